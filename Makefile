@@ -1,0 +1,74 @@
+# ksock build. `make` builds the hosted library, tests and demo into build/.
+# `make check` runs every test (see README.md); `make install PREFIX=...`.
+CC ?= cc
+BUILD ?= build
+SAN ?=
+OPT ?= -O2
+PREFIX ?= /usr/local
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CORE_CFLAGS := -std=c11 $(WARN) $(OPT) -g -Iinclude -Iport/hosted -fno-strict-aliasing
+HOST_CFLAGS := -std=gnu11 $(WARN) $(OPT) -g -Iinclude -Iport/hosted -D_GNU_SOURCE -pthread
+LDLIBS := -pthread
+
+PORTABLE_SRCS := $(wildcard src/core/*.c src/unix/*.c)
+HOSTED_SRCS := $(wildcard port/hosted/*.c)
+CT_SRCS := $(wildcard tests/conformance/*.c)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+LIB := $(BUILD)/libksock.a
+PORTABLE_OBJS := $(PORTABLE_SRCS:%.c=$(BUILD)/%.o)
+HOSTED_OBJS := $(HOSTED_SRCS:%.c=$(BUILD)/%.o)
+
+all: $(LIB) $(BUILD)/conformance $(BUILD)/unit $(BUILD)/ksock-demo
+
+$(BUILD)/src/%.o: src/%.c $(wildcard include/ksock/*.h src/*/*.h) port/hosted/ksock_port_types.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) $(SAN) -c $< -o $@
+
+$(BUILD)/port/%.o: port/%.c $(wildcard include/ksock/*.h port/hosted/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN) -Isrc -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c $(wildcard include/ksock/*.h tests/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN) -Isrc -c $< -o $@
+
+$(BUILD)/demo/%.o: demo/%.c $(wildcard include/ksock/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN) -c $< -o $@
+
+$(LIB): $(PORTABLE_OBJS) $(HOSTED_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/conformance: $(CT_SRCS:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit: $(UNIT_SRCS:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/ksock-demo: $(BUILD)/demo/demo.o $(LIB)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+# The portable sources, freestanding, for a 64-bit RISC-V kernel.
+CROSS_CC ?= riscv64-unknown-elf-gcc
+cross:
+	@mkdir -p $(BUILD)/cross
+	@for f in $(PORTABLE_SRCS); do \
+	  echo "  CROSS $$f"; \
+	  $(CROSS_CC) -std=c11 -ffreestanding -fno-builtin -nostdlib -mcmodel=medany $(WARN) -O2 \
+	    -Iinclude -Iport/template -c $$f -o $(BUILD)/cross/$$(echo $$f | tr / _).o || exit 1; \
+	done
+	@echo "cross: $(words $(PORTABLE_SRCS)) portable sources compiled freestanding for riscv64"
+
+install: $(LIB)
+	install -d $(DESTDIR)$(PREFIX)/include/ksock $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/ksock/abi.h include/ksock/ksock.h $(DESTDIR)$(PREFIX)/include/ksock/
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|' ksock.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ksock.pc
+
+clean:
+	rm -rf build
+
+.PHONY: all cross install clean

@@ -1,0 +1,96 @@
+/*
+ * ksock/ksock.h - the system calls ksock provides.
+ *
+ * Each call behaves as the Linux system call of the same name and returns a
+ * value >= 0 on success or a negative KS_E* error number. Pointer arguments
+ * are user memory: ksock reads and writes them only through the port's
+ * copy hooks, so a bad pointer gives -KS_EFAULT, never a crash.
+ *
+ * Interface:
+ *   ks_init() once, before any other call (the hosted library calls it on
+ *   first use by itself). Then the ks_sys_* calls from any number of threads.
+ *   A kernel wires them all through ks_syscall(nr, a0..a5), which dispatches
+ *   by the generic system-call numbers in abi.h (KS_NR_*).
+ *
+ * The hosted library adds "processes" (ks_proc_*): a fd table and
+ * credentials that the calling thread acts as. See port/hosted/README.md.
+ */
+#ifndef KSOCK_KSOCK_H
+#define KSOCK_KSOCK_H
+
+#include "abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Registers the built-in families; returns 0 or a negative error. */
+int ks_init(void);
+
+long ks_sys_socket(int domain, int type, int protocol);
+long ks_sys_socketpair(int domain, int type, int protocol, int sv[2]);
+long ks_sys_bind(int fd, const struct ks_sockaddr *addr, unsigned addrlen);
+long ks_sys_listen(int fd, int backlog);
+long ks_sys_accept(int fd, struct ks_sockaddr *addr, unsigned *addrlen);
+long ks_sys_accept4(int fd, struct ks_sockaddr *addr, unsigned *addrlen, int flags);
+long ks_sys_connect(int fd, const struct ks_sockaddr *addr, unsigned addrlen);
+long ks_sys_getsockname(int fd, struct ks_sockaddr *addr, unsigned *addrlen);
+long ks_sys_getpeername(int fd, struct ks_sockaddr *addr, unsigned *addrlen);
+long ks_sys_sendto(int fd, const void *buf, unsigned long len, int flags,
+		   const struct ks_sockaddr *addr, unsigned addrlen);
+long ks_sys_recvfrom(int fd, void *buf, unsigned long len, int flags,
+		     struct ks_sockaddr *addr, unsigned *addrlen);
+long ks_sys_sendmsg(int fd, const struct ks_msghdr *msg, int flags);
+long ks_sys_recvmsg(int fd, struct ks_msghdr *msg, int flags);
+long ks_sys_shutdown(int fd, int how);
+long ks_sys_setsockopt(int fd, int level, int name, const void *val, unsigned len);
+long ks_sys_getsockopt(int fd, int level, int name, void *val, unsigned *len);
+long ks_sys_read(int fd, void *buf, unsigned long len);
+long ks_sys_write(int fd, const void *buf, unsigned long len);
+long ks_sys_readv(int fd, const struct ks_iovec *iov, int iovcnt);
+long ks_sys_writev(int fd, const struct ks_iovec *iov, int iovcnt);
+long ks_sys_close(int fd);
+long ks_sys_dup(int fd);
+long ks_sys_dup3(int oldfd, int newfd, int flags);
+long ks_sys_fcntl(int fd, int cmd, long arg);
+long ks_sys_ioctl(int fd, unsigned long req, void *arg);
+long ks_sys_poll(struct ks_pollfd *fds, unsigned long nfds, int timeout_ms);
+long ks_sys_ppoll(struct ks_pollfd *fds, unsigned long nfds, const struct ks_timespec *timeout,
+		  const void *sigmask, unsigned long sigsetsize);
+
+/* Dispatches by KS_NR_* number; -KS_ENOSYS for a number ksock does not serve. */
+long ks_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+/* ---- hosted port only ---- */
+struct ks_proc;
+/* A new hosted process with its own fd table and credentials, or NULL. */
+struct ks_proc *ks_proc_new(int pid, unsigned uid, unsigned gid);
+/* The calling thread acts as p from now on (NULL: the default process). */
+void ks_proc_enter(struct ks_proc *p);
+/* Closes every descriptor of p and frees it. No thread may still act as p. */
+void ks_proc_exit(struct ks_proc *p);
+/* Sets p's file-creation mask (used for pathname binds); returns the old one. */
+unsigned ks_proc_umask(struct ks_proc *p, unsigned mask);
+/* Makes a host descriptor a file (not a socket) of the calling process;
+ * returns the ksock descriptor, which owns hostfd from then on. */
+long ks_hosted_import_fd(int hostfd);
+
+/* Locks the calling thread holds now (tests check it is 0 between cases). */
+int ks_hosted_locks_held(void);
+
+/* Counters for tests and the demo. */
+struct ks_stats {
+	long allocs_live;  /* port allocations not yet freed */
+	long bytes_live;   /* bytes in them */
+	long sockets_live; /* socket objects not yet freed */
+};
+void ks_stats_get(struct ks_stats *out);
+
+/* Writes a table of live sockets in the style of `ss -x`, one line each,
+ * through the callback; returns the number of sockets listed. */
+int ks_socket_table(void (*line)(void *arg, const char *text), void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,66 @@
+/*
+ * hosted.h - what the files of the hosted port share with one another (and
+ * with tests/unit), beyond include/ksock/port.h and ksock.h.
+ *
+ * Interface:
+ *   struct ks_proc            - a hosted process: credentials, umask and its
+ *                               descriptor table (proc.c, fd.c).
+ *   hosted_proc_current()     - the process the calling thread acts as.
+ *   hosted_fdtab_init/fini()  - set up / close every descriptor (fd.c).
+ *   hosted_user_init()        - installs the fault handler of the copy hooks.
+ *   ks_hosted_interrupt()     - makes a thread's park return -KS_EINTR.
+ *
+ * Locking: struct ks_proc's fields are fixed at creation except umask
+ * (atomic) and the descriptor table (fd_lock).
+ */
+#ifndef KS_HOSTED_H
+#define KS_HOSTED_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include <ksock/ksock.h>
+#include <ksock/port.h>
+
+struct hosted_file;
+
+/* One descriptor-table slot. kind: what the slot holds. */
+enum hosted_fd_kind { HOSTED_FD_FREE, HOSTED_FD_SOCKET, HOSTED_FD_HOST };
+
+struct hosted_fd {
+	unsigned char kind; /* enum hosted_fd_kind */
+	bool cloexec;
+	union {
+		struct ks_socket *sock;   /* holds one file reference */
+		struct hosted_file *file; /* holds one reference on the host fd */
+	} u;
+};
+
+struct ks_proc {
+	int pid;
+	unsigned uid, gid;
+	unsigned umask; /* atomic */
+	int nofile;     /* descriptor limit: RLIMIT_NOFILE at creation */
+
+	struct ks_mutex fd_lock;
+	struct hosted_fd *fds; /* [fd_lock] cap slots */
+	int cap;               /* [fd_lock] */
+	int next_fd;           /* [fd_lock] no free slot below it */
+};
+
+struct ks_proc *hosted_proc_current(void);
+/* Descriptor limit of a new process: RLIMIT_NOFILE's soft limit, capped. */
+int hosted_nofile_limit(void);
+
+void hosted_fdtab_init(struct ks_proc *p);
+/* Closes every descriptor of p and frees the table. */
+void hosted_fdtab_fini(struct ks_proc *p);
+
+void hosted_user_init(void);
+
+/* Interrupts thread t as a signal would: its current (or next) ks_port_park
+ * returns -KS_EINTR, unless the latch is set. Returns 0, or -KS_ESRCH if t
+ * never used a parker. Hosted extension, not in ksock.h yet. */
+int ks_hosted_interrupt(pthread_t t);
+
+#endif

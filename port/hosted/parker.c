@@ -1,0 +1,183 @@
+/*
+ * parker.c (hosted) - the per-thread wake-up latch the core's wait queues
+ * sleep on, over a Linux futex word, and the hosted interruption hook.
+ *
+ * State machine of p->state (KS_PARK_* in ksock_port_types.h):
+ *   EMPTY --unpark--> SET            (no syscall: nobody sleeps)
+ *   EMPTY --owner about to sleep--> SLEEPING --futex wait-->
+ *   SLEEPING --unpark--> SET + FUTEX_WAKE
+ *   SET/any --reset (owner)--> EMPTY
+ * The owner re-checks the pending interruption and the deadline after it
+ * moved to SLEEPING and before it waits, and the futex wait only sleeps while
+ * the word is still SLEEPING, so no wake-up or interruption is lost. The
+ * latch is published with release and read with acquire, which is also what
+ * ThreadSanitizer needs to see the waker's writes ordered before the wake.
+ *
+ * Interruption: real host signals do not interrupt a park (a futex EINTR is
+ * retried). ks_hosted_interrupt(thread) plays the role of a signal the task
+ * must handle: it sets p->intr and kicks the futex; the thread's current or
+ * next park returns -KS_EINTR (unless the latch is set, which wins and
+ * leaves the interruption pending).
+ *
+ * Interface: ks_port_parker/parker_reset/park/unpark (port.h),
+ * ks_hosted_interrupt (hosted.h).
+ *
+ * Locking: the state and intr words are atomic. The registry of parkers
+ * (for ks_hosted_interrupt) has its own pthread mutex, taken when a thread
+ * first uses its parker, when it exits, and by ks_hosted_interrupt; never
+ * by unpark. A parker lives in its thread's TLS and leaves the registry in
+ * a thread-exit destructor.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hosted.h"
+
+static __thread struct ks_parker parker_self;
+static __thread int parker_ready;
+
+static pthread_mutex_t parker_reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ks_parker *parker_reg_head;
+static pthread_key_t parker_key;
+static pthread_once_t parker_key_once = PTHREAD_ONCE_INIT;
+
+static void parker_unregister(void *arg)
+{
+	struct ks_parker *p = arg;
+
+	pthread_mutex_lock(&parker_reg_lock);
+	if (p->reg_prev)
+		p->reg_prev->reg_next = p->reg_next;
+	else
+		parker_reg_head = p->reg_next;
+	if (p->reg_next)
+		p->reg_next->reg_prev = p->reg_prev;
+	pthread_mutex_unlock(&parker_reg_lock);
+	parker_ready = 0;
+}
+
+static void parker_key_create(void)
+{
+	if (pthread_key_create(&parker_key, parker_unregister) != 0)
+		ks_port_panic(__FILE__, __LINE__, "pthread_key_create failed");
+}
+
+static void parker_register(struct ks_parker *p)
+{
+	pthread_once(&parker_key_once, parker_key_create);
+	p->state = KS_PARK_EMPTY;
+	p->intr = 0;
+	p->thread = (unsigned long)pthread_self();
+	p->reg_prev = NULL;
+	pthread_mutex_lock(&parker_reg_lock);
+	p->reg_next = parker_reg_head;
+	if (parker_reg_head)
+		parker_reg_head->reg_prev = p;
+	parker_reg_head = p;
+	pthread_mutex_unlock(&parker_reg_lock);
+	if (pthread_setspecific(parker_key, p) != 0)
+		ks_port_panic(__FILE__, __LINE__, "pthread_setspecific failed");
+	parker_ready = 1;
+}
+
+struct ks_parker *ks_port_parker(void)
+{
+	if (!parker_ready)
+		parker_register(&parker_self);
+	return &parker_self;
+}
+
+void ks_port_parker_reset(struct ks_parker *p)
+{
+	__atomic_store_n(&p->state, KS_PARK_EMPTY, __ATOMIC_RELEASE);
+}
+
+static void parker_futex_wake(struct ks_parker *p)
+{
+	syscall(SYS_futex, &p->state, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL, NULL, 0);
+}
+
+/* Sleeps while p->state is SLEEPING, until deadline (absolute monotonic). */
+static void parker_futex_wait(struct ks_parker *p, uint64_t deadline)
+{
+	struct timespec ts, *tp = NULL;
+
+	if (deadline != KS_FOREVER) {
+		ts.tv_sec = (time_t)(deadline / 1000000000u);
+		ts.tv_nsec = (long)(deadline % 1000000000u);
+		tp = &ts;
+	}
+	/* EAGAIN (the word changed), EINTR (a host signal) and ETIMEDOUT all
+	 * send the caller round its loop, which decides. */
+	syscall(SYS_futex, &p->state, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, KS_PARK_SLEEPING, tp,
+		NULL, FUTEX_BITSET_MATCH_ANY);
+}
+
+/* Leaves park without the latch: drops the SLEEPING mark. If the latch got
+ * set meanwhile, that wins (an interruption stays pending). */
+static int parker_settle(struct ks_parker *p, int err)
+{
+	int s = KS_PARK_SLEEPING;
+
+	__atomic_compare_exchange_n(&p->state, &s, KS_PARK_EMPTY, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != KS_PARK_SET)
+		return err;
+	if (err == -KS_EINTR)
+		__atomic_store_n(&p->intr, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+int ks_port_park(struct ks_parker *p, uint64_t deadline_ns)
+{
+	if (ks_hosted_locks_held() != 0)
+		ks_port_panic(__FILE__, __LINE__, "ks_port_park with a ksock mutex held");
+	for (;;) {
+		int s = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+		if (s == KS_PARK_SET)
+			return 0;
+		if (__atomic_exchange_n(&p->intr, 0, __ATOMIC_SEQ_CST))
+			return parker_settle(p, -KS_EINTR);
+		if (deadline_ns != KS_FOREVER && ks_port_now_ns() >= deadline_ns)
+			return parker_settle(p, -KS_ETIMEDOUT);
+		if (s == KS_PARK_EMPTY) {
+			/* Mark, then go round once more to re-check intr and
+			 * the deadline before sleeping. */
+			__atomic_compare_exchange_n(&p->state, &s, KS_PARK_SLEEPING, false,
+						    __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE);
+			continue;
+		}
+		parker_futex_wait(p, deadline_ns);
+	}
+}
+
+void ks_port_unpark(struct ks_parker *p)
+{
+	if (__atomic_exchange_n(&p->state, KS_PARK_SET, __ATOMIC_ACQ_REL) == KS_PARK_SLEEPING)
+		parker_futex_wake(p);
+}
+
+int ks_hosted_interrupt(pthread_t t)
+{
+	struct ks_parker *p;
+	int err = -KS_ESRCH;
+
+	pthread_mutex_lock(&parker_reg_lock);
+	for (p = parker_reg_head; p; p = p->reg_next) {
+		if (p->thread != (unsigned long)t)
+			continue;
+		__atomic_store_n(&p->intr, 1, __ATOMIC_SEQ_CST);
+		int s = KS_PARK_SLEEPING;
+		if (__atomic_compare_exchange_n(&p->state, &s, KS_PARK_EMPTY, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+			parker_futex_wake(p);
+		err = 0;
+		break;
+	}
+	pthread_mutex_unlock(&parker_reg_lock);
+	return err;
+}

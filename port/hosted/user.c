@@ -1,0 +1,184 @@
+/*
+ * user.c (hosted) - the copy hooks: copying between ksock's memory and the
+ * "user" memory a program passed in, returning -KS_EFAULT instead of
+ * crashing when the user range is not accessible.
+ *
+ * How: a range that is obviously bad (starts in the first page, reaches
+ * past the top of the user half, wraps around) is refused by arithmetic,
+ * the same check ks_port_access_ok makes (Linux's access_ok). Otherwise the bytes are copied by a plain loop, compiled
+ * without sanitizer instrumentation, inside a sigsetjmp region. A SIGSEGV or
+ * SIGBUS handler, installed once, siglongjmps back out when the faulting
+ * thread is inside a copy and the faulting address lies in the user range;
+ * any other fault goes to the handler that was installed before ours (or
+ * the default action). No system call per copy.
+ *
+ * Interface: ks_port_copy_from_user, ks_port_copy_to_user,
+ * ks_port_access_ok (port.h);
+ * hosted_user_init() installs the handler (init.c calls it at startup; the
+ * copy hooks call it too if they run first).
+ *
+ * Limits: a program that installs its own SIGSEGV/SIGBUS handler after
+ * ksock started, without chaining to ours, turns a bad pointer into that
+ * handler's business. Memory the host maps but the program does not own
+ * (another thread's stack, a sanitizer's shadow) is "accessible", as it
+ * would be to Linux in the same address space.
+ *
+ * Locking: none. The copy state is per thread.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "hosted.h"
+
+#define USER_MIN 4096u /* the first page is never user memory */
+/* The end of the user half: Linux's TASK_SIZE_MAX on x86-64 (48-bit
+ * addresses, less a guard page); arm64 and riscv64 (sv48) are alike. */
+#define USER_END ((1ull << 47) - 4096u)
+
+struct user_copy_state {
+	sigjmp_buf jb;
+	uintptr_t lo, hi; /* the user range of the copy under way */
+	volatile int active;
+	sigset_t mask;    /* the signal mask when the fault hit */
+};
+
+static __thread struct user_copy_state user_copy
+	__attribute__((tls_model("initial-exec")));
+
+static struct sigaction user_prev_segv, user_prev_bus;
+static int user_installed; /* atomic */
+static pthread_once_t user_once = PTHREAD_ONCE_INIT;
+
+bool ks_port_access_ok(const void *uptr, size_t n)
+{
+	uintptr_t a = (uintptr_t)uptr;
+
+	return n <= USER_END && a <= USER_END - n;
+}
+
+/* Hands a fault that is not ours to whoever had the signal before. */
+static void user_forward(int sig, siginfo_t *si, void *uc)
+{
+	const struct sigaction *prev = sig == SIGBUS ? &user_prev_bus : &user_prev_segv;
+
+	if (prev->sa_flags & SA_SIGINFO) {
+		prev->sa_sigaction(sig, si, uc);
+		return;
+	}
+	if (prev->sa_handler != SIG_DFL && prev->sa_handler != SIG_IGN) {
+		prev->sa_handler(sig);
+		return;
+	}
+	/* Default action: restore it; a hardware fault re-executes the
+	 * instruction and faults again, a sent signal must be re-raised. */
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	if (si->si_code <= 0)
+		raise(sig);
+}
+
+static void user_fault(int sig, siginfo_t *si, void *uc)
+{
+	struct user_copy_state *c = &user_copy;
+	uintptr_t a = (uintptr_t)si->si_addr;
+
+	if (c->active && si->si_code > 0 && a >= c->lo && a < c->hi) {
+		c->active = 0;
+		c->mask = ((const ucontext_t *)uc)->uc_sigmask;
+		siglongjmp(c->jb, 1);
+	}
+	user_forward(sig, si, uc);
+}
+
+static void user_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = user_fault;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSEGV, &sa, &user_prev_segv) != 0 ||
+	    sigaction(SIGBUS, &sa, &user_prev_bus) != 0)
+		ks_port_panic(__FILE__, __LINE__, "cannot install the copy fault handler");
+	__atomic_store_n(&user_installed, 1, __ATOMIC_RELEASE);
+}
+
+void hosted_user_init(void)
+{
+	pthread_once(&user_once, user_install);
+}
+
+/*
+ * The copy itself. Not instrumented: the user range is the program's
+ * memory, which a sanitizer must neither check nor see fault, and the loop
+ * must not become a call to an (intercepted) memcpy.
+ */
+#if defined(__clang__)
+#define USER_NO_LIBCALL __attribute__((no_builtin("memcpy")))
+#else
+#define USER_NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+
+__attribute__((noinline, no_sanitize("address", "thread", "undefined"))) USER_NO_LIBCALL
+static void user_copy_raw(unsigned char *d, const unsigned char *s, size_t n)
+{
+#if defined(__x86_64__)
+	if (n >= 256) {
+		__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+		return;
+	}
+#endif
+	for (; n >= 8; n -= 8, d += 8, s += 8) {
+		uint64_t w;
+		__builtin_memcpy(&w, s, 8);
+		__builtin_memcpy(d, &w, 8);
+	}
+	for (; n > 0; n--)
+		*d++ = *s++;
+}
+
+static int user_copy_guarded(void *dst, const void *src, size_t n, uintptr_t ua)
+{
+	struct user_copy_state *c = &user_copy;
+
+	if (ua < USER_MIN || !ks_port_access_ok((const void *)ua, n))
+		return -KS_EFAULT;
+	if (!__atomic_load_n(&user_installed, __ATOMIC_ACQUIRE))
+		hosted_user_init();
+	c->lo = ua;
+	c->hi = ua + n;
+	if (sigsetjmp(c->jb, 0)) {
+		/* The jump skipped the signal return: restore the mask the
+		 * fault interrupted (a wrapper such as ThreadSanitizer's runs
+		 * handlers with every signal blocked). Fault path only. */
+		pthread_sigmask(SIG_SETMASK, &c->mask, NULL);
+		return -KS_EFAULT;
+	}
+	c->active = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	user_copy_raw(dst, src, n);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	c->active = 0;
+	return 0;
+}
+
+int ks_port_copy_from_user(void *dst, const void *usrc, size_t n)
+{
+	if (n == 0)
+		return 0;
+	return user_copy_guarded(dst, usrc, n, (uintptr_t)usrc);
+}
+
+int ks_port_copy_to_user(void *udst, const void *src, size_t n)
+{
+	if (n == 0)
+		return 0;
+	return user_copy_guarded(udst, src, n, (uintptr_t)udst);
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs every test (README: "Run the tests"), as CI does (.ci/run):
+#   unit tests and the conformance suite, plain, under AddressSanitizer +
+#   UndefinedBehaviorSanitizer and under ThreadSanitizer; the freestanding
+#   cross-compile of the portable sources; install + pkg-config link check;
+#   the demo. Stops at the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+jobs=$(nproc)
+start=$(date +%s)
+
+step() { printf '\n==== %s\n' "$*"; }
+
+run_suites() { # build-dir label
+	"$1/unit"
+	"$1/conformance"
+}
+
+step "build (plain)"
+make -j"$jobs" all >/dev/null
+step "unit + conformance (plain)"
+run_suites build
+
+step "build (ASan+UBSan)"
+make -j"$jobs" BUILD=build/asan OPT=-O1 \
+	SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	build/asan/unit build/asan/conformance >/dev/null
+step "unit + conformance (ASan+UBSan)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 run_suites build/asan
+
+step "build (TSan)"
+make -j"$jobs" BUILD=build/tsan OPT=-O1 SAN="-fsanitize=thread" \
+	build/tsan/unit build/tsan/conformance >/dev/null
+step "unit + conformance (TSan)"
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" run_suites build/tsan
+
+step "freestanding cross-compile (riscv64-unknown-elf-gcc -ffreestanding)"
+make cross
+
+step "install + pkg-config link"
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+make install PREFIX="$prefix" >/dev/null
+cat >"$prefix/hello.c" <<'C'
+#include <ksock/ksock.h>
+#include <stdio.h>
+int main(void) {
+	int sv[2]; char buf[8];
+	if (ks_sys_socketpair(KS_AF_UNIX, KS_SOCK_STREAM, 0, sv)) return 1;
+	if (ks_sys_write(sv[0], "hi", 2) != 2 || ks_sys_read(sv[1], buf, 8) != 2) return 1;
+	puts("linked against the installed libksock: ok");
+	return 0;
+}
+C
+PKG_CONFIG_PATH="$prefix/lib/pkgconfig" cc "$prefix/hello.c" -o "$prefix/hello" \
+	$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs ksock)
+"$prefix/hello"
+
+step "demo"
+build/ksock-demo >/dev/null && echo "demo: ok"
+
+echo
+echo "all tests passed in $(( $(date +%s) - start )) s"

@@ -1,0 +1,141 @@
+/*
+ * wait.c - wait queues on per-task parkers, the blocking loop, and poll
+ * registration. See wait.h for the protocol that loses no wakeup.
+ *
+ * Locking: q->lock is a leaf. ks_waitq_wake reads q->head without it first,
+ * so that a wake with nobody waiting costs one load: a waiter publishes
+ * itself (under q->lock) before it checks its condition, and the waker
+ * publishes its change before it loads head, with a full fence on both
+ * sides between the store and the load.
+ */
+#include "wait.h"
+
+#include "socket.h"
+
+void ks_waitq_init(struct ks_waitq *q)
+{
+	ks_mutex_init(&q->lock);
+	q->head = NULL;
+}
+
+void ks_waitq_destroy(struct ks_waitq *q)
+{
+	KS_ASSERT(q->head == NULL);
+	ks_mutex_destroy(&q->lock);
+}
+
+void ks_waiter_init(struct ks_waiter *w)
+{
+	w->next = w->prev = NULL;
+	w->parker = ks_port_parker();
+	ks_port_parker_reset(w->parker);
+}
+
+void ks_waitq_add(struct ks_waitq *q, struct ks_waiter *w)
+{
+	ks_mutex_lock(&q->lock);
+	w->prev = NULL;
+	w->next = q->head;
+	if (q->head)
+		q->head->prev = w;
+	__atomic_store_n(&q->head, w, __ATOMIC_RELEASE);
+	ks_mutex_unlock(&q->lock);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void ks_waitq_del(struct ks_waitq *q, struct ks_waiter *w)
+{
+	ks_mutex_lock(&q->lock);
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		__atomic_store_n(&q->head, w->next, __ATOMIC_RELEASE);
+	if (w->next)
+		w->next->prev = w->prev;
+	w->next = w->prev = NULL;
+	ks_mutex_unlock(&q->lock);
+}
+
+void ks_waitq_wake(struct ks_waitq *q)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) == NULL)
+		return;
+	ks_mutex_lock(&q->lock);
+	for (struct ks_waiter *w = q->head; w; w = w->next)
+		ks_port_unpark(w->parker);
+	ks_mutex_unlock(&q->lock);
+}
+
+int ks_wait_block(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadline,
+		  bool (*ready)(void *arg), void *arg)
+{
+	struct ks_waiter w;
+	int err = 0;
+
+	KS_ASSERT_HELD(lock);
+	if (ready(arg))
+		return 0;
+	if (deadline == 0)
+		return -KS_EAGAIN;
+	ks_waiter_init(&w);
+	ks_waitq_add(q, &w);
+	while (!ready(arg)) {
+		ks_mutex_unlock(lock);
+		err = ks_port_park(w.parker, deadline);
+		ks_port_parker_reset(w.parker);
+		ks_mutex_lock(lock);
+		if (err == 0)
+			continue;
+		if (ready(arg))
+			err = 0;
+		break;
+	}
+	ks_waitq_del(q, &w);
+	if (err == -KS_ETIMEDOUT)
+		return -KS_EAGAIN;
+	return err;
+}
+
+void ks_poll_wait(struct ks_poll_table *pt, struct ks_socket *s, struct ks_waitq *q)
+{
+	if (!pt || pt->error)
+		return;
+	if (!pt->last)
+		pt->last = &pt->first;
+	if (pt->last->n == KS_POLL_CHUNK) {
+		struct ks_poll_chunk *c = ks_port_alloc(sizeof(*c));
+		if (!c) {
+			pt->error = -KS_ENOMEM;
+			return;
+		}
+		c->next = NULL;
+		c->n = 0;
+		pt->last->next = c;
+		pt->last = c;
+	}
+	struct ks_poll_entry *ent = &pt->last->ent[pt->last->n++];
+	ent->q = q;
+	ent->owner = s;
+	ks_socket_hold(s);
+	ent->w.parker = ks_port_parker();
+	ks_waitq_add(q, &ent->w);
+}
+
+void ks_poll_table_free(struct ks_poll_table *pt)
+{
+	struct ks_poll_chunk *c = &pt->first, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		for (unsigned i = 0; i < c->n; i++) {
+			ks_waitq_del(c->ent[i].q, &c->ent[i].w);
+			ks_socket_put(c->ent[i].owner);
+		}
+		if (c != &pt->first)
+			ks_port_free(c, sizeof(*c));
+	}
+	pt->first.n = 0;
+	pt->first.next = NULL;
+	pt->last = NULL;
+}

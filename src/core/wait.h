@@ -1,0 +1,85 @@
+/*
+ * wait.h - wait queues built on the port's per-task parkers, and the poll
+ * table that lets one task wait on many queues.
+ *
+ * A waiter is on a queue while its task may sleep for that queue's event.
+ * The protocol that loses no wakeup:
+ *     ks_waiter_init(&w);              (resets the task's parker)
+ *     ks_waitq_add(q, &w);
+ *     check the condition under the socket lock; if it holds, stop;
+ *     unlock; ks_port_park(...); relock and check again;
+ *     ks_waitq_del(q, &w);
+ * and a waker publishes its change (under the socket lock or with an
+ * atomic), then calls ks_waitq_wake(q). Because the waiter was queued
+ * before it looked, either it sees the change or the wake sets its latch.
+ *
+ * Interface: ks_waitq_init/destroy, ks_waiter_init, ks_waitq_add/del,
+ * ks_waitq_wake (every waiter), ks_wait_block (the whole loop above, for the
+ * common case), ks_poll_wait (for ops->poll).
+ *
+ * Locking: each queue has its own leaf mutex; nothing else is taken while it
+ * is held except the port's unpark. Wakers may hold any socket lock.
+ */
+#ifndef KS_CORE_WAIT_H
+#define KS_CORE_WAIT_H
+
+#include <ksock/port.h>
+
+struct ks_waiter {
+	struct ks_waiter *next, *prev;
+	struct ks_parker *parker;
+};
+
+struct ks_waitq {
+	struct ks_mutex lock;
+	struct ks_waiter *head; /* read without the lock by ks_waitq_wake */
+};
+
+void ks_waitq_init(struct ks_waitq *q);
+void ks_waitq_destroy(struct ks_waitq *q);
+void ks_waiter_init(struct ks_waiter *w);
+void ks_waitq_add(struct ks_waitq *q, struct ks_waiter *w);
+void ks_waitq_del(struct ks_waitq *q, struct ks_waiter *w);
+/* Wakes every waiter on q. Any context, any socket lock held. */
+void ks_waitq_wake(struct ks_waitq *q);
+
+/*
+ * Blocks until ready(arg) returns true (checked with *lock held, which the
+ * caller holds on entry and on return), the deadline passes or the task is
+ * interrupted. Returns 0 when ready, -KS_EAGAIN on timeout (deadline 0
+ * included: the nonblocking case), -KS_EINTR when interrupted. The lock is
+ * dropped while sleeping, never held across a park.
+ */
+int ks_wait_block(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadline,
+		  bool (*ready)(void *arg), void *arg);
+
+/* ---- poll ---- */
+struct ks_socket;
+struct ks_poll_entry {
+	struct ks_waiter w;
+	struct ks_waitq *q;
+	struct ks_socket *owner; /* holds a reference while registered */
+};
+
+#define KS_POLL_CHUNK 16
+struct ks_poll_chunk {
+	struct ks_poll_chunk *next;
+	unsigned n;
+	struct ks_poll_entry ent[KS_POLL_CHUNK];
+};
+
+/* Entries never move once linked into a queue: they live in chunks, the
+ * first one inside the table (on the poller's stack). Zero it to start. */
+struct ks_poll_table {
+	unsigned events; /* what the caller asks for (ops may skip work) */
+	int error;       /* -KS_ENOMEM if an entry could not be added */
+	struct ks_poll_chunk *last;
+	struct ks_poll_chunk first;
+};
+
+/* Registers the polling task on q, owned by s (s stays alive until
+ * ks_poll_table_free). Safe with pt == NULL (no registration wanted). */
+void ks_poll_wait(struct ks_poll_table *pt, struct ks_socket *s, struct ks_waitq *q);
+void ks_poll_table_free(struct ks_poll_table *pt);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * unix.h - AF_UNIX internals shared by the family's files.
+ *
+ * Object model. Each endpoint is a struct ks_unix_sock (a ks_socket plus
+ * the family's fields). A connection is two endpoints whose peer pointers
+ * name each other (each holds a reference on the other); a datagram socket's
+ * peer is its default destination, and need not point back. A message or a
+ * piece of a stream is a struct ks_unix_buf in the RECEIVER's queue; its
+ * size is charged to the SENDER (wmem), which bounds what a sender has in
+ * flight by its SO_SNDBUF, as Linux does. A listener's queue holds buffers
+ * whose embryo field is a not-yet-accepted server-side endpoint.
+ *
+ * Files: af_unix.c (family, ops tables, release, shutdown, names out,
+ * ioctl), unix_addr.c (the name tables, bind, lookup), unix_stream.c
+ * (listen, connect, accept, stream data), unix_dgram.c (datagram and
+ * seqpacket data, datagram connect), unix_buf.c (buffers and queues).
+ *
+ * Locking (docs/locking.md has the whole order):
+ *   u->iolock    serialises readers of one socket, so a stream read is not
+ *                interleaved with another; taken before u->sk.lock.
+ *   u->sk.lock   guards the fields marked [L]: addr (written once), peer,
+ *                the receive queue, backlog, dead, embryo.
+ *   two sockets  are locked together only through ks_unix_lock_two(), in
+ *                address order.
+ *   ks_unix_table_lock guards the name tables; taken inside socket locks,
+ *                never the other way round.
+ *   wmem         is atomic: a reader frees a buffer and uncharges its sender
+ *                without the sender's lock, then wakes the sender's tx_wait.
+ *
+ * Not supported (yet): MSG_OOB (EOPNOTSUPP on send, EINVAL on receive, as
+ * Linux with no urgent byte pending), SCM_RIGHTS (issue 3).
+ */
+#ifndef KS_UNIX_UNIX_H
+#define KS_UNIX_UNIX_H
+
+#include "../core/socket.h"
+
+/* A bound name, shared (reference-counted) by a listener and the sockets
+ * it accepts, as Linux shares struct unix_address. */
+struct ks_unix_addr {
+	int refs;
+	unsigned len; /* bytes of sun, as getsockname reports */
+	bool abstract;
+	struct ks_unix_key key; /* pathname: the node */
+	struct ks_sockaddr_un sun;
+	char nul; /* a 108-byte path still ends in NUL */
+};
+
+struct ks_unix_sock;
+
+struct ks_unix_buf {
+	struct ks_unix_buf *next;
+	struct ks_unix_sock *sender; /* holds a reference; charged truesize */
+	struct ks_unix_sock *embryo; /* listener queue: the new connection */
+	unsigned len;      /* data bytes */
+	unsigned off;      /* bytes already read (stream) */
+	unsigned truesize; /* what the sender is charged */
+	struct ks_ucred cred;
+	unsigned char data[];
+};
+
+struct ks_unix_queue {
+	struct ks_unix_buf *head, *tail;
+	unsigned long bytes; /* unread data bytes */
+	unsigned len;        /* buffers */
+};
+
+struct ks_unix_sock {
+	struct ks_socket sk;
+	struct ks_unix_addr *addr;     /* [L] set once, read with acquire */
+	struct ks_unix_sock *peer;     /* [L] holds a reference */
+	struct ks_unix_queue rq;       /* [L] receive queue / pending connections */
+	int backlog;                   /* [L] listener */
+	bool dead;                     /* [L] released (Linux's SOCK_DEAD) */
+	bool embryo;                   /* [L] connected but not yet accepted */
+	long wmem;                     /* atomic: truesize of my buffers queued at peers */
+	struct ks_waitq peer_wait;     /* senders and connectors waiting for room in rq */
+	struct ks_mutex iolock;        /* readers */
+	struct ks_unix_sock *hash_next; /* ks_unix_table_lock */
+};
+
+static inline struct ks_unix_sock *ks_unix(struct ks_socket *s)
+{
+	return (struct ks_unix_sock *)s;
+}
+
+#define KS_UNIX_SUN_OFF 2 /* offsetof(struct sockaddr_un, sun_path) */
+
+extern const struct ks_family ks_unix_family;
+extern const struct ks_sock_ops ks_unix_stream_ops;
+extern const struct ks_sock_ops ks_unix_dgram_ops;
+extern const struct ks_sock_ops ks_unix_seqpacket_ops;
+
+/* af_unix.c */
+struct ks_unix_sock *ks_unix_new(int type, int protocol);
+void ks_unix_release(struct ks_socket *s);
+void ks_unix_destroy(struct ks_socket *s);
+int ks_unix_socketpair(struct ks_socket *a, struct ks_socket *b);
+int ks_unix_getname(struct ks_socket *s, struct ks_sockaddr_storage *addr, bool peer);
+int ks_unix_shutdown(struct ks_socket *s, int how);
+int ks_unix_ioctl(struct ks_socket *s, unsigned long req, void *uarg);
+void ks_unix_describe(struct ks_socket *s, struct ks_sock_info *out);
+void ks_unix_lock_two(struct ks_unix_sock *a, struct ks_unix_sock *b);
+void ks_unix_unlock_two(struct ks_unix_sock *a, struct ks_unix_sock *b);
+bool ks_unix_connected(const struct ks_unix_sock *u);
+/* Credentials of the calling task. */
+void ks_unix_current_cred(struct ks_ucred *c);
+/* Receive-side SCM messages (SCM_CREDENTIALS when SO_PASSCRED). */
+void ks_unix_put_creds(struct ks_unix_sock *u, struct ks_msg *m, const struct ks_ucred *c);
+/* Send-side SCM parsing: checks the control messages and fills *cred with
+ * the sender's credentials; returns 1 if the sender gave them explicitly
+ * (SCM_CREDENTIALS), 0 if not, or an error. */
+int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred);
+/* Blanks *cred unless it was explicit or either end has SO_PASSCRED. */
+void ks_unix_cred_attach(struct ks_unix_sock *from, struct ks_unix_sock *to, int explicit_cred,
+			 struct ks_ucred *cred);
+/* who's address (lock-free: the caller holds a reference on who). */
+unsigned ks_unix_name_of(struct ks_unix_sock *who, struct ks_sockaddr_storage *out);
+
+/* unix_addr.c */
+int ks_unix_validate_addr(const struct ks_sockaddr_storage *a, unsigned len);
+int ks_unix_bind(struct ks_socket *s, struct ks_sockaddr_storage *addr, unsigned len);
+int ks_unix_autobind(struct ks_unix_sock *u);
+/* The bound socket named by addr, of the given type, with a reference. */
+int ks_unix_find(const struct ks_sockaddr_storage *addr, unsigned len, int type,
+		 struct ks_unix_sock **out);
+void ks_unix_unhash(struct ks_unix_sock *u);
+void ks_unix_addr_put(struct ks_unix_addr *a);
+struct ks_unix_addr *ks_unix_addr_get(struct ks_unix_addr *a);
+/* Writes a as text ("/path", "@name") into buf of size n. */
+void ks_unix_addr_text(const struct ks_unix_addr *a, char *buf, unsigned n);
+
+/* unix_buf.c */
+struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len);
+void ks_unix_buf_free(struct ks_unix_buf *b);
+void ks_unix_queue_add_locked(struct ks_unix_sock *u, struct ks_unix_buf *b);
+struct ks_unix_buf *ks_unix_queue_pop_locked(struct ks_unix_sock *u);
+/* Frees every buffer of q (already detached from its socket). */
+void ks_unix_queue_purge(struct ks_unix_queue *q);
+/* Waits until the sender may allocate another buffer (wmem < sndbuf), as
+ * Linux's sock_alloc_send_pskb: 0, or the pending error, -EPIPE after
+ * SEND_SHUTDOWN, -EAGAIN, -EINTR. */
+int ks_unix_wait_wmem(struct ks_unix_sock *u, uint64_t deadline);
+bool ks_unix_writable(struct ks_unix_sock *u);
+
+/* unix_stream.c */
+int ks_unix_listen(struct ks_socket *s, int backlog);
+int ks_unix_stream_connect(struct ks_socket *s, struct ks_sockaddr_storage *addr, unsigned len);
+int ks_unix_accept(struct ks_socket *s, struct ks_socket **out, bool nonblock);
+long ks_unix_stream_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags);
+long ks_unix_stream_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags);
+unsigned ks_unix_stream_poll(struct ks_socket *s, struct ks_poll_table *pt);
+
+/* unix_dgram.c */
+int ks_unix_dgram_connect(struct ks_socket *s, struct ks_sockaddr_storage *addr, unsigned len);
+long ks_unix_dgram_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags);
+long ks_unix_seqpacket_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags);
+long ks_unix_dgram_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags);
+unsigned ks_unix_dgram_poll(struct ks_socket *s, struct ks_poll_table *pt);
+/* A datagram socket loses its peer: purge own queue, tell the old peer. */
+void ks_unix_dgram_disconnected(struct ks_unix_sock *u, struct ks_unix_sock *old);
+
+#endif

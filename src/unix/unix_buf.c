@@ -1,0 +1,123 @@
+/*
+ * unix_buf.c - AF_UNIX buffers, receive queues and send-buffer accounting.
+ *
+ * Ownership: ks_unix_buf_alloc returns a buffer holding a reference on its
+ * sender and charged to the sender's wmem; ks_unix_queue_add_locked takes
+ * ownership of it; ks_unix_queue_pop_locked gives it back; ks_unix_buf_free
+ * uncharges the sender, wakes its writers and drops the reference.
+ */
+#include "unix.h"
+
+struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
+{
+	unsigned truesize = (unsigned)sizeof(struct ks_unix_buf) + len;
+	struct ks_unix_buf *b = ks_port_alloc(truesize);
+
+	if (!b)
+		return NULL;
+	b->next = NULL;
+	b->sender = sender;
+	b->embryo = NULL;
+	b->len = len;
+	b->off = 0;
+	b->truesize = truesize;
+	b->cred.pid = 0;
+	b->cred.uid = b->cred.gid = 0;
+	ks_socket_hold(&sender->sk);
+	__atomic_add_fetch(&sender->wmem, truesize, __ATOMIC_RELAXED);
+	return b;
+}
+
+void ks_unix_buf_free(struct ks_unix_buf *b)
+{
+	struct ks_unix_sock *sender = b->sender;
+
+	if (b->embryo)
+		ks_socket_file_put(&b->embryo->sk);
+	__atomic_sub_fetch(&sender->wmem, b->truesize, __ATOMIC_RELEASE);
+	ks_port_free(b, b->truesize);
+	ks_waitq_wake(&sender->sk.tx_wait);
+	ks_socket_put(&sender->sk);
+}
+
+void ks_unix_queue_add_locked(struct ks_unix_sock *u, struct ks_unix_buf *b)
+{
+	KS_ASSERT_HELD(&u->sk.lock);
+	b->next = NULL;
+	if (u->rq.tail)
+		u->rq.tail->next = b;
+	else
+		u->rq.head = b;
+	u->rq.tail = b;
+	u->rq.bytes += b->len - b->off;
+	u->rq.len++;
+}
+
+struct ks_unix_buf *ks_unix_queue_pop_locked(struct ks_unix_sock *u)
+{
+	struct ks_unix_buf *b = u->rq.head;
+
+	KS_ASSERT_HELD(&u->sk.lock);
+	if (!b)
+		return NULL;
+	u->rq.head = b->next;
+	if (!u->rq.head)
+		u->rq.tail = NULL;
+	u->rq.bytes -= b->len - b->off;
+	u->rq.len--;
+	b->next = NULL;
+	return b;
+}
+
+void ks_unix_queue_purge(struct ks_unix_queue *q)
+{
+	struct ks_unix_buf *b = q->head, *next;
+
+	for (; b; b = next) {
+		next = b->next;
+		ks_unix_buf_free(b);
+	}
+	q->head = q->tail = NULL;
+	q->bytes = 0;
+	q->len = 0;
+}
+
+bool ks_unix_writable(struct ks_unix_sock *u)
+{
+	/* Linux's unix_writable: a quarter of the send buffer in flight at most. */
+	long wmem = __atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE);
+	return (wmem << 2) <= __atomic_load_n(&u->sk.sndbuf, __ATOMIC_RELAXED);
+}
+
+struct wmem_wait {
+	struct ks_unix_sock *u;
+	int err;
+};
+
+static bool wmem_ready(void *arg)
+{
+	struct wmem_wait *w = arg;
+	struct ks_socket *s = &w->u->sk;
+
+	w->err = ks_socket_take_error(s);
+	if (w->err)
+		return true;
+	if (s->shutdown & KS_SEND_SHUTDOWN) {
+		w->err = -KS_EPIPE;
+		return true;
+	}
+	return __atomic_load_n(&w->u->wmem, __ATOMIC_ACQUIRE) <
+	       __atomic_load_n(&s->sndbuf, __ATOMIC_RELAXED);
+}
+
+int ks_unix_wait_wmem(struct ks_unix_sock *u, uint64_t deadline)
+{
+	struct wmem_wait w = {u, 0};
+
+	ks_mutex_lock(&u->sk.lock);
+	int err = ks_wait_block(&u->sk.tx_wait, &u->sk.lock, deadline, wmem_ready, &w);
+	ks_mutex_unlock(&u->sk.lock);
+	if (err)
+		return err;
+	return w.err > 0 ? -w.err : w.err;
+}

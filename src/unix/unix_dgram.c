@@ -1,0 +1,376 @@
+/*
+ * unix_dgram.c - AF_UNIX datagrams (and seqpacket data, which Linux sends
+ * and receives with the datagram code): connect, send, receive, readiness.
+ *
+ * A datagram receiver's queue holds at most backlog+1 messages (backlog is
+ * net.unix.max_dgram_qlen for a datagram socket) unless the receiver is
+ * connected back to the sender, as Linux; a sender finding it full waits on
+ * the receiver's peer_wait or gets EAGAIN.
+ *
+ * Locking: see unix.h. connect locks the caller and the target together
+ * (address order); send locks only the receiver to queue.
+ */
+#include "unix.h"
+
+int ks_unix_dgram_connect(struct ks_socket *s, struct ks_sockaddr_storage *sa, unsigned len)
+{
+	struct ks_unix_sock *u = ks_unix(s), *other = NULL, *old;
+	int err;
+
+	if (len < sizeof(ks_sa_family_t))
+		return -KS_EINVAL;
+	if (sa->ss_family != KS_AF_UNSPEC) {
+		err = ks_unix_validate_addr(sa, len);
+		if (err)
+			return err;
+		if ((__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & KS_SF_PASSCRED) && !u->addr) {
+			err = ks_unix_autobind(u);
+			if (err)
+				return err;
+		}
+		for (;;) {
+			err = ks_unix_find(sa, len, s->type, &other);
+			if (err)
+				return err;
+			ks_unix_lock_two(u, other);
+			if (!other->dead)
+				break;
+			ks_unix_unlock_two(u, other);
+			ks_socket_put(&other->sk);
+		}
+		if (other->peer && other->peer != u) {
+			ks_unix_unlock_two(u, other);
+			ks_socket_put(&other->sk);
+			return -KS_EPERM;
+		}
+		ks_unix_unlock_two(u, other);
+	}
+	ks_mutex_lock(&s->lock);
+	old = u->peer;
+	u->peer = other; /* our reference from ks_unix_find moves here */
+	if (other)
+		ks_socket_set_state_locked(s, KS_SS_CONNECTED);
+	else if (s->state == KS_SS_CONNECTED)
+		ks_socket_set_state_locked(s, u->addr ? KS_SS_BOUND : KS_SS_NEW);
+	ks_mutex_unlock(&s->lock);
+	if (old) {
+		ks_waitq_wake(&old->peer_wait);
+		if (old != other)
+			ks_unix_dgram_disconnected(u, old);
+		ks_socket_put(&old->sk);
+	}
+	return 0;
+}
+
+void ks_unix_dgram_disconnected(struct ks_unix_sock *u, struct ks_unix_sock *old)
+{
+	struct ks_unix_queue q;
+
+	ks_mutex_lock(&u->sk.lock);
+	q = u->rq;
+	u->rq.head = u->rq.tail = NULL;
+	u->rq.bytes = 0;
+	u->rq.len = 0;
+	ks_mutex_unlock(&u->sk.lock);
+	if (!q.len)
+		return;
+	ks_unix_queue_purge(&q);
+	ks_waitq_wake(&u->peer_wait);
+	/* A two-way datagram pair losing one direction: the other end learns
+	 * that messages were lost. */
+	ks_mutex_lock(&old->sk.lock);
+	bool tell = !old->dead && old->peer == u;
+	ks_mutex_unlock(&old->sk.lock);
+	if (tell)
+		ks_socket_set_error(&old->sk, KS_ECONNRESET);
+}
+
+static bool queue_full(struct ks_unix_sock *o)
+{
+	return o->rq.len > (unsigned)o->backlog;
+}
+
+static bool room_ready(void *arg)
+{
+	struct ks_unix_sock *o = arg;
+
+	return o->dead || !queue_full(o) || (o->sk.shutdown & KS_RCV_SHUTDOWN);
+}
+
+/* The connected peer is gone: forget it (Linux's unix_dgram_sendmsg). */
+static int dgram_peer_dead(struct ks_unix_sock *u, struct ks_unix_sock *other, bool named)
+{
+	if (u->sk.type == KS_SOCK_SEQPACKET)
+		return -KS_EPIPE;
+	ks_mutex_lock(&u->sk.lock);
+	if (u->peer == other) {
+		u->peer = NULL;
+		if (u->sk.state == KS_SS_CONNECTED)
+			ks_socket_set_state_locked(&u->sk, u->addr ? KS_SS_BOUND : KS_SS_NEW);
+		ks_mutex_unlock(&u->sk.lock);
+		ks_unix_dgram_disconnected(u, other);
+		ks_socket_put(&other->sk); /* the peer reference */
+		return -KS_ECONNREFUSED;
+	}
+	ks_mutex_unlock(&u->sk.lock);
+	return named ? 1 : -KS_ECONNRESET;
+}
+
+/* What a sender finds at other (locked): 0 room, or why not. */
+#define DG_DEAD 2
+#define DG_FULL 3
+static int dgram_check_locked(struct ks_unix_sock *u, struct ks_unix_sock *other)
+{
+	if (other->peer && other->peer != u)
+		return -KS_EPERM;
+	if (other->dead)
+		return DG_DEAD;
+	if (other->sk.shutdown & KS_RCV_SHUTDOWN)
+		return -KS_EPIPE;
+	if (other != u && other->peer != u && queue_full(other))
+		return DG_FULL;
+	return 0;
+}
+
+/* Queues b at other: 0 sent, 1 look the name up again, or an error. */
+static int dgram_deliver(struct ks_unix_sock *u, struct ks_unix_sock *other, struct ks_unix_buf *b,
+			 bool named, uint64_t deadline)
+{
+	for (;;) {
+		ks_mutex_lock(&other->sk.lock);
+		int st = dgram_check_locked(u, other);
+		if (st == 0) {
+			ks_unix_queue_add_locked(other, b);
+			ks_mutex_unlock(&other->sk.lock);
+			ks_waitq_wake(&other->sk.rx_wait);
+			return 0;
+		}
+		if (st == DG_FULL) {
+			st = deadline ? ks_wait_block(&other->peer_wait, &other->sk.lock, deadline,
+						      room_ready, other)
+				      : -KS_EAGAIN;
+			ks_mutex_unlock(&other->sk.lock);
+			if (st)
+				return st;
+			continue; /* room, or a change: check again */
+		}
+		ks_mutex_unlock(&other->sk.lock);
+		return st == DG_DEAD ? dgram_peer_dead(u, other, named) : st;
+	}
+}
+
+/* The destination: a name lookup, or the connected peer; with a reference. */
+static int dgram_target(struct ks_unix_sock *u, struct ks_msg *m, struct ks_unix_sock **out)
+{
+	if (m->namelen)
+		return ks_unix_find(m->name, m->namelen, u->sk.type, out);
+	ks_mutex_lock(&u->sk.lock);
+	*out = u->peer;
+	if (*out)
+		ks_socket_hold(&(*out)->sk);
+	ks_mutex_unlock(&u->sk.lock);
+	return *out ? 0 : -KS_ENOTCONN;
+}
+
+/* Checks before any buffer is made, in Linux's order. */
+static int dgram_precheck(struct ks_unix_sock *u, struct ks_msg *m, int flags)
+{
+	if (flags & KS_MSG_OOB)
+		return -KS_EOPNOTSUPP;
+	if (m->namelen) {
+		int err = ks_unix_validate_addr(m->name, m->namelen);
+		if (err)
+			return err;
+	}
+	if ((__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_PASSCRED) &&
+	    !__atomic_load_n(&u->addr, __ATOMIC_ACQUIRE)) {
+		int err = ks_unix_autobind(u);
+		if (err)
+			return err;
+	}
+	if (m->it.left > (unsigned long)__atomic_load_n(&u->sk.sndbuf, __ATOMIC_RELAXED) - 32)
+		return -KS_EMSGSIZE;
+	return 0;
+}
+
+static long dgram_send(struct ks_unix_sock *u, struct ks_msg *m, int flags)
+{
+	struct ks_unix_sock *other;
+	struct ks_ucred cred;
+	unsigned long len = m->it.left;
+	int explicit_cred = ks_unix_scm_send(m, &cred);
+	long err = explicit_cred < 0 ? explicit_cred : dgram_precheck(u, m, flags);
+
+	if (err)
+		return err;
+	err = ks_unix_wait_wmem(u, ks_socket_deadline(&u->sk, false, flags));
+	if (err)
+		return err;
+	struct ks_unix_buf *b = ks_unix_buf_alloc(u, (unsigned)len);
+	if (!b)
+		return -KS_ENOBUFS;
+	err = ks_iter_copy_from(&m->it, b->data, len);
+	uint64_t deadline = ks_socket_deadline(&u->sk, false, flags);
+	while (!err) {
+		err = dgram_target(u, m, &other);
+		if (err)
+			break;
+		b->cred = cred;
+		ks_unix_cred_attach(u, other, explicit_cred, &b->cred);
+		err = dgram_deliver(u, other, b, m->namelen != 0, deadline);
+		ks_socket_put(&other->sk);
+		if (err != 1)
+			break;
+		err = 0; /* the named socket died: look the name up again */
+	}
+	if (err) {
+		ks_unix_buf_free(b);
+		return err;
+	}
+	return (long)len;
+}
+
+long ks_unix_dgram_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
+{
+	return dgram_send(ks_unix(s), m, flags);
+}
+
+long ks_unix_seqpacket_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
+{
+	int err = ks_socket_take_error(s);
+
+	if (err)
+		return -err;
+	if (!ks_unix_connected(ks_unix(s)))
+		return -KS_ENOTCONN;
+	m->namelen = 0; /* a seqpacket socket ignores any destination */
+	return dgram_send(ks_unix(s), m, flags);
+}
+
+/* ---- receive ---- */
+
+struct dgram_rd {
+	struct ks_unix_sock *u;
+	int err;
+};
+
+static bool dgram_rd_ready(void *arg)
+{
+	struct dgram_rd *r = arg;
+	struct ks_unix_sock *u = r->u;
+
+	r->err = -ks_socket_take_error(&u->sk);
+	if (r->err || u->rq.head)
+		return true;
+	if (u->sk.shutdown & KS_RCV_SHUTDOWN)
+		return true; /* end of file */
+	if ((u->sk.ops->caps & KS_CAP_CONNECTION) && !ks_unix_connected(u) &&
+	    u->sk.state != KS_SS_LISTENING) {
+		r->err = -KS_ENOTCONN;
+		return true;
+	}
+	return false;
+}
+
+/* The next message, dequeued unless peeking, or NULL with *err set (0:
+ * end of file). Returns with u's lock held: a peeked message stays queued
+ * and may only be read under it. */
+static struct ks_unix_buf *dgram_next_locked(struct ks_unix_sock *u, int flags, long *err)
+{
+	struct dgram_rd r = {u, 0};
+	struct ks_unix_buf *b = NULL;
+	uint64_t deadline = ks_socket_deadline(&u->sk, true, flags);
+
+	ks_mutex_lock(&u->sk.lock);
+	*err = ks_wait_block(&u->sk.rx_wait, &u->sk.lock, deadline, dgram_rd_ready, &r);
+	if (!*err)
+		*err = r.err;
+	if (!*err)
+		b = (flags & KS_MSG_PEEK) ? u->rq.head : ks_unix_queue_pop_locked(u);
+	/* Linux: end of file on a shut-down seqpacket socket, even nonblocking. */
+	if (!b && *err == -KS_EAGAIN && u->sk.type == KS_SOCK_SEQPACKET &&
+	    (u->sk.shutdown & KS_RCV_SHUTDOWN))
+		*err = 0;
+	return b;
+}
+
+/* Copies message b out; the result of recvmsg. */
+static long dgram_copy_out(struct ks_unix_sock *u, struct ks_unix_buf *b, struct ks_msg *m,
+			   int flags)
+{
+	if (m->name)
+		m->namelen = ks_unix_name_of(b->sender, m->name);
+	unsigned long size = m->it.left;
+	if (size > b->len)
+		size = b->len;
+	else if (size < b->len)
+		m->flags_out |= KS_MSG_TRUNC;
+	if (ks_iter_copy_to(&m->it, b->data, size))
+		return -KS_EFAULT;
+	ks_unix_put_creds(u, m, &b->cred);
+	return (flags & KS_MSG_TRUNC) ? (long)b->len : (long)size;
+}
+
+long ks_unix_dgram_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
+{
+	struct ks_unix_sock *u = ks_unix(s);
+	long err;
+
+	if (s->type == KS_SOCK_SEQPACKET && !ks_unix_connected(u))
+		return -KS_ENOTCONN;
+	if (flags & KS_MSG_OOB)
+		return -KS_EOPNOTSUPP;
+	/* No iolock: a message is taken off the queue whole, under the socket
+	 * lock, so readers cannot interleave. */
+	struct ks_unix_buf *b = dgram_next_locked(u, flags, &err);
+	if (b && (flags & KS_MSG_PEEK)) {
+		err = dgram_copy_out(u, b, m, flags);
+		ks_mutex_unlock(&s->lock);
+	} else {
+		ks_mutex_unlock(&s->lock);
+		if (b) {
+			ks_waitq_wake(&u->peer_wait);
+			err = dgram_copy_out(u, b, m, flags); /* an EFAULT loses it, as on Linux */
+			ks_unix_buf_free(b);
+		}
+	}
+	return err;
+}
+
+unsigned ks_unix_dgram_poll(struct ks_socket *s, struct ks_poll_table *pt)
+{
+	struct ks_unix_sock *u = ks_unix(s), *other;
+	unsigned mask = 0;
+
+	ks_poll_wait(pt, s, &s->rx_wait);
+	ks_poll_wait(pt, s, &s->tx_wait);
+	ks_mutex_lock(&s->lock);
+	if (__atomic_load_n(&s->err, __ATOMIC_ACQUIRE))
+		mask |= KS_POLLERR;
+	if (s->shutdown & KS_RCV_SHUTDOWN)
+		mask |= KS_POLLRDHUP | KS_POLLIN | KS_POLLRDNORM;
+	if (s->shutdown == KS_SHUTDOWN_MASK)
+		mask |= KS_POLLHUP;
+	if (u->rq.len)
+		mask |= KS_POLLIN | KS_POLLRDNORM;
+	if (s->type == KS_SOCK_SEQPACKET && (s->state == KS_SS_NEW || s->state == KS_SS_BOUND))
+		mask |= KS_POLLHUP;
+	bool writable = s->state != KS_SS_LISTENING && ks_unix_writable(u);
+	other = u->peer;
+	if (other)
+		ks_socket_hold(&other->sk);
+	ks_mutex_unlock(&s->lock);
+	if (writable && other && other != u) {
+		ks_mutex_lock(&other->sk.lock);
+		if (other->peer != u && queue_full(other)) {
+			writable = false;
+			ks_poll_wait(pt, &other->sk, &other->peer_wait);
+		}
+		ks_mutex_unlock(&other->sk.lock);
+	}
+	if (other)
+		ks_socket_put(&other->sk);
+	if (writable)
+		mask |= KS_POLLOUT | KS_POLLWRNORM | KS_POLLWRBAND;
+	return mask;
+}
