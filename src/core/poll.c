@@ -90,6 +90,8 @@ static long do_poll(struct ks_pollfd *ufds, unsigned long nfds, uint64_t deadlin
 
 	if (nfds > (unsigned long)ks_tunables.fd_limit)
 		return -KS_EINVAL;
+	if (!ks_port_access_ok(ufds, nfds * sizeof(*ufds)))
+		return -KS_EFAULT;
 	if (nfds > KS_POLL_FAST) {
 		ps.pfd = ks_port_alloc(nfds * sizeof(*ps.pfd));
 		ps.sock = ks_port_alloc(nfds * sizeof(*ps.sock));

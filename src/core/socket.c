@@ -85,8 +85,8 @@ struct ks_socket *ks_socket_alloc(size_t size, const struct ks_family *f,
 	s->peek_off = -1;
 	s->rcvtimeo = s->sndtimeo = KS_TIMEO_FOREVER;
 	s->peercred.pid = 0;
-	s->peercred.uid = 65534; /* Linux's overflowuid: no peer credentials */
-	s->peercred.gid = 65534;
+	s->peercred.uid = 0xffffffffu; /* no peer credentials: Linux reports -1 */
+	s->peercred.gid = 0xffffffffu;
 	ks_mutex_init(&s->lock);
 	ks_waitq_init(&s->rx_wait);
 	ks_waitq_init(&s->tx_wait);

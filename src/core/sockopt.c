@@ -47,16 +47,32 @@ static void set_flag(struct ks_socket *s, unsigned bit, bool on)
 		__atomic_and_fetch(&s->flags, ~bit, __ATOMIC_RELAXED);
 }
 
-/* Linux's sock_set_timeout for the old struct timeval. */
-static int set_timeout(long *ticks, const void *uval, unsigned len)
+/* SO_RCVTIMEO_NEW's value: 64-bit fields on every ABI. */
+struct ks_sock_timeval {
+	long long tv_sec;
+	long long tv_usec;
+};
+
+/* Linux's sock_set_timeout, for the old struct timeval or the new one. */
+static int set_timeout(long *ticks, const void *uval, unsigned len, bool new_tv)
 {
-	struct ks_timeval tv;
+	struct ks_sock_timeval tv;
 	long t;
 
-	if (len < sizeof(tv))
-		return -KS_EINVAL;
-	if (ks_port_copy_from_user(&tv, uval, sizeof(tv)))
-		return -KS_EFAULT;
+	if (new_tv) {
+		if (len < sizeof(tv))
+			return -KS_EINVAL;
+		if (ks_port_copy_from_user(&tv, uval, sizeof(tv)))
+			return -KS_EFAULT;
+	} else {
+		struct ks_timeval old;
+		if (len < sizeof(old))
+			return -KS_EINVAL;
+		if (ks_port_copy_from_user(&old, uval, sizeof(old)))
+			return -KS_EFAULT;
+		tv.tv_sec = old.tv_sec;
+		tv.tv_usec = old.tv_usec;
+	}
 	if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
 		return -KS_EDOM;
 	if (tv.tv_sec < 0) {
@@ -66,7 +82,7 @@ static int set_timeout(long *ticks, const void *uval, unsigned len)
 		t = KS_TIMEO_FOREVER;
 	} else {
 		long per_tick = 1000000 / KS_HZ;
-		t = tv.tv_sec * KS_HZ + (tv.tv_usec + per_tick - 1) / per_tick;
+		t = (long)tv.tv_sec * KS_HZ + ((long)tv.tv_usec + per_tick - 1) / per_tick;
 	}
 	__atomic_store_n(ticks, t, __ATOMIC_RELAXED);
 	return 0;
@@ -133,9 +149,11 @@ static int sol_socket_set(struct ks_socket *s, int name, const void *uval, unsig
 	case KS_SO_LINGER:
 		return set_linger(s, uval, len);
 	case KS_SO_RCVTIMEO:
-		return set_timeout(&s->rcvtimeo, uval, len);
+	case KS_SO_RCVTIMEO_NEW:
+		return set_timeout(&s->rcvtimeo, uval, len, name == KS_SO_RCVTIMEO_NEW);
 	case KS_SO_SNDTIMEO:
-		return set_timeout(&s->sndtimeo, uval, len);
+	case KS_SO_SNDTIMEO_NEW:
+		return set_timeout(&s->sndtimeo, uval, len, name == KS_SO_SNDTIMEO_NEW);
 	case KS_SO_REUSEPORT:
 		return val ? -KS_EOPNOTSUPP : 0; /* only inet sockets may share ports */
 	case KS_SO_BSDCOMPAT:
@@ -188,16 +206,26 @@ union ks_optval {
 	int val;
 	struct ks_linger ling;
 	struct ks_timeval tv;
+	struct ks_sock_timeval stv;
 	struct ks_ucred cred;
 	struct ks_sockaddr_storage addr;
 };
 
-static int get_timeout(long ticks, union ks_optval *v)
+static int get_timeout(long ticks, union ks_optval *v, bool new_tv)
 {
+	long sec = 0, usec = 0;
+
 	if (ticks != KS_TIMEO_FOREVER) {
-		v->tv.tv_sec = ticks / KS_HZ;
-		v->tv.tv_usec = (ticks % KS_HZ) * 1000000 / KS_HZ;
+		sec = ticks / KS_HZ;
+		usec = (ticks % KS_HZ) * 1000000 / KS_HZ;
 	}
+	if (new_tv) {
+		v->stv.tv_sec = sec;
+		v->stv.tv_usec = usec;
+		return sizeof(v->stv);
+	}
+	v->tv.tv_sec = sec;
+	v->tv.tv_usec = usec;
 	return sizeof(v->tv);
 }
 
@@ -243,8 +271,14 @@ static int sol_socket_get(struct ks_socket *s, int name, union ks_optval *v)
 	case KS_SO_BSDCOMPAT: v->val = 0; break;
 	case KS_SO_REUSEPORT: v->val = 0; break;
 	case KS_SO_INCOMING_CPU: v->val = -1; break;
-	case KS_SO_RCVTIMEO: return get_timeout(__atomic_load_n(&s->rcvtimeo, __ATOMIC_RELAXED), v);
-	case KS_SO_SNDTIMEO: return get_timeout(__atomic_load_n(&s->sndtimeo, __ATOMIC_RELAXED), v);
+	case KS_SO_RCVTIMEO:
+	case KS_SO_RCVTIMEO_NEW:
+		return get_timeout(__atomic_load_n(&s->rcvtimeo, __ATOMIC_RELAXED), v,
+				   name == KS_SO_RCVTIMEO_NEW);
+	case KS_SO_SNDTIMEO:
+	case KS_SO_SNDTIMEO_NEW:
+		return get_timeout(__atomic_load_n(&s->sndtimeo, __ATOMIC_RELAXED), v,
+				   name == KS_SO_SNDTIMEO_NEW);
 	default: return get_locked_opt(s, name, v);
 	}
 	return sizeof(int);

@@ -62,6 +62,9 @@ struct ks_unix_sock *ks_unix_new(int type, int protocol)
 		return NULL;
 	ks_waitq_init(&u->peer_wait);
 	ks_mutex_init(&u->iolock);
+	/* Linux's sk_max_ack_backlog: the datagram queue limit until listen()
+	 * sets the connection backlog. */
+	u->backlog = ks_tunables.unix_max_dgram_qlen;
 	return u;
 }
 
@@ -130,6 +133,7 @@ void ks_unix_release(struct ks_socket *s)
 	u->rq.head = u->rq.tail = NULL;
 	u->rq.bytes = 0;
 	u->rq.len = 0;
+	u->oob = NULL;
 	ks_socket_set_state_locked(s, KS_SS_CLOSED);
 	ks_mutex_unlock(&s->lock);
 	ks_waitq_wake(&u->peer_wait);
@@ -185,6 +189,17 @@ unsigned ks_unix_name_of(struct ks_unix_sock *who, struct ks_sockaddr_storage *o
 	}
 	__builtin_memcpy(out, &a->sun, a->len);
 	return a->len;
+}
+
+void ks_unix_copy_addr(struct ks_unix_sock *from, struct ks_msg *m)
+{
+	/* Linux's unix_copy_addr: an unnamed sender leaves msg_namelen 0. */
+	if (!m->name)
+		return;
+	if (__atomic_load_n(&from->addr, __ATOMIC_ACQUIRE))
+		m->namelen = ks_unix_name_of(from, m->name);
+	else
+		m->namelen = 0;
 }
 
 int ks_unix_getname(struct ks_socket *s, struct ks_sockaddr_storage *out, bool peer)
@@ -254,7 +269,9 @@ int ks_unix_ioctl(struct ks_socket *s, unsigned long req, void *uarg)
 			return -KS_EINVAL;
 		break;
 	case KS_SIOCATMARK:
-		amount = 0;
+		ks_mutex_lock(&s->lock);
+		amount = u->rq.head && u->rq.head == u->oob;
+		ks_mutex_unlock(&s->lock);
 		break;
 	default:
 		return -KS_ENOIOCTLCMD;

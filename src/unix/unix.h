@@ -27,8 +27,7 @@
  *   wmem         is atomic: a reader frees a buffer and uncharges its sender
  *                without the sender's lock, then wakes the sender's tx_wait.
  *
- * Not supported (yet): MSG_OOB (EOPNOTSUPP on send, EINVAL on receive, as
- * Linux with no urgent byte pending), SCM_RIGHTS (issue 3).
+ * Not supported (yet): SCM_RIGHTS (issue 3); SIGURG (no F_SETOWN owner).
  */
 #ifndef KS_UNIX_UNIX_H
 #define KS_UNIX_UNIX_H
@@ -54,7 +53,8 @@ struct ks_unix_buf {
 	struct ks_unix_sock *embryo; /* listener queue: the new connection */
 	unsigned len;      /* data bytes */
 	unsigned off;      /* bytes already read (stream) */
-	unsigned truesize; /* what the sender is charged */
+	unsigned size;     /* bytes allocated */
+	unsigned truesize; /* what the sender is charged (Linux's truesize) */
 	struct ks_ucred cred;
 	unsigned char data[];
 };
@@ -70,6 +70,7 @@ struct ks_unix_sock {
 	struct ks_unix_addr *addr;     /* [L] set once, read with acquire */
 	struct ks_unix_sock *peer;     /* [L] holds a reference */
 	struct ks_unix_queue rq;       /* [L] receive queue / pending connections */
+	struct ks_unix_buf *oob;       /* [L] stream: the urgent byte's buffer in rq */
 	int backlog;                   /* [L] listener */
 	bool dead;                     /* [L] released (Linux's SOCK_DEAD) */
 	bool embryo;                   /* [L] connected but not yet accepted */
@@ -116,6 +117,8 @@ void ks_unix_cred_attach(struct ks_unix_sock *from, struct ks_unix_sock *to, int
 			 struct ks_ucred *cred);
 /* who's address (lock-free: the caller holds a reference on who). */
 unsigned ks_unix_name_of(struct ks_unix_sock *who, struct ks_sockaddr_storage *out);
+/* recvmsg's source address: from's name, or none (length 0) if unnamed. */
+void ks_unix_copy_addr(struct ks_unix_sock *from, struct ks_msg *m);
 
 /* unix_addr.c */
 int ks_unix_validate_addr(const struct ks_sockaddr_storage *a, unsigned len);
@@ -131,6 +134,10 @@ struct ks_unix_addr *ks_unix_addr_get(struct ks_unix_addr *a);
 void ks_unix_addr_text(const struct ks_unix_addr *a, char *buf, unsigned n);
 
 /* unix_buf.c */
+#define KS_UNIX_SKB_MAX_HEAD 3776u   /* Linux's SKB_MAX_HEAD(0) with 4 KiB pages */
+#define KS_UNIX_SKB_MAX_ALLOC 16064u /* Linux's SKB_MAX_ALLOC */
+#define KS_UNIX_STREAM_MAX (KS_UNIX_SKB_MAX_HEAD + 32768u) /* one stream skb */
+unsigned ks_unix_truesize(int type, unsigned len);
 struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len);
 void ks_unix_buf_free(struct ks_unix_buf *b);
 void ks_unix_queue_add_locked(struct ks_unix_sock *u, struct ks_unix_buf *b);

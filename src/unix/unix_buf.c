@@ -8,10 +8,53 @@
  */
 #include "unix.h"
 
+/*
+ * What Linux charges a sender for a message of len bytes (skb->truesize):
+ * the sk_buff (256), a kmalloc'ed head of the data plus skb_shared_info
+ * (320), rounded up to a kmalloc size, and whole pages for data Linux puts
+ * in page fragments. SIOCOUTQ reports the sum, and send-buffer limits count
+ * it, so ksock charges the same; its own allocation is smaller.
+ */
+#define SKB_OVERHEAD 256u
+#define SHINFO 320u
+#define PAGE 4096u
+
+static unsigned kmalloc_size(unsigned n)
+{
+	static const unsigned small[] = {8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192};
+
+	for (unsigned i = 0; i < sizeof(small) / sizeof(small[0]); i++)
+		if (n <= small[i])
+			return small[i];
+	unsigned p = 16384;
+	while (p < n)
+		p *= 2;
+	return p;
+}
+
+unsigned ks_unix_truesize(int type, unsigned len)
+{
+	unsigned data = 0; /* bytes in page fragments */
+
+	if (type == KS_SOCK_STREAM) {
+		if (len > KS_UNIX_SKB_MAX_HEAD) {
+			data = (len - KS_UNIX_SKB_MAX_HEAD + PAGE - 1) & ~(PAGE - 1);
+			if (data > len)
+				data = len;
+		}
+	} else if (len > KS_UNIX_SKB_MAX_ALLOC) {
+		data = (len - KS_UNIX_SKB_MAX_ALLOC + PAGE - 1) & ~(PAGE - 1);
+	}
+	unsigned head = len - data;
+	return SKB_OVERHEAD + kmalloc_size(((head + 63) & ~63u) + SHINFO) +
+	       ((data + PAGE - 1) & ~(PAGE - 1));
+}
+
 struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
 {
-	unsigned truesize = (unsigned)sizeof(struct ks_unix_buf) + len;
-	struct ks_unix_buf *b = ks_port_alloc(truesize);
+	unsigned size = (unsigned)sizeof(struct ks_unix_buf) + len;
+	unsigned truesize = ks_unix_truesize(sender->sk.type, len);
+	struct ks_unix_buf *b = ks_port_alloc(size);
 
 	if (!b)
 		return NULL;
@@ -20,6 +63,7 @@ struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
 	b->embryo = NULL;
 	b->len = len;
 	b->off = 0;
+	b->size = size;
 	b->truesize = truesize;
 	b->cred.pid = 0;
 	b->cred.uid = b->cred.gid = 0;
@@ -35,7 +79,7 @@ void ks_unix_buf_free(struct ks_unix_buf *b)
 	if (b->embryo)
 		ks_socket_file_put(&b->embryo->sk);
 	__atomic_sub_fetch(&sender->wmem, b->truesize, __ATOMIC_RELEASE);
-	ks_port_free(b, b->truesize);
+	ks_port_free(b, b->size);
 	ks_waitq_wake(&sender->sk.tx_wait);
 	ks_socket_put(&sender->sk);
 }

@@ -251,6 +251,7 @@ long ks_unix_seqpacket_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 
 struct dgram_rd {
 	struct ks_unix_sock *u;
+	bool may_block;
 	int err;
 };
 
@@ -262,6 +263,8 @@ static bool dgram_rd_ready(void *arg)
 	r->err = -ks_socket_take_error(&u->sk);
 	if (r->err || u->rq.head)
 		return true;
+	if (!r->may_block)
+		return false; /* Linux looks no further without a timeout */
 	if (u->sk.shutdown & KS_RCV_SHUTDOWN)
 		return true; /* end of file */
 	if ((u->sk.ops->caps & KS_CAP_CONNECTION) && !ks_unix_connected(u) &&
@@ -277,9 +280,9 @@ static bool dgram_rd_ready(void *arg)
  * and may only be read under it. */
 static struct ks_unix_buf *dgram_next_locked(struct ks_unix_sock *u, int flags, long *err)
 {
-	struct dgram_rd r = {u, 0};
-	struct ks_unix_buf *b = NULL;
 	uint64_t deadline = ks_socket_deadline(&u->sk, true, flags);
+	struct dgram_rd r = {u, deadline != 0, 0};
+	struct ks_unix_buf *b = NULL;
 
 	ks_mutex_lock(&u->sk.lock);
 	*err = ks_wait_block(&u->sk.rx_wait, &u->sk.lock, deadline, dgram_rd_ready, &r);
@@ -298,8 +301,7 @@ static struct ks_unix_buf *dgram_next_locked(struct ks_unix_sock *u, int flags, 
 static long dgram_copy_out(struct ks_unix_sock *u, struct ks_unix_buf *b, struct ks_msg *m,
 			   int flags)
 {
-	if (m->name)
-		m->namelen = ks_unix_name_of(b->sender, m->name);
+	ks_unix_copy_addr(b->sender, m);
 	unsigned long size = m->it.left;
 	if (size > b->len)
 		size = b->len;

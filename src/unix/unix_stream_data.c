@@ -8,8 +8,6 @@
  */
 #include "unix.h"
 
-#define KS_UNIX_STREAM_CHUNK 65536u
-
 /* Linux's pipe error: SIGPIPE unless MSG_NOSIGNAL, and only if nothing was
  * sent by this call. */
 static long stream_pipe_err(unsigned long sent, int flags)
@@ -40,7 +38,7 @@ static unsigned stream_chunk(struct ks_unix_sock *u, unsigned long left)
 
 	if (half > 0 && c > (unsigned long)half)
 		c = (unsigned long)half;
-	return c > KS_UNIX_STREAM_CHUNK ? KS_UNIX_STREAM_CHUNK : (unsigned)c;
+	return c > KS_UNIX_STREAM_MAX ? KS_UNIX_STREAM_MAX : (unsigned)c;
 }
 
 /* The peer to write to, with a reference, or an error. */
@@ -64,26 +62,47 @@ static int stream_peer(struct ks_unix_sock *u, struct ks_msg *m, struct ks_unix_
 	return err;
 }
 
-long ks_unix_stream_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
+/* Linux's queue_oob: the last byte of a MSG_OOB send becomes the peer's
+ * urgent byte, in a buffer of its own at the end of the stream. */
+static long stream_send_oob(struct ks_unix_sock *u, struct ks_unix_sock *p, struct ks_msg *m,
+			    const struct ks_ucred *cred, uint64_t deadline)
 {
-	struct ks_unix_sock *u = ks_unix(s), *p;
-	struct ks_ucred cred;
-	unsigned long sent = 0;
-	long err;
+	long err = ks_unix_wait_wmem(u, deadline);
 
-	int explicit_cred = ks_unix_scm_send(m, &cred);
-	if (explicit_cred < 0)
-		return explicit_cred;
-	if (flags & KS_MSG_OOB)
-		return -KS_EOPNOTSUPP;
-	err = stream_peer(u, m, &p);
-	if (err == 1)
-		return stream_pipe_err(0, flags);
 	if (err)
 		return err;
-	ks_unix_cred_attach(u, p, explicit_cred, &cred);
-	uint64_t deadline = ks_socket_deadline(s, false, flags);
-	unsigned long len = m->it.left;
+	struct ks_unix_buf *b = ks_unix_buf_alloc(u, 1);
+	if (!b)
+		return -KS_ENOBUFS;
+	b->cred = *cred;
+	err = ks_iter_copy_from(&m->it, b->data, 1);
+	if (!err) {
+		ks_mutex_lock(&p->sk.lock);
+		if (p->dead || (p->sk.shutdown & KS_RCV_SHUTDOWN)) {
+			err = -KS_EPIPE;
+		} else {
+			ks_unix_queue_add_locked(p, b);
+			p->oob = b;
+		}
+		ks_mutex_unlock(&p->sk.lock);
+	}
+	if (err) {
+		ks_unix_buf_free(b);
+		return err;
+	}
+	ks_waitq_wake(&p->sk.rx_wait); /* no SIGURG: ksock has no F_SETOWN owner */
+	return 0;
+}
+
+/* Sends len bytes as buffers of at most stream_chunk(); returns the count
+ * sent, with *errp the error that stopped it (1: the peer is gone). */
+static unsigned long stream_send_data(struct ks_unix_sock *u, struct ks_unix_sock *p,
+				      struct ks_msg *m, unsigned long len,
+				      const struct ks_ucred *cred, uint64_t deadline, long *errp)
+{
+	unsigned long sent = 0;
+	long err = 0;
+
 	while (sent < len) {
 		unsigned n = stream_chunk(u, len - sent);
 		err = ks_unix_wait_wmem(u, deadline);
@@ -93,7 +112,7 @@ long ks_unix_stream_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		err = -KS_ENOBUFS;
 		if (!b)
 			break;
-		b->cred = cred;
+		b->cred = *cred;
 		err = ks_iter_copy_from(&m->it, b->data, n);
 		if (!err && !stream_deliver(p, b))
 			err = 1;
@@ -103,9 +122,43 @@ long ks_unix_stream_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		}
 		sent += n;
 	}
+	*errp = err;
+	return sent;
+}
+
+long ks_unix_stream_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
+{
+	struct ks_unix_sock *u = ks_unix(s), *p;
+	struct ks_ucred cred;
+	long err;
+
+	int explicit_cred = ks_unix_scm_send(m, &cred);
+	if (explicit_cred < 0)
+		return explicit_cred;
+	unsigned long len = m->it.left;
+	bool oob = flags & KS_MSG_OOB;
+	if (oob && len-- == 0)
+		return -KS_EOPNOTSUPP;
+	err = stream_peer(u, m, &p);
+	if (err == 1)
+		return stream_pipe_err(0, flags);
+	if (err)
+		return err;
+	ks_unix_cred_attach(u, p, explicit_cred, &cred);
+	uint64_t deadline = ks_socket_deadline(s, false, flags);
+	unsigned long sent = stream_send_data(u, p, m, len, &cred, deadline, &err);
+	if (!err && oob) {
+		err = stream_send_oob(u, p, m, &cred, deadline);
+		if (!err)
+			sent++;
+		else if (err == -KS_EPIPE)
+			err = 2; /* Linux: no SIGPIPE from the urgent byte */
+	}
 	ks_socket_put(&p->sk);
 	if (err == 1 || err == -KS_EPIPE)
 		return stream_pipe_err(sent, flags);
+	if (err == 2)
+		err = -KS_EPIPE;
 	return sent ? (long)sent : err;
 }
 
@@ -130,13 +183,49 @@ static bool rd_ready(void *arg)
 	       !ks_unix_connected(u);
 }
 
-/* The buffer holding byte r->skip of unread data, and the offset in it. */
-static struct ks_unix_buf *rd_find(struct stream_rd *r, unsigned *off)
+/* Drops b, the head of u's queue, unread (a consumed or skipped urgent byte). */
+static void rd_drop_head(struct ks_unix_sock *u, struct ks_unix_buf *b)
 {
-	unsigned long skip = r->skip;
+	KS_ASSERT(u->rq.head == b);
+	ks_unix_queue_pop_locked(u);
+	ks_unix_buf_free(b);
+}
 
-	for (struct ks_unix_buf *b = r->u->rq.head; b; b = b->next) {
+/*
+ * The buffer holding byte r->skip of unread data, and the offset in it, as
+ * Linux's manage_oob() sees the queue: a read stops at the urgent mark once
+ * it has data; without SO_OOBINLINE the urgent byte itself is skipped (and
+ * dropped unless peeking); the empty buffer left by a MSG_OOB read is a
+ * boundary too. NULL: nothing (more) to read now; *stop says whether that is
+ * a mark rather than an empty queue.
+ */
+static struct ks_unix_buf *rd_find(struct stream_rd *r, unsigned *off, bool *stop)
+{
+	struct ks_unix_sock *u = r->u;
+	bool peek = r->flags & KS_MSG_PEEK;
+	bool inline_oob = u->sk.flags & KS_SF_OOBINLINE;
+	unsigned long skip = r->skip;
+	struct ks_unix_buf *b, *next;
+
+	*stop = false;
+	for (b = u->rq.head; b; b = next) {
 		unsigned avail = b->len - b->off;
+		next = b->next;
+		if (avail == 0 || b == u->oob) {
+			if (r->copied && (b == u->oob || (avail == 0 && !u->oob))) {
+				*stop = true;
+				return NULL;
+			}
+			if (avail == 0 || !inline_oob) {
+				if (b == u->oob && !peek)
+					u->oob = NULL;
+				if (!peek)
+					rd_drop_head(u, b);
+				continue;
+			}
+			if (!peek)
+				u->oob = NULL; /* read inline, as normal data */
+		}
 		if (skip < avail) {
 			*off = b->off + (unsigned)skip;
 			return b;
@@ -144,6 +233,33 @@ static struct ks_unix_buf *rd_find(struct stream_rd *r, unsigned *off)
 		skip -= avail;
 	}
 	return NULL;
+}
+
+/* recv(MSG_OOB): the urgent byte, which stays queued as an empty buffer
+ * (Linux's unix_stream_recv_urg). */
+static long rd_urgent(struct ks_unix_sock *u, struct ks_msg *m, int flags)
+{
+	long err = 1;
+
+	ks_mutex_lock(&u->sk.lock);
+	struct ks_unix_buf *b = u->oob;
+	if (!b || (u->sk.flags & KS_SF_OOBINLINE)) {
+		err = -KS_EINVAL;
+	} else if (m->it.left) {
+		if (ks_iter_copy_to(&m->it, &b->data[b->len - 1], 1)) {
+			err = -KS_EFAULT;
+		} else if (!(flags & KS_MSG_PEEK)) {
+			u->oob = NULL;
+			b->off = b->len;
+			u->rq.bytes -= 1;
+		}
+	} else {
+		err = 0;
+	}
+	ks_mutex_unlock(&u->sk.lock);
+	if (err >= 0)
+		m->flags_out |= KS_MSG_OOB;
+	return err;
 }
 
 static bool creds_equal(const struct ks_ucred *a, const struct ks_ucred *b)
@@ -163,8 +279,8 @@ static int rd_take(struct stream_rd *r, struct ks_unix_buf *b, unsigned off)
 		r->cred = b->cred;
 		r->have_cred = true;
 	}
-	if (r->m->name && !r->named) {
-		r->m->namelen = ks_unix_name_of(b->sender, r->m->name);
+	if (!r->named) {
+		ks_unix_copy_addr(b->sender, r->m);
 		r->named = true;
 	}
 	unsigned long chunk = b->len - off;
@@ -213,9 +329,10 @@ static long rd_loop(struct stream_rd *r, uint64_t deadline)
 	unsigned off;
 
 	do {
-		struct ks_unix_buf *b = rd_find(r, &off);
+		bool stop;
+		struct ks_unix_buf *b = rd_find(r, &off, &stop);
 		if (!b) {
-			if (r->copied >= r->target)
+			if (stop || r->copied >= r->target)
 				break;
 			int e = ks_socket_take_error(&u->sk);
 			if (e) {
@@ -250,7 +367,7 @@ long ks_unix_stream_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	if (!ks_unix_connected(u))
 		return -KS_EINVAL;
 	if (flags & KS_MSG_OOB)
-		return -KS_EINVAL; /* Linux, with no urgent byte pending */
+		return rd_urgent(u, m, flags);
 	uint64_t deadline = ks_socket_deadline(s, true, flags);
 	ks_mutex_lock(&u->iolock);
 	ks_mutex_lock(&s->lock);
@@ -284,6 +401,8 @@ unsigned ks_unix_stream_poll(struct ks_socket *s, struct ks_poll_table *pt)
 		mask |= KS_POLLRDHUP | KS_POLLIN | KS_POLLRDNORM;
 	if (u->rq.len)
 		mask |= KS_POLLIN | KS_POLLRDNORM;
+	if (u->oob)
+		mask |= KS_POLLPRI;
 	if (s->state == KS_SS_NEW || s->state == KS_SS_BOUND)
 		mask |= KS_POLLHUP; /* not connected */
 	if (s->state != KS_SS_LISTENING && ks_unix_writable(u))

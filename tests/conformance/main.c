@@ -37,7 +37,9 @@
 #include "ksock/ksock.h"
 #endif
 
+#ifndef CT_CASE_TIMEOUT_S
 #define CT_CASE_TIMEOUT_S 20
+#endif
 
 static const struct {
 	const char *name;
