@@ -22,8 +22,9 @@
 #include "hosted.h"
 
 static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t timer_cond;      /* list head changed */
-static pthread_cond_t timer_done_cond; /* a callback returned */
+static pthread_cond_t timer_cond; /* list head changed (CLOCK_MONOTONIC) */
+/* A callback returned. */
+static pthread_cond_t timer_done_cond = PTHREAD_COND_INITIALIZER;
 static struct ks_timer *timer_head;
 static const struct ks_timer *timer_running;
 static __thread bool timer_on_thread; /* the calling thread is the timer thread */
@@ -115,7 +116,6 @@ static void timer_start(void)
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&timer_cond, &ca);
-	pthread_cond_init(&timer_done_cond, NULL);
 	pthread_condattr_destroy(&ca);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);

@@ -2,11 +2,12 @@
  * wait.c - wait queues on per-task parkers, the blocking loop, and poll
  * registration. See wait.h for the protocol that loses no wakeup.
  *
- * Locking: q->lock is a leaf. ks_waitq_wake reads q->head without it first,
- * so that a wake with nobody waiting costs one load: a waiter publishes
- * itself (under q->lock) before it checks its condition, and the waker
- * publishes its change before it loads head, with a full fence on both
- * sides between the store and the load.
+ * Locking: q->lock is a leaf. ks_waitq_wake looks at q->nwait without it,
+ * so that a wake with nobody waiting takes no lock: a waiter counts itself
+ * in (an atomic read-modify-write) before it checks its condition, and a
+ * waker publishes its change before its own read-modify-write of nwait.
+ * The two operations on nwait are ordered one way or the other: either the
+ * waker sees the waiter, or the waiter sees the change.
  */
 #include "wait.h"
 
@@ -16,6 +17,7 @@ void ks_waitq_init(struct ks_waitq *q)
 {
 	ks_mutex_init(&q->lock);
 	q->head = NULL;
+	q->nwait = 0;
 }
 
 void ks_waitq_destroy(struct ks_waitq *q)
@@ -38,9 +40,9 @@ void ks_waitq_add(struct ks_waitq *q, struct ks_waiter *w)
 	w->next = q->head;
 	if (q->head)
 		q->head->prev = w;
-	__atomic_store_n(&q->head, w, __ATOMIC_RELEASE);
+	q->head = w;
 	ks_mutex_unlock(&q->lock);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&q->nwait, 1, __ATOMIC_ACQ_REL);
 }
 
 void ks_waitq_del(struct ks_waitq *q, struct ks_waiter *w)
@@ -49,17 +51,17 @@ void ks_waitq_del(struct ks_waitq *q, struct ks_waiter *w)
 	if (w->prev)
 		w->prev->next = w->next;
 	else
-		__atomic_store_n(&q->head, w->next, __ATOMIC_RELEASE);
+		q->head = w->next;
 	if (w->next)
 		w->next->prev = w->prev;
 	w->next = w->prev = NULL;
 	ks_mutex_unlock(&q->lock);
+	__atomic_fetch_sub(&q->nwait, 1, __ATOMIC_RELEASE);
 }
 
 void ks_waitq_wake(struct ks_waitq *q)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) == NULL)
+	if (__atomic_fetch_add(&q->nwait, 0, __ATOMIC_ACQ_REL) == 0)
 		return;
 	ks_mutex_lock(&q->lock);
 	for (struct ks_waiter *w = q->head; w; w = w->next)

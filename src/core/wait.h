@@ -32,7 +32,8 @@ struct ks_waiter {
 
 struct ks_waitq {
 	struct ks_mutex lock;
-	struct ks_waiter *head; /* read without the lock by ks_waitq_wake */
+	struct ks_waiter *head; /* [lock] */
+	int nwait;              /* waiters on the list; atomic, read by wakers */
 };
 
 void ks_waitq_init(struct ks_waitq *q);

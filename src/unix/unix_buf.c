@@ -80,7 +80,10 @@ void ks_unix_buf_free(struct ks_unix_buf *b)
 		ks_socket_file_put(&b->embryo->sk);
 	__atomic_sub_fetch(&sender->wmem, b->truesize, __ATOMIC_RELEASE);
 	ks_port_free(b, b->size);
-	ks_waitq_wake(&sender->sk.tx_wait);
+	/* Linux's unix_write_space: writers are woken once a quarter of the
+	 * send buffer or less is in flight, not on every freed buffer. */
+	if (ks_unix_writable(sender))
+		ks_waitq_wake(&sender->sk.tx_wait);
 	ks_socket_put(&sender->sk);
 }
 

@@ -379,7 +379,7 @@ static void addr_abstract_length_defined(struct ct_ctx *c)
 static void addr_abstract_eaddrinuse(struct ct_ctx *c)
 {
 	struct sockaddr_un a;
-	unsigned al = ct_abstract(c, &a, "inuse");
+	unsigned al;
 	long fd;
 
 	for (int t = 0; t < 3; t++) {

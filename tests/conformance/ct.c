@@ -7,6 +7,7 @@
  */
 #include "ct.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,16 +21,20 @@ static unsigned long ct_abstract_seq; /* guarded by ct_lock */
 
 long ct_fd(struct ct_ctx *c, long fd)
 {
+	int full;
+
 	if (fd < 0)
 		return fd;
 	pthread_mutex_lock(&ct_lock);
-	if (c->nfds < CT_MAX_FDS)
+	full = c->nfds >= CT_MAX_FDS;
+	if (!full)
 		c->fds[c->nfds++] = (int)fd;
-	else
-		fd = -1000; /* reported below, outside the lock */
 	pthread_mutex_unlock(&ct_lock);
-	if (fd == -1000)
+	if (full) {
+		c->b->close((int)fd);
 		ct_fail(c, __FILE__, __LINE__, "more than %d tracked descriptors", CT_MAX_FDS);
+		return -EMFILE;
+	}
 	return fd;
 }
 

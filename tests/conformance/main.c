@@ -164,7 +164,9 @@ static void close_tracked(struct ct_ctx *c)
 			continue;
 		if (c->b->close(c->fds[i]) == -EBADF)
 			ct_fail(c, __FILE__, __LINE__,
-				"tracked fd %d was already closed (ct_untrack it)", c->fds[i]);
+				"closing tracked fd %d after the case: EBADF (closed without "
+				"ct_untrack?)",
+				c->fds[i]);
 	}
 	c->nfds = 0;
 }
@@ -189,6 +191,7 @@ static void check_ksock_after(struct ct_ctx *c, long allocs_before)
 static void run_case(const struct ct_backend *b, const struct ct_case *k, int verbose,
 		     struct tally *t)
 {
+	int is_ksock = strcmp(b->name, "ksock") == 0;
 	struct ct_ctx c;
 	long allocs_before;
 
@@ -202,16 +205,16 @@ static void run_case(const struct ct_backend *b, const struct ct_case *k, int ve
 		ct_fail(&c, __FILE__, __LINE__, "chmod: %s", strerror(errno));
 	}
 	allocs_before = b->live_allocs();
-	if (!c.failed) {
-		wd_arm(b->name, k->name);
+	/* The watchdog also covers the cleanup: closing can hang too. */
+	wd_arm(b->name, k->name);
+	if (!c.failed)
 		k->fn(&c);
-		wd_disarm();
-	}
 	close_tracked(&c);
+	if (is_ksock)
+		check_ksock_after(&c, allocs_before);
+	wd_disarm();
 	if (c.dir[0] && remove_tree(c.dir) < 0)
 		ct_fail(&c, __FILE__, __LINE__, "cannot remove %s", c.dir);
-	if (allocs_before >= 0)
-		check_ksock_after(&c, allocs_before);
 
 	if (c.failed) {
 		t->failed++;
