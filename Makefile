@@ -72,3 +72,38 @@ clean:
 	rm -rf build
 
 .PHONY: all cross install clean
+
+# ---- bench: issue 4's benchmark (bench/, docs/performance.md) ----
+# `make bench`: build, callgrind instruction counts, full timed run (about
+# two minutes; BENCH_ARGS passes options, e.g. BENCH_ARGS="--reps 9").
+# `make bench-smoke`: the same with one short repetition, for the tests.
+BENCH_SRCS := bench/backend.c bench/cases_conn.c bench/cases_data.c bench/main.c \
+	bench/report.c bench/util.c
+BENCH_ARGS ?=
+
+$(BUILD)/bench/%.o: bench/%.c $(wildcard bench/*.h include/ksock/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN) -c $< -o $@
+
+# Rebuilt when valgrind's header appears (icount.c works without it).
+$(BUILD)/bench/icount.o: $(wildcard /usr/include/valgrind/callgrind.h)
+
+$(BUILD)/bench/bench: $(BENCH_SRCS:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS) -lm
+
+$(BUILD)/bench/icount: $(BUILD)/bench/icount.o $(LIB)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+bench:
+	@bench/icount.sh --install-valgrind
+	@$(MAKE) --no-print-directory $(BUILD)/bench/bench $(BUILD)/bench/icount
+	bench/icount.sh $(BUILD)/bench/icount 20000 $(BUILD)/bench/icount.txt
+	$(BUILD)/bench/bench --icount $(BUILD)/bench/icount.txt --json $(BUILD)/bench.json $(BENCH_ARGS)
+
+bench-smoke: $(BUILD)/bench/bench $(BUILD)/bench/icount
+	$(BUILD)/bench/icount 200 >/dev/null
+	bench/icount.sh --if-valgrind $(BUILD)/bench/icount 200 $(BUILD)/bench/icount-smoke.txt
+	$(BUILD)/bench/bench --quick --json $(BUILD)/bench-smoke.json \
+	  $$(test -s $(BUILD)/bench/icount-smoke.txt && echo --icount $(BUILD)/bench/icount-smoke.txt)
+
+.PHONY: bench bench-smoke

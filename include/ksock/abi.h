@@ -126,6 +126,27 @@
 #define KS_POLLMSG 0x400
 #define KS_POLLRDHUP 0x2000
 
+/* ---- epoll ---- */
+#define KS_EPOLLIN 0x001
+#define KS_EPOLLPRI 0x002
+#define KS_EPOLLOUT 0x004
+#define KS_EPOLLERR 0x008
+#define KS_EPOLLHUP 0x010
+#define KS_EPOLLRDNORM 0x040
+#define KS_EPOLLRDBAND 0x080
+#define KS_EPOLLWRNORM 0x100
+#define KS_EPOLLWRBAND 0x200
+#define KS_EPOLLMSG 0x400
+#define KS_EPOLLRDHUP 0x2000
+#define KS_EPOLLEXCLUSIVE (1u << 28)
+#define KS_EPOLLWAKEUP (1u << 29)
+#define KS_EPOLLONESHOT (1u << 30)
+#define KS_EPOLLET (1u << 31)
+#define KS_EPOLL_CTL_ADD 1
+#define KS_EPOLL_CTL_DEL 2
+#define KS_EPOLL_CTL_MOD 3
+#define KS_EPOLL_CLOEXEC 02000000
+
 /* ---- fcntl, file status flags, ioctl ---- */
 #define KS_O_RDWR 02
 #define KS_O_NONBLOCK 04000
@@ -147,6 +168,9 @@
 #define KS_SIOCATMARK 0x8905
 
 /* ---- generic system-call numbers (riscv64, arm64, the asm-generic table) ---- */
+#define KS_NR_epoll_create1 20
+#define KS_NR_epoll_ctl 21
+#define KS_NR_epoll_pwait 22
 #define KS_NR_dup 23
 #define KS_NR_dup3 24
 #define KS_NR_fcntl 25
@@ -317,6 +341,16 @@ struct ks_timespec {
 	long tv_sec;
 	long tv_nsec;
 };
+
+/* x86_64 packs it (12 bytes); every other Linux ABI pads it to 16. */
+struct ks_epoll_event {
+	unsigned int events;
+	unsigned long long data;
+}
+#if defined(__x86_64__)
+__attribute__((packed))
+#endif
+;
 
 struct ks_pollfd {
 	int fd;

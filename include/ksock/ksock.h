@@ -42,6 +42,9 @@ long ks_sys_recvfrom(int fd, void *buf, unsigned long len, int flags,
 		     struct ks_sockaddr *addr, unsigned *addrlen);
 long ks_sys_sendmsg(int fd, const struct ks_msghdr *msg, int flags);
 long ks_sys_recvmsg(int fd, struct ks_msghdr *msg, int flags);
+long ks_sys_sendmmsg(int fd, struct ks_mmsghdr *vec, unsigned vlen, int flags);
+long ks_sys_recvmmsg(int fd, struct ks_mmsghdr *vec, unsigned vlen, int flags,
+		     struct ks_timespec *timeout);
 long ks_sys_shutdown(int fd, int how);
 long ks_sys_setsockopt(int fd, int level, int name, const void *val, unsigned len);
 long ks_sys_getsockopt(int fd, int level, int name, void *val, unsigned *len);
@@ -58,6 +61,12 @@ long ks_sys_poll(struct ks_pollfd *fds, unsigned long nfds, int timeout_ms);
 long ks_sys_ppoll(struct ks_pollfd *fds, unsigned long nfds, const struct ks_timespec *timeout,
 		  const void *sigmask, unsigned long sigsetsize);
 
+/* epoll (hosted port; a kernel hangs its own epoll on ksock's readiness
+ * callbacks, see docs/porting.md). */
+long ks_sys_epoll_create1(int flags);
+long ks_sys_epoll_ctl(int epfd, int op, int fd, struct ks_epoll_event *ev);
+long ks_sys_epoll_wait(int epfd, struct ks_epoll_event *events, int maxevents, int timeout_ms);
+
 /* Dispatches by KS_NR_* number; -KS_ENOSYS for a number ksock does not serve. */
 long ks_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 
@@ -71,6 +80,10 @@ void ks_proc_enter(struct ks_proc *p);
 void ks_proc_exit(struct ks_proc *p);
 /* Sets p's file-creation mask (used for pathname binds); returns the old one. */
 unsigned ks_proc_umask(struct ks_proc *p, unsigned mask);
+/* Gives process `to` its own descriptor for the calling process's open file
+ * fd (as a descriptor inherited over fork would be); returns the number in
+ * `to`'s table. For tests that pass sockets between hosted processes. */
+long ks_proc_dup_fd(struct ks_proc *to, int fd);
 /* Makes a host descriptor a file (not a socket) of the calling process;
  * returns the ksock descriptor, which owns hostfd from then on. */
 long ks_hosted_import_fd(int hostfd);

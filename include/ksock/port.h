@@ -133,6 +133,25 @@ int ks_port_fd_cloexec(int fd, int set);
 /* read/write on a descriptor that is not a socket: the host's own result. */
 long ks_port_fd_rw_other(int fd, void *buf, size_t len, bool write);
 
+/* ---- open files that are not ksock sockets (for SCM_RIGHTS) ----
+ * struct ks_file is the port's own: a reference to an open file (a pipe, a
+ * regular file, an epoll instance...) that a descriptor in flight keeps
+ * alive. ksock sockets in flight are held by file references on the
+ * socket itself (ks_socket_file_get/put), not through these hooks.
+ *   ks_port_file_get: a reference to the open file behind fd, which the
+ *     caller found is not a socket (ks_port_fd_get said -KS_ENOTSOCK);
+ *     -KS_EBADF if fd is not open.
+ *   ks_port_file_hold / ks_port_file_put: one more reference / one less.
+ *     put may close the file; it is never called with a ksock lock held.
+ *   ks_port_file_install: a new descriptor (lowest free) for f in the
+ *     calling task, taking over one reference; -KS_EMFILE.
+ * Syscall context. */
+struct ks_file;
+int ks_port_file_get(int fd, struct ks_file **out);
+void ks_port_file_hold(struct ks_file *f);
+void ks_port_file_put(struct ks_file *f);
+int ks_port_file_install(struct ks_file *f, bool cloexec);
+
 /* ---- AF_UNIX pathnames ----
  * A bound pathname socket is a node in the host's file system; ksock
  * identifies it by the key the port returns (a kernel uses the inode).

@@ -298,3 +298,94 @@ long ks_port_fd_rw_other(int fd, void *buf, size_t len, bool write_)
 	fd_release(&ref);
 	return ret;
 }
+
+/* ---- open files in flight (SCM_RIGHTS) ---- */
+
+/* The port's struct ks_file: a copy of a slot holding one reference on
+ * what the slot refers to (a host file or an epoll instance; sockets
+ * travel as sockets), shared by its holders through refs. */
+struct ks_file {
+	int refs; /* atomic */
+	struct hosted_fd e;
+};
+
+int ks_port_file_get(int fd, struct ks_file **out)
+{
+	struct ks_proc *p = hosted_proc_current();
+	struct ks_file *f = malloc(sizeof(*f));
+	int err = 0;
+
+	if (!f)
+		return -KS_ENOMEM;
+	f->refs = 1;
+	ks_mutex_lock(&p->fd_lock);
+	struct hosted_fd *e = fd_slot_locked(p, fd);
+	if (!e) {
+		err = -KS_EBADF;
+	} else {
+		f->e = *e;
+		f->e.cloexec = false;
+		fd_hold(&f->e);
+	}
+	ks_mutex_unlock(&p->fd_lock);
+	if (err)
+		free(f);
+	else
+		*out = f;
+	return err;
+}
+
+void ks_port_file_hold(struct ks_file *f)
+{
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+void ks_port_file_put(struct ks_file *f)
+{
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	fd_release(&f->e);
+	free(f);
+}
+
+int ks_port_file_install(struct ks_file *f, bool cloexec)
+{
+	struct hosted_fd e = f->e;
+
+	e.cloexec = cloexec;
+	fd_hold(&e);
+	int fd = fd_install_slot(&e, 0);
+	if (fd < 0) {
+		fd_release(&e);
+		return fd;
+	}
+	ks_port_file_put(f);
+	return fd;
+}
+
+long ks_proc_dup_fd(struct ks_proc *to, int fd)
+{
+	struct ks_proc *from = hosted_proc_current();
+	struct hosted_fd e;
+	int err = 0;
+
+	ks_mutex_lock(&from->fd_lock);
+	struct hosted_fd *s = fd_slot_locked(from, fd);
+	if (!s) {
+		err = -KS_EBADF;
+	} else {
+		e = *s;
+		fd_hold(&e);
+	}
+	ks_mutex_unlock(&from->fd_lock);
+	if (err)
+		return err;
+	ks_mutex_lock(&to->fd_lock);
+	int nfd = fd_alloc_locked(to, 0);
+	if (nfd >= 0)
+		to->fds[nfd] = e;
+	ks_mutex_unlock(&to->fd_lock);
+	if (nfd < 0)
+		fd_release(&e);
+	return nfd;
+}

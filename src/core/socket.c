@@ -156,11 +156,19 @@ void ks_socket_file_get(struct ks_socket *s)
 	KS_ASSERT(old > 0);
 }
 
-void ks_socket_file_put(struct ks_socket *s)
+bool ks_socket_file_drop(struct ks_socket *s)
 {
 	int left = __atomic_sub_fetch(&s->files, 1, __ATOMIC_ACQ_REL);
 	KS_ASSERT(left >= 0);
-	if (left == 0) {
+	if (left == 0)
+		return true;
+	s->family->file_dropped(s);
+	return false;
+}
+
+void ks_socket_file_put(struct ks_socket *s)
+{
+	if (ks_socket_file_drop(s)) {
 		s->ops->release(s);
 		ks_socket_put(s); /* the reference the files held */
 	}

@@ -113,6 +113,9 @@ struct ks_socket {
 	struct ks_waitq rx_wait; /* readers and acceptors */
 	struct ks_waitq tx_wait; /* writers waiting for buffer space */
 
+	/* A family's list of sockets whose release is pending (its own use). */
+	struct ks_socket *defer_next;
+
 	/* The list of all sockets, for the socket table: registry lock. */
 	struct ks_socket *all_next, *all_prev;
 };
@@ -186,6 +189,9 @@ struct ks_family {
 	/* A new socket of this family with one file reference, or an error:
 	 * -KS_ESOCKTNOSUPPORT / -KS_EPROTONOSUPPORT as Linux. type has no flags. */
 	int (*create)(int type, int protocol, struct ks_socket **out);
+	/* A file reference was dropped and others remain (AF_UNIX runs its
+	 * garbage collector of descriptors in flight). No lock held. */
+	void (*file_dropped)(struct ks_socket *s);
 };
 
 int ks_family_register(const struct ks_family *f);
@@ -206,6 +212,10 @@ void ks_socket_hold(struct ks_socket *s);
 void ks_socket_put(struct ks_socket *s);
 void ks_socket_file_get(struct ks_socket *s);
 void ks_socket_file_put(struct ks_socket *s);
+/* Drops a file reference; true if it was the last one, in which case the
+ * caller must run s->ops->release(s) and then ks_socket_put(s) itself (so
+ * that a chain of closes can be run as a loop instead of a recursion). */
+bool ks_socket_file_drop(struct ks_socket *s);
 
 /* Changes the state through the transition table; wakes all waiters. */
 void ks_socket_set_state_locked(struct ks_socket *s, enum ks_state to);

@@ -146,20 +146,19 @@ static int msghdr_in(const struct ks_msghdr *umsg, struct ks_msghdr *kmsg, struc
 	return ks_iov_import(imp, kmsg->msg_iov, kmsg->msg_iovlen, &m->it);
 }
 
-long ks_sys_sendmsg(int fd, const struct ks_msghdr *umsg, int flags)
+/* sendmsg on socket s: the user msghdr in, the send, everything freed.
+ * *left gets the bytes of the message that were not sent. */
+static long sock_sendmsg_user(struct ks_socket *s, const struct ks_msghdr *umsg, int flags,
+			      unsigned long *left)
 {
 	struct ks_sockaddr_storage name;
 	struct ks_iov_import imp;
 	struct ks_msghdr kmsg;
 	struct ks_msg m = {0};
-	struct ks_socket *s;
-	long err = ks_sock_lookup(fd, &s);
+	long err = msghdr_in(umsg, &kmsg, &m, &imp, &name, true);
 
 	if (err)
 		return err;
-	err = msghdr_in(umsg, &kmsg, &m, &imp, &name, true);
-	if (err)
-		goto out;
 	err = -KS_ENOBUFS;
 	if (kmsg.msg_controllen > KS_OPTMEM_MAX)
 		goto out_iov;
@@ -172,14 +171,56 @@ long ks_sys_sendmsg(int fd, const struct ks_msghdr *umsg, int flags)
 		if (ks_port_copy_from_user(m.control, kmsg.msg_control, kmsg.msg_controllen))
 			goto out_ctl;
 	}
+	unsigned long total = m.it.left;
 	err = s->ops->sendmsg(s, &m, nonblock_flags(s, flags));
+	*left = err >= 0 && (unsigned long)err < total ? total - (unsigned long)err : 0;
 out_ctl:
 	ks_port_free(m.control, m.controllen);
 out_iov:
 	ks_iov_release(&imp);
-out:
+	return err;
+}
+
+long ks_sys_sendmsg(int fd, const struct ks_msghdr *umsg, int flags)
+{
+	struct ks_socket *s;
+	unsigned long left;
+	long err = ks_sock_lookup(fd, &s);
+
+	if (err)
+		return err;
+	err = sock_sendmsg_user(s, umsg, flags, &left);
 	ks_socket_file_put(s);
 	return err;
+}
+
+long ks_sys_sendmmsg(int fd, struct ks_mmsghdr *vec, unsigned vlen, int flags)
+{
+	struct ks_socket *s;
+	unsigned long left = 0;
+	unsigned n = 0;
+	long err = ks_sock_lookup(fd, &s);
+
+	if (err)
+		return err;
+	if (vlen > KS_UIO_MAXIOV)
+		vlen = KS_UIO_MAXIOV;
+	for (; n < vlen; n++) {
+		int f = n + 1 < vlen ? flags | KS_MSG_BATCH : flags;
+		err = sock_sendmsg_user(s, &vec[n].msg_hdr, f, &left);
+		if (err < 0)
+			break;
+		unsigned len = (unsigned)err;
+		err = ks_port_copy_to_user(&vec[n].msg_len, &len, sizeof(len));
+		if (err)
+			break;
+		if (left) { /* a partial send ends the batch, as Linux */
+			n++;
+			break;
+		}
+	}
+	ks_socket_file_put(s);
+	return n ? (long)n : err;
 }
 
 /* Copies recvmsg's results out: name, flags, control length used. */
@@ -200,28 +241,106 @@ static long msghdr_out(struct ks_msghdr *umsg, const struct ks_msghdr *kmsg,
 	return len;
 }
 
-long ks_sys_recvmsg(int fd, struct ks_msghdr *umsg, int flags)
+/* recvmsg on socket s into the user msghdr; *flags_out gets msg_flags. */
+static long sock_recvmsg_user(struct ks_socket *s, struct ks_msghdr *umsg, int flags,
+			      int *flags_out)
 {
 	struct ks_sockaddr_storage name;
 	struct ks_iov_import imp;
 	struct ks_msghdr kmsg;
 	struct ks_msg m = {0};
-	struct ks_socket *s;
-	long ret = ks_sock_lookup(fd, &s);
+	long ret = msghdr_in(umsg, &kmsg, &m, &imp, &name, false);
 
 	if (ret)
 		return ret;
-	ret = msghdr_in(umsg, &kmsg, &m, &imp, &name, false);
-	if (ret)
-		goto out;
 	m.control = kmsg.msg_control;
 	m.controllen = kmsg.msg_control ? kmsg.msg_controllen : 0;
 	ret = s->ops->recvmsg(s, &m, nonblock_flags(s, flags));
 	if (ret >= 0)
 		ret = msghdr_out(umsg, &kmsg, &m, ret);
+	*flags_out = m.flags_out;
 	ks_iov_release(&imp);
-out:
+	return ret;
+}
+
+long ks_sys_recvmsg(int fd, struct ks_msghdr *umsg, int flags)
+{
+	struct ks_socket *s;
+	int fo;
+	long ret = ks_sock_lookup(fd, &s);
+
+	if (ret)
+		return ret;
+	ret = sock_recvmsg_user(s, umsg, flags, &fo);
 	ks_socket_file_put(s);
+	return ret;
+}
+
+/* recvmmsg's timeout: the time left, written back; true once it is over.
+ * Linux looks at it only between messages. */
+static bool mmsg_timeout_left(uint64_t end, struct ks_timespec *left)
+{
+	uint64_t now = ks_port_now_ns();
+	uint64_t rest = now < end ? end - now : 0;
+
+	left->tv_sec = (long)(rest / 1000000000u);
+	left->tv_nsec = (long)(rest % 1000000000u);
+	return rest == 0;
+}
+
+static long do_recvmmsg(struct ks_socket *s, struct ks_mmsghdr *vec, unsigned vlen, int flags,
+			struct ks_timespec *tleft, uint64_t end)
+{
+	unsigned n = 0;
+	long err = -ks_socket_take_error(s);
+
+	if (err)
+		return err;
+	while (n < vlen) {
+		int fo = 0;
+		err = sock_recvmsg_user(s, &vec[n].msg_hdr, flags & ~KS_MSG_WAITFORONE, &fo);
+		if (err < 0)
+			break;
+		unsigned len = (unsigned)err;
+		err = ks_port_copy_to_user(&vec[n].msg_len, &len, sizeof(len));
+		if (err)
+			break;
+		n++;
+		if (flags & KS_MSG_WAITFORONE)
+			flags |= KS_MSG_DONTWAIT;
+		if (tleft && mmsg_timeout_left(end, tleft))
+			break;
+		if (fo & KS_MSG_OOB)
+			break;
+	}
+	if (err == 0 || n == 0)
+		return n ? (long)n : err;
+	if (err != -KS_EAGAIN) /* reported by the next call, as Linux */
+		__atomic_store_n(&s->err, (int)-err, __ATOMIC_RELEASE);
+	return n;
+}
+
+long ks_sys_recvmmsg(int fd, struct ks_mmsghdr *vec, unsigned vlen, int flags,
+		     struct ks_timespec *timeout)
+{
+	struct ks_timespec t;
+	struct ks_socket *s;
+	uint64_t end = 0;
+
+	if (timeout) {
+		if (ks_port_copy_from_user(&t, timeout, sizeof(t)))
+			return -KS_EFAULT;
+		if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000)
+			return -KS_EINVAL;
+		end = ks_port_now_ns() + (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+	}
+	long ret = ks_sock_lookup(fd, &s);
+	if (ret)
+		return ret;
+	ret = do_recvmmsg(s, vec, vlen, flags, timeout ? &t : NULL, end);
+	ks_socket_file_put(s);
+	if (ret > 0 && timeout && ks_port_copy_to_user(timeout, &t, sizeof(t)))
+		ret = -KS_EFAULT;
 	return ret;
 }
 

@@ -10,6 +10,8 @@
  */
 #include "unix.h"
 
+#include "../core/scm.h"
+
 void ks_unix_addr_init(void);
 
 static int unix_create(int type, int protocol, struct ks_socket **out);
@@ -18,11 +20,13 @@ const struct ks_family ks_unix_family = {
 	.domain = KS_AF_UNIX,
 	.name = "local",
 	.create = unix_create,
+	.file_dropped = ks_unix_file_dropped,
 };
 
 int ks_unix_init(void)
 {
 	ks_unix_addr_init();
+	ks_unix_gc_init();
 	return ks_family_register(&ks_unix_family);
 }
 
@@ -117,9 +121,9 @@ static void release_tell_peer(struct ks_unix_sock *peer, bool reset)
 	ks_mutex_unlock(&peer->sk.lock);
 }
 
-void ks_unix_release(struct ks_socket *s)
+void ks_unix_release_one(struct ks_unix_sock *u, struct ks_socket **list)
 {
-	struct ks_unix_sock *u = ks_unix(s);
+	struct ks_socket *s = &u->sk;
 	struct ks_unix_queue q;
 
 	ks_unix_unhash(u);
@@ -144,7 +148,16 @@ void ks_unix_release(struct ks_socket *s)
 		ks_waitq_wake(&peer->peer_wait);
 		ks_socket_put(&peer->sk);
 	}
-	ks_unix_queue_purge(&q); /* a listener's embryos are released here */
+	/* A listener's embryos and any descriptors in flight go onto list. */
+	ks_unix_queue_purge(&q, list);
+}
+
+void ks_unix_release(struct ks_socket *s)
+{
+	struct ks_socket *list = NULL;
+
+	ks_unix_release_one(ks_unix(s), &list);
+	ks_unix_drain(&list);
 }
 
 void ks_unix_destroy(struct ks_socket *s)
@@ -310,34 +323,63 @@ static bool cred_ok(const struct ks_ucred *c)
 	return c->pid == me.pid && c->uid == me.uid && c->gid == me.gid;
 }
 
-int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred)
+/* One SOL_SOCKET control message of the sender; c is complete. */
+static int scm_one(const struct ks_cmsghdr *c, struct ks_ucred *cred, int *explicit_cred,
+		   struct ks_scm_rights **rights)
+{
+	const unsigned long hdr = KS_CMSG_ALIGN(sizeof(struct ks_cmsghdr));
+
+	switch (c->cmsg_type) {
+	case KS_SCM_RIGHTS: {
+		long n = (long)(c->cmsg_len - hdr) / (long)sizeof(int);
+		return n > 0 ? ks_scm_rights_add(rights, (const int *)((const char *)c + hdr),
+						 (unsigned)n)
+			     : 0;
+	}
+	case KS_SCM_CREDENTIALS:
+		if (c->cmsg_len != KS_CMSG_LEN(sizeof(struct ks_ucred)))
+			return -KS_EINVAL;
+		__builtin_memcpy(cred, (const char *)c + hdr, sizeof(*cred));
+		if (!cred_ok(cred))
+			return -KS_EPERM;
+		*explicit_cred = 1;
+		return 0;
+	default:
+		return -KS_EINVAL;
+	}
+}
+
+int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred, struct ks_scm_rights **rights)
 {
 	unsigned long off = 0;
-	const unsigned long hdr = KS_CMSG_ALIGN(sizeof(struct ks_cmsghdr));
 	int explicit_cred = 0;
 
+	*rights = NULL;
 	ks_unix_current_cred(cred);
 	while (off + sizeof(struct ks_cmsghdr) <= m->controllen) {
-		struct ks_cmsghdr *c = (struct ks_cmsghdr *)((char *)m->control + off);
+		const struct ks_cmsghdr *c = (const struct ks_cmsghdr *)((char *)m->control + off);
+		int err = 0;
 		if (c->cmsg_len < sizeof(*c) || c->cmsg_len > m->controllen - off)
-			return -KS_EINVAL;
-		if (c->cmsg_level == KS_SOL_SOCKET) {
-			if (c->cmsg_type == KS_SCM_CREDENTIALS) {
-				if (c->cmsg_len != KS_CMSG_LEN(sizeof(struct ks_ucred)))
-					return -KS_EINVAL;
-				__builtin_memcpy(cred, (char *)c + hdr, sizeof(*cred));
-				if (!cred_ok(cred))
-					return -KS_EPERM;
-				explicit_cred = 1;
-			} else if (c->cmsg_type == KS_SCM_RIGHTS) {
-				return -KS_EOPNOTSUPP; /* descriptor passing: not yet */
-			} else {
-				return -KS_EINVAL;
-			}
+			err = -KS_EINVAL;
+		else if (c->cmsg_level == KS_SOL_SOCKET)
+			err = scm_one(c, cred, &explicit_cred, rights);
+		if (err) {
+			ks_scm_rights_free(*rights);
+			*rights = NULL;
+			return err;
 		}
 		off += KS_CMSG_ALIGN(c->cmsg_len);
 	}
 	return explicit_cred;
+}
+
+void ks_unix_scm_recv(struct ks_unix_sock *u, struct ks_msg *m, const struct ks_ucred *cred,
+		      struct ks_scm_rights *rights, int flags)
+{
+	if (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_PASSCRED)
+		ks_scm_put(m, KS_SOL_SOCKET, KS_SCM_CREDENTIALS, cred, sizeof(*cred));
+	if (rights)
+		ks_scm_put_rights(m, rights, flags);
 }
 
 void ks_unix_cred_attach(struct ks_unix_sock *from, struct ks_unix_sock *to, int explicit_cred,
@@ -351,33 +393,6 @@ void ks_unix_cred_attach(struct ks_unix_sock *from, struct ks_unix_sock *to, int
 		return;
 	cred->pid = 0;
 	cred->uid = cred->gid = 65534;
-}
-
-void ks_unix_put_creds(struct ks_unix_sock *u, struct ks_msg *m, const struct ks_ucred *c)
-{
-	const unsigned long hdr = KS_CMSG_ALIGN(sizeof(struct ks_cmsghdr));
-	struct ks_cmsghdr h = {KS_CMSG_LEN(sizeof(*c)), KS_SOL_SOCKET, KS_SCM_CREDENTIALS};
-
-	if (!(__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_PASSCRED))
-		return;
-	if (!m->control || m->controllen < sizeof(h)) {
-		m->flags_out |= KS_MSG_CTRUNC;
-		return;
-	}
-	unsigned long len = h.cmsg_len;
-	if (m->controllen < len) {
-		m->flags_out |= KS_MSG_CTRUNC;
-		len = m->controllen;
-	}
-	h.cmsg_len = len;
-	if (ks_port_copy_to_user(m->control, &h, sizeof(h)) ||
-	    ks_port_copy_to_user((char *)m->control + hdr, c, len - hdr))
-		return;
-	unsigned long used = KS_CMSG_SPACE(sizeof(*c));
-	if (used > m->controllen)
-		used = m->controllen;
-	m->control = (char *)m->control + used;
-	m->controllen -= used;
 }
 
 /* ---- the ops tables ---- */

@@ -46,6 +46,7 @@ struct ks_unix_addr {
 };
 
 struct ks_unix_sock;
+struct ks_scm_rights;
 
 struct ks_unix_buf {
 	struct ks_unix_buf *next;
@@ -56,6 +57,7 @@ struct ks_unix_buf {
 	unsigned size;     /* bytes allocated */
 	unsigned truesize; /* what the sender is charged (Linux's truesize) */
 	struct ks_ucred cred;
+	struct ks_scm_rights *rights; /* descriptors in flight with this data */
 	unsigned char data[];
 };
 
@@ -78,6 +80,12 @@ struct ks_unix_sock {
 	struct ks_waitq peer_wait;     /* senders and connectors waiting for room in rq */
 	struct ks_mutex iolock;        /* readers */
 	struct ks_unix_sock *hash_next; /* ks_unix_table_lock */
+
+	/* Descriptors in flight (unix_gc.c): the gc lock. */
+	int inflight;                  /* references to me waiting in queues */
+	struct ks_unix_sock *gc_next, *gc_prev, *gc_work;
+	int gc_refs;
+	bool gc_cand, gc_alive;
 };
 
 static inline struct ks_unix_sock *ks_unix(struct ks_socket *s)
@@ -95,6 +103,8 @@ extern const struct ks_sock_ops ks_unix_seqpacket_ops;
 /* af_unix.c */
 struct ks_unix_sock *ks_unix_new(int type, int protocol);
 void ks_unix_release(struct ks_socket *s);
+/* Closes u, deferring the releases it causes onto *list (unix_gc.c drains). */
+void ks_unix_release_one(struct ks_unix_sock *u, struct ks_socket **list);
 void ks_unix_destroy(struct ks_socket *s);
 int ks_unix_socketpair(struct ks_socket *a, struct ks_socket *b);
 int ks_unix_getname(struct ks_socket *s, struct ks_sockaddr_storage *addr, bool peer);
@@ -106,12 +116,15 @@ void ks_unix_unlock_two(struct ks_unix_sock *a, struct ks_unix_sock *b);
 bool ks_unix_connected(const struct ks_unix_sock *u);
 /* Credentials of the calling task. */
 void ks_unix_current_cred(struct ks_ucred *c);
-/* Receive-side SCM messages (SCM_CREDENTIALS when SO_PASSCRED). */
-void ks_unix_put_creds(struct ks_unix_sock *u, struct ks_msg *m, const struct ks_ucred *c);
-/* Send-side SCM parsing: checks the control messages and fills *cred with
- * the sender's credentials; returns 1 if the sender gave them explicitly
- * (SCM_CREDENTIALS), 0 if not, or an error. */
-int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred);
+/* Send-side SCM parsing: checks the control messages, fills *cred with
+ * the sender's credentials and *rights with the descriptors to pass (NULL
+ * if none; the caller owns them); returns 1 if the sender gave its
+ * credentials explicitly (SCM_CREDENTIALS), 0 if not, or an error. */
+int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred, struct ks_scm_rights **rights);
+/* Receive side: SCM_CREDENTIALS (if SO_PASSCRED) then SCM_RIGHTS; takes
+ * rights (already out of flight). */
+void ks_unix_scm_recv(struct ks_unix_sock *u, struct ks_msg *m, const struct ks_ucred *cred,
+		      struct ks_scm_rights *rights, int flags);
 /* Blanks *cred unless it was explicit or either end has SO_PASSCRED. */
 void ks_unix_cred_attach(struct ks_unix_sock *from, struct ks_unix_sock *to, int explicit_cred,
 			 struct ks_ucred *cred);
@@ -142,13 +155,28 @@ struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
 void ks_unix_buf_free(struct ks_unix_buf *b);
 void ks_unix_queue_add_locked(struct ks_unix_sock *u, struct ks_unix_buf *b);
 struct ks_unix_buf *ks_unix_queue_pop_locked(struct ks_unix_sock *u);
-/* Frees every buffer of q (already detached from its socket). */
-void ks_unix_queue_purge(struct ks_unix_queue *q);
+/* Frees every buffer of q (already detached from its socket); sockets
+ * whose last reference goes are put on *list for ks_unix_drain. */
+void ks_unix_queue_purge(struct ks_unix_queue *q, struct ks_socket **list);
+void ks_unix_buf_free_deferred(struct ks_unix_buf *b, struct ks_socket **list);
 /* Waits until the sender may allocate another buffer (wmem < sndbuf), as
  * Linux's sock_alloc_send_pskb: 0, or the pending error, -EPIPE after
  * SEND_SHUTDOWN, -EAGAIN, -EINTR. */
 int ks_unix_wait_wmem(struct ks_unix_sock *u, uint64_t deadline);
 bool ks_unix_writable(struct ks_unix_sock *u);
+
+/* unix_gc.c */
+void ks_unix_gc_init(void);
+/* Counts rights' AF_UNIX sockets into (delta 1) or out of (-1) flight. */
+void ks_unix_inflight(struct ks_scm_rights *r, int delta);
+/* Drops one file reference; a last one is deferred onto *list. */
+void ks_unix_defer_drop(struct ks_socket *s, struct ks_socket **list);
+/* Drops every reference of r (deferring releases) and frees it. */
+void ks_unix_rights_drop(struct ks_scm_rights *r, struct ks_socket **list);
+/* Releases what was deferred, and what that defers, as a loop. */
+void ks_unix_drain(struct ks_socket **list);
+void ks_unix_gc(void);
+void ks_unix_file_dropped(struct ks_socket *s);
 
 /* unix_stream.c */
 int ks_unix_listen(struct ks_socket *s, int backlog);

@@ -8,6 +8,8 @@
  */
 #include "unix.h"
 
+#include "../core/scm.h"
+
 /*
  * What Linux charges a sender for a message of len bytes (skb->truesize):
  * the sk_buff (256), a kmalloc'ed head of the data plus skb_shared_info
@@ -67,17 +69,22 @@ struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
 	b->truesize = truesize;
 	b->cred.pid = 0;
 	b->cred.uid = b->cred.gid = 0;
+	b->rights = NULL;
 	ks_socket_hold(&sender->sk);
 	__atomic_add_fetch(&sender->wmem, truesize, __ATOMIC_RELAXED);
 	return b;
 }
 
-void ks_unix_buf_free(struct ks_unix_buf *b)
+void ks_unix_buf_free_deferred(struct ks_unix_buf *b, struct ks_socket **list)
 {
 	struct ks_unix_sock *sender = b->sender;
 
+	if (b->rights) { /* still in flight: it never reached a reader */
+		ks_unix_inflight(b->rights, -1);
+		ks_unix_rights_drop(b->rights, list);
+	}
 	if (b->embryo)
-		ks_socket_file_put(&b->embryo->sk);
+		ks_unix_defer_drop(&b->embryo->sk, list);
 	__atomic_sub_fetch(&sender->wmem, b->truesize, __ATOMIC_RELEASE);
 	ks_port_free(b, b->size);
 	/* Linux's unix_write_space: writers are woken once a quarter of the
@@ -85,6 +92,14 @@ void ks_unix_buf_free(struct ks_unix_buf *b)
 	if (ks_unix_writable(sender))
 		ks_waitq_wake(&sender->sk.tx_wait);
 	ks_socket_put(&sender->sk);
+}
+
+void ks_unix_buf_free(struct ks_unix_buf *b)
+{
+	struct ks_socket *list = NULL;
+
+	ks_unix_buf_free_deferred(b, &list);
+	ks_unix_drain(&list);
 }
 
 void ks_unix_queue_add_locked(struct ks_unix_sock *u, struct ks_unix_buf *b)
@@ -116,13 +131,13 @@ struct ks_unix_buf *ks_unix_queue_pop_locked(struct ks_unix_sock *u)
 	return b;
 }
 
-void ks_unix_queue_purge(struct ks_unix_queue *q)
+void ks_unix_queue_purge(struct ks_unix_queue *q, struct ks_socket **list)
 {
 	struct ks_unix_buf *b = q->head, *next;
 
 	for (; b; b = next) {
 		next = b->next;
-		ks_unix_buf_free(b);
+		ks_unix_buf_free_deferred(b, list);
 	}
 	q->head = q->tail = NULL;
 	q->bytes = 0;

@@ -12,6 +12,8 @@
  */
 #include "unix.h"
 
+#include "../core/scm.h"
+
 int ks_unix_dgram_connect(struct ks_socket *s, struct ks_sockaddr_storage *sa, unsigned len)
 {
 	struct ks_unix_sock *u = ks_unix(s), *other = NULL, *old;
@@ -74,7 +76,9 @@ void ks_unix_dgram_disconnected(struct ks_unix_sock *u, struct ks_unix_sock *old
 	ks_mutex_unlock(&u->sk.lock);
 	if (!q.len)
 		return;
-	ks_unix_queue_purge(&q);
+	struct ks_socket *list = NULL;
+	ks_unix_queue_purge(&q, &list);
+	ks_unix_drain(&list);
 	ks_waitq_wake(&u->peer_wait);
 	/* A two-way datagram pair losing one direction: the other end learns
 	 * that messages were lost. */
@@ -196,19 +200,23 @@ static int dgram_precheck(struct ks_unix_sock *u, struct ks_msg *m, int flags)
 static long dgram_send(struct ks_unix_sock *u, struct ks_msg *m, int flags)
 {
 	struct ks_unix_sock *other;
+	struct ks_scm_rights *rights;
 	struct ks_ucred cred;
 	unsigned long len = m->it.left;
-	int explicit_cred = ks_unix_scm_send(m, &cred);
+	int explicit_cred = ks_unix_scm_send(m, &cred, &rights);
 	long err = explicit_cred < 0 ? explicit_cred : dgram_precheck(u, m, flags);
 
-	if (err)
-		return err;
-	err = ks_unix_wait_wmem(u, ks_socket_deadline(&u->sk, false, flags));
-	if (err)
-		return err;
-	struct ks_unix_buf *b = ks_unix_buf_alloc(u, (unsigned)len);
-	if (!b)
-		return -KS_ENOBUFS;
+	if (!err)
+		err = ks_unix_wait_wmem(u, ks_socket_deadline(&u->sk, false, flags));
+	struct ks_unix_buf *b = err ? NULL : ks_unix_buf_alloc(u, (unsigned)len);
+	if (!b) {
+		ks_scm_rights_free(rights); /* never in flight */
+		return err ? err : -KS_ENOBUFS;
+	}
+	if (rights) {
+		ks_unix_inflight(rights, 1);
+		b->rights = rights;
+	}
 	err = ks_iter_copy_from(&m->it, b->data, len);
 	uint64_t deadline = ks_socket_deadline(&u->sk, false, flags);
 	while (!err) {
@@ -297,9 +305,8 @@ static struct ks_unix_buf *dgram_next_locked(struct ks_unix_sock *u, int flags, 
 	return b;
 }
 
-/* Copies message b out; the result of recvmsg. */
-static long dgram_copy_out(struct ks_unix_sock *u, struct ks_unix_buf *b, struct ks_msg *m,
-			   int flags)
+/* Copies message b's data and source out; the result of recvmsg. */
+static long dgram_copy_out(struct ks_unix_buf *b, struct ks_msg *m, int flags)
 {
 	ks_unix_copy_addr(b->sender, m);
 	unsigned long size = m->it.left;
@@ -309,13 +316,14 @@ static long dgram_copy_out(struct ks_unix_sock *u, struct ks_unix_buf *b, struct
 		m->flags_out |= KS_MSG_TRUNC;
 	if (ks_iter_copy_to(&m->it, b->data, size))
 		return -KS_EFAULT;
-	ks_unix_put_creds(u, m, &b->cred);
 	return (flags & KS_MSG_TRUNC) ? (long)b->len : (long)size;
 }
 
 long ks_unix_dgram_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 {
 	struct ks_unix_sock *u = ks_unix(s);
+	struct ks_scm_rights *rights = NULL;
+	struct ks_ucred cred;
 	long err;
 
 	if (s->type == KS_SOCK_SEQPACKET && !ks_unix_connected(u))
@@ -326,16 +334,29 @@ long ks_unix_dgram_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	 * lock, so readers cannot interleave. */
 	struct ks_unix_buf *b = dgram_next_locked(u, flags, &err);
 	if (b && (flags & KS_MSG_PEEK)) {
-		err = dgram_copy_out(u, b, m, flags);
+		/* A peeked message stays queued: read it under the lock; Linux
+		 * gives a peeker descriptors of its own for what it carries. */
+		err = dgram_copy_out(b, m, flags);
+		cred = b->cred;
+		if (err >= 0 && b->rights)
+			rights = ks_scm_rights_dup(b->rights);
 		ks_mutex_unlock(&s->lock);
 	} else {
 		ks_mutex_unlock(&s->lock);
-		if (b) {
-			ks_waitq_wake(&u->peer_wait);
-			err = dgram_copy_out(u, b, m, flags); /* an EFAULT loses it, as on Linux */
-			ks_unix_buf_free(b);
+		if (!b)
+			return err;
+		ks_waitq_wake(&u->peer_wait);
+		err = dgram_copy_out(b, m, flags); /* an EFAULT loses it, as on Linux */
+		cred = b->cred;
+		if (err >= 0 && b->rights) {
+			rights = b->rights;
+			b->rights = NULL;
+			ks_unix_inflight(rights, -1);
 		}
+		ks_unix_buf_free(b);
 	}
+	if (err >= 0)
+		ks_unix_scm_recv(u, m, &cred, rights, flags);
 	return err;
 }
 

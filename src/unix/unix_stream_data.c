@@ -8,6 +8,8 @@
  */
 #include "unix.h"
 
+#include "../core/scm.h"
+
 /* Linux's pipe error: SIGPIPE unless MSG_NOSIGNAL, and only if nothing was
  * sent by this call. */
 static long stream_pipe_err(unsigned long sent, int flags)
@@ -65,7 +67,8 @@ static int stream_peer(struct ks_unix_sock *u, struct ks_msg *m, struct ks_unix_
 /* Linux's queue_oob: the last byte of a MSG_OOB send becomes the peer's
  * urgent byte, in a buffer of its own at the end of the stream. */
 static long stream_send_oob(struct ks_unix_sock *u, struct ks_unix_sock *p, struct ks_msg *m,
-			    const struct ks_ucred *cred, uint64_t deadline)
+			    const struct ks_ucred *cred, struct ks_scm_rights **rights,
+			    uint64_t deadline)
 {
 	long err = ks_unix_wait_wmem(u, deadline);
 
@@ -75,6 +78,11 @@ static long stream_send_oob(struct ks_unix_sock *u, struct ks_unix_sock *p, stru
 	if (!b)
 		return -KS_ENOBUFS;
 	b->cred = *cred;
+	if (*rights) {
+		ks_unix_inflight(*rights, 1);
+		b->rights = *rights;
+		*rights = NULL;
+	}
 	err = ks_iter_copy_from(&m->it, b->data, 1);
 	if (!err) {
 		ks_mutex_lock(&p->sk.lock);
@@ -98,7 +106,8 @@ static long stream_send_oob(struct ks_unix_sock *u, struct ks_unix_sock *p, stru
  * sent, with *errp the error that stopped it (1: the peer is gone). */
 static unsigned long stream_send_data(struct ks_unix_sock *u, struct ks_unix_sock *p,
 				      struct ks_msg *m, unsigned long len,
-				      const struct ks_ucred *cred, uint64_t deadline, long *errp)
+				      const struct ks_ucred *cred, struct ks_scm_rights **rights,
+				      uint64_t deadline, long *errp)
 {
 	unsigned long sent = 0;
 	long err = 0;
@@ -113,6 +122,11 @@ static unsigned long stream_send_data(struct ks_unix_sock *u, struct ks_unix_soc
 		if (!b)
 			break;
 		b->cred = *cred;
+		if (*rights) { /* descriptors travel with the first buffer only */
+			ks_unix_inflight(*rights, 1);
+			b->rights = *rights;
+			*rights = NULL;
+		}
 		err = ks_iter_copy_from(&m->it, b->data, n);
 		if (!err && !stream_deliver(p, b))
 			err = 1;
@@ -129,32 +143,32 @@ static unsigned long stream_send_data(struct ks_unix_sock *u, struct ks_unix_soc
 long ks_unix_stream_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 {
 	struct ks_unix_sock *u = ks_unix(s), *p;
+	struct ks_scm_rights *rights;
 	struct ks_ucred cred;
 	long err;
 
-	int explicit_cred = ks_unix_scm_send(m, &cred);
+	int explicit_cred = ks_unix_scm_send(m, &cred, &rights);
 	if (explicit_cred < 0)
 		return explicit_cred;
 	unsigned long len = m->it.left;
 	bool oob = flags & KS_MSG_OOB;
-	if (oob && len-- == 0)
-		return -KS_EOPNOTSUPP;
-	err = stream_peer(u, m, &p);
-	if (err == 1)
-		return stream_pipe_err(0, flags);
-	if (err)
-		return err;
+	err = oob && len-- == 0 ? -KS_EOPNOTSUPP : stream_peer(u, m, &p);
+	if (err) {
+		ks_scm_rights_free(rights);
+		return err == 1 ? stream_pipe_err(0, flags) : err;
+	}
 	ks_unix_cred_attach(u, p, explicit_cred, &cred);
 	uint64_t deadline = ks_socket_deadline(s, false, flags);
-	unsigned long sent = stream_send_data(u, p, m, len, &cred, deadline, &err);
+	unsigned long sent = stream_send_data(u, p, m, len, &cred, &rights, deadline, &err);
 	if (!err && oob) {
-		err = stream_send_oob(u, p, m, &cred, deadline);
+		err = stream_send_oob(u, p, m, &cred, &rights, deadline);
 		if (!err)
 			sent++;
 		else if (err == -KS_EPIPE)
 			err = 2; /* Linux: no SIGPIPE from the urgent byte */
 	}
 	ks_socket_put(&p->sk);
+	ks_scm_rights_free(rights); /* not sent: a zero-length write drops them, as Linux */
 	if (err == 1 || err == -KS_EPIPE)
 		return stream_pipe_err(sent, flags);
 	if (err == 2)
@@ -172,6 +186,8 @@ struct stream_rd {
 	unsigned long skip; /* MSG_PEEK: bytes already looked at */
 	bool named, have_cred;
 	struct ks_ucred cred;
+	struct ks_scm_rights *rights; /* descriptors this read delivers */
+	struct ks_unix_queue done;    /* buffers to free once unlocked */
 };
 
 static bool rd_ready(void *arg)
@@ -183,12 +199,16 @@ static bool rd_ready(void *arg)
 	       !ks_unix_connected(u);
 }
 
-/* Drops b, the head of u's queue, unread (a consumed or skipped urgent byte). */
-static void rd_drop_head(struct ks_unix_sock *u, struct ks_unix_buf *b)
+/* Takes b, the head of u's queue, off it, to be freed once unlocked. */
+static void rd_retire(struct stream_rd *r, struct ks_unix_buf *b)
 {
-	KS_ASSERT(u->rq.head == b);
-	ks_unix_queue_pop_locked(u);
-	ks_unix_buf_free(b);
+	KS_ASSERT(r->u->rq.head == b); /* not peeking: we read from the head */
+	ks_unix_queue_pop_locked(r->u);
+	if (r->done.tail)
+		r->done.tail->next = b;
+	else
+		r->done.head = b;
+	r->done.tail = b;
 }
 
 /*
@@ -203,7 +223,7 @@ static struct ks_unix_buf *rd_find(struct stream_rd *r, unsigned *off, bool *sto
 {
 	struct ks_unix_sock *u = r->u;
 	bool peek = r->flags & KS_MSG_PEEK;
-	bool inline_oob = u->sk.flags & KS_SF_OOBINLINE;
+	bool inline_oob = __atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_OOBINLINE;
 	unsigned long skip = r->skip;
 	struct ks_unix_buf *b, *next;
 
@@ -220,7 +240,7 @@ static struct ks_unix_buf *rd_find(struct stream_rd *r, unsigned *off, bool *sto
 				if (b == u->oob && !peek)
 					u->oob = NULL;
 				if (!peek)
-					rd_drop_head(u, b);
+					rd_retire(r, b);
 				continue;
 			}
 			if (!peek)
@@ -243,7 +263,7 @@ static long rd_urgent(struct ks_unix_sock *u, struct ks_msg *m, int flags)
 
 	ks_mutex_lock(&u->sk.lock);
 	struct ks_unix_buf *b = u->oob;
-	if (!b || (u->sk.flags & KS_SF_OOBINLINE)) {
+	if (!b || (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_OOBINLINE)) {
 		err = -KS_EINVAL;
 	} else if (m->it.left) {
 		if (ks_iter_copy_to(&m->it, &b->data[b->len - 1], 1)) {
@@ -273,7 +293,7 @@ static int rd_take(struct stream_rd *r, struct ks_unix_buf *b, unsigned off)
 	struct ks_unix_sock *u = r->u;
 	bool peek = r->flags & KS_MSG_PEEK;
 
-	if (u->sk.flags & KS_SF_PASSCRED) {
+	if (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_PASSCRED) {
 		if (r->have_cred && !creds_equal(&r->cred, &b->cred))
 			return 1; /* never glue data from different writers */
 		r->cred = b->cred;
@@ -294,18 +314,23 @@ static int rd_take(struct stream_rd *r, struct ks_unix_buf *b, unsigned off)
 		r->skip += chunk;
 		if (u->sk.peek_off >= 0)
 			u->sk.peek_off += (int)chunk;
-		return 0;
+		if (!b->rights)
+			return 0;
+		r->rights = ks_scm_rights_dup(b->rights); /* a peeker gets its own */
+		return 1;
 	}
 	b->off += (unsigned)chunk;
 	u->rq.bytes -= chunk;
 	if (u->sk.peek_off > 0)
 		u->sk.peek_off = u->sk.peek_off > (int)chunk ? u->sk.peek_off - (int)chunk : 0;
-	if (b->off == b->len) {
-		KS_ASSERT(u->rq.head == b); /* not peeking: we read from the head */
-		ks_unix_queue_pop_locked(u);
-		ks_unix_buf_free(b);
-	}
-	return 0;
+	struct ks_scm_rights *rights = b->rights;
+	b->rights = NULL; /* delivered with the first byte read of b */
+	if (b->off == b->len)
+		rd_retire(r, b);
+	if (!rights)
+		return b->off == b->len ? 0 : 1;
+	r->rights = rights;
+	return 1; /* one set of descriptors per read, as Linux */
 }
 
 /* Sleeps for data with neither lock held; returns 0 or -EAGAIN/-EINTR. */
@@ -380,8 +405,16 @@ long ks_unix_stream_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	long ret = rd_loop(&r, deadline);
 	ks_mutex_unlock(&s->lock);
 	ks_mutex_unlock(&u->iolock);
-	if (r.have_cred && ret >= 0)
-		ks_unix_put_creds(u, m, &r.cred);
+	struct ks_socket *list = NULL;
+	ks_unix_queue_purge(&r.done, &list);
+	ks_unix_drain(&list);
+	if (r.rights && !(flags & KS_MSG_PEEK))
+		ks_unix_inflight(r.rights, -1);
+	if (ret >= 0) {
+		ks_unix_scm_recv(u, m, &r.cred, r.rights, flags);
+	} else if (r.rights) {
+		ks_scm_rights_free(r.rights);
+	}
 	return ret;
 }
 

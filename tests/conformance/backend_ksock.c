@@ -3,8 +3,9 @@
  *
  * Each call is the ks_sys_* call of the same name; the suite's libc
  * structures are passed with a cast (abi.h's are layout-identical).
- * run_as acts as another hosted process in a new thread; live_allocs
- * reads ksock's allocation counter.
+ * run_as acts as another hosted process in a new thread (run_as_fd first
+ * gives that process its own descriptor with ks_proc_dup_fd); interrupt
+ * is ks_hosted_interrupt; live_allocs reads ksock's allocation counter.
  *
  * Compiled out with -DCT_NO_KSOCK (developing against Linux alone).
  */
@@ -15,6 +16,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "hosted.h"
 #include "ksock/ksock.h"
 
 static long kb_socket(int domain, int type, int protocol)
@@ -144,6 +146,32 @@ static long kb_poll(void *pollfds, unsigned long nfds, int timeout_ms)
 	return ks_sys_poll((struct ks_pollfd *)pollfds, nfds, timeout_ms);
 }
 
+static long kb_sendmmsg(int fd, void *vec, unsigned vlen, int flags)
+{
+	return ks_sys_sendmmsg(fd, (struct ks_mmsghdr *)vec, vlen, flags);
+}
+
+static long kb_recvmmsg(int fd, void *vec, unsigned vlen, int flags, void *timeout)
+{
+	return ks_sys_recvmmsg(fd, (struct ks_mmsghdr *)vec, vlen, flags,
+			       (struct ks_timespec *)timeout);
+}
+
+static long kb_epoll_create1(int flags)
+{
+	return ks_sys_epoll_create1(flags);
+}
+
+static long kb_epoll_ctl(int epfd, int op, int fd, void *ev)
+{
+	return ks_sys_epoll_ctl(epfd, op, fd, (struct ks_epoll_event *)ev);
+}
+
+static long kb_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms)
+{
+	return ks_sys_epoll_wait(epfd, (struct ks_epoll_event *)events, maxevents, timeout_ms);
+}
+
 static long kb_open_file(void)
 {
 	int hostfd = open("/dev/null", O_RDWR);
@@ -156,9 +184,10 @@ static long kb_open_file(void)
 /* ---- run_as: a thread acting as a new hosted process ---- */
 
 struct run_as_job {
-	int pid;
-	unsigned uid, gid;
+	struct ks_proc *proc;
 	long (*fn)(const struct ct_backend *b, void *arg);
+	long (*fn_fd)(const struct ct_backend *b, int fd, void *arg);
+	int fd; /* the descriptor's number in proc (fn_fd) */
 	void *arg;
 	long result;
 };
@@ -166,32 +195,64 @@ struct run_as_job {
 static void *run_as_thread(void *p)
 {
 	struct run_as_job *job = p;
-	struct ks_proc *proc = ks_proc_new(job->pid, job->uid, job->gid);
 
-	if (!proc) {
-		job->result = -KS_ENOMEM;
-		return NULL;
-	}
-	ks_proc_enter(proc);
-	ks_proc_umask(proc, 022);
-	job->result = job->fn(&ct_ksock_backend, job->arg);
+	ks_proc_enter(job->proc);
+	ks_proc_umask(job->proc, 022);
+	if (job->fn_fd)
+		job->result = job->fn_fd(&ct_ksock_backend, job->fd, job->arg);
+	else
+		job->result = job->fn(&ct_ksock_backend, job->arg);
 	ks_proc_enter(NULL);
-	ks_proc_exit(proc);
 	return NULL;
+}
+
+/* Runs job in a new process with these credentials; fd >= 0: the new
+ * process gets its own descriptor for the caller's open file fd first. */
+static long run_job(struct run_as_job *job, unsigned uid, unsigned gid, int fd)
+{
+	static int next_pid = 200000; /* fake pids, unique per run */
+	pthread_t t;
+
+	job->proc = ks_proc_new(__atomic_add_fetch(&next_pid, 1, __ATOMIC_RELAXED), uid, gid);
+	if (!job->proc)
+		return -KS_ENOMEM;
+	if (fd >= 0) {
+		long r = ks_proc_dup_fd(job->proc, fd); /* as the caller's process */
+
+		if (r < 0) {
+			ks_proc_exit(job->proc);
+			return r;
+		}
+		job->fd = (int)r;
+	}
+	if (pthread_create(&t, NULL, run_as_thread, job) != 0) {
+		ks_proc_exit(job->proc);
+		return -KS_EAGAIN;
+	}
+	pthread_join(t, NULL); /* a hang here is caught by the runner's watchdog */
+	ks_proc_exit(job->proc);
+	return job->result;
 }
 
 static long kb_run_as(unsigned uid, unsigned gid,
 		      long (*fn)(const struct ct_backend *b, void *arg), void *arg)
 {
-	static int next_pid = 200000; /* fake pids, unique per run */
-	struct run_as_job job = { 0, uid, gid, fn, arg, -KS_ENOMEM };
-	pthread_t t;
+	struct run_as_job job = { NULL, fn, NULL, -1, arg, -KS_ENOMEM };
 
-	job.pid = __atomic_add_fetch(&next_pid, 1, __ATOMIC_RELAXED);
-	if (pthread_create(&t, NULL, run_as_thread, &job) != 0)
-		return -KS_EAGAIN;
-	pthread_join(t, NULL); /* a hang here is caught by the runner's watchdog */
-	return job.result;
+	return run_job(&job, uid, gid, -1);
+}
+
+static long kb_run_as_fd(unsigned uid, unsigned gid, int fd,
+			 long (*fn)(const struct ct_backend *b, int fd, void *arg), void *arg)
+{
+	struct run_as_job job = { NULL, NULL, fn, -1, arg, -KS_ENOMEM };
+
+	return run_job(&job, uid, gid, fd);
+}
+
+static long kb_interrupt(pthread_t t)
+{
+	return ks_hosted_interrupt(t);
 }
 
 static long kb_live_allocs(void)
@@ -229,8 +290,15 @@ const struct ct_backend ct_ksock_backend = {
 	.fcntl = kb_fcntl,
 	.ioctl = kb_ioctl,
 	.poll = kb_poll,
+	.sendmmsg = kb_sendmmsg,
+	.recvmmsg = kb_recvmmsg,
+	.epoll_create1 = kb_epoll_create1,
+	.epoll_ctl = kb_epoll_ctl,
+	.epoll_wait = kb_epoll_wait,
 	.open_file = kb_open_file,
 	.run_as = kb_run_as,
+	.run_as_fd = kb_run_as_fd,
+	.interrupt = kb_interrupt,
 	.live_allocs = kb_live_allocs,
 };
 #endif /* CT_NO_KSOCK */

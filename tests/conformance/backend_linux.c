@@ -7,14 +7,20 @@
  * failing call returns -errno.
  *
  * run_as forks a child that drops to the given credentials, runs the
- * function and sends its result back through a pipe.
+ * function and sends its result back through a pipe; run_as_fd is the
+ * same, the child using the descriptor it inherited.
+ *
+ * interrupt sends SIGUSR1, whose handler (a no-op, installed once, without
+ * SA_RESTART) makes the thread's blocking system call return EINTR.
  */
 #include "ct.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -160,32 +166,70 @@ static long lx_poll(void *pollfds, unsigned long nfds, int timeout_ms)
 #endif
 }
 
+static long lx_sendmmsg(int fd, void *vec, unsigned vlen, int flags)
+{
+	return ret(syscall(SYS_sendmmsg, fd, vec, vlen, flags));
+}
+
+static long lx_recvmmsg(int fd, void *vec, unsigned vlen, int flags, void *timeout)
+{
+	return ret(syscall(SYS_recvmmsg, fd, vec, vlen, flags, timeout));
+}
+
+static long lx_epoll_create1(int flags)
+{
+	return ret(syscall(SYS_epoll_create1, flags));
+}
+
+static long lx_epoll_ctl(int epfd, int op, int fd, void *ev)
+{
+	return ret(syscall(SYS_epoll_ctl, epfd, op, fd, ev));
+}
+
+static long lx_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms)
+{
+	/* epoll_pwait with no mask: the one every architecture has. */
+	return ret(syscall(SYS_epoll_pwait, epfd, events, maxevents, timeout_ms, NULL, 8));
+}
+
 static long lx_open_file(void)
 {
 	return ret(syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR));
 }
 
-/* In the forked child: drop to uid/gid, run fn, write its result to wfd.
- * Raw system calls only: the child of a threaded process has one thread. */
-static void run_as_child(int wfd, unsigned uid, unsigned gid,
-			 long (*fn)(const struct ct_backend *b, void *arg), void *arg)
+/* What the child runs: fn, or fn_fd with the inherited descriptor. */
+struct run_as_job {
+	unsigned uid, gid;
+	long (*fn)(const struct ct_backend *b, void *arg);
+	long (*fn_fd)(const struct ct_backend *b, int fd, void *arg);
+	int fd;
+	void *arg;
+};
+
+/* In the forked child: drop to uid/gid, run the job, write its result to
+ * wfd. Raw system calls only: the child of a threaded process has one
+ * thread. */
+static void run_as_child(int wfd, const struct run_as_job *job)
 {
 	long r;
 
-	if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, gid, gid, gid) < 0 ||
-	    syscall(SYS_setresuid, uid, uid, uid) < 0)
+	if (syscall(SYS_setgroups, 0, NULL) < 0 ||
+	    syscall(SYS_setresgid, job->gid, job->gid, job->gid) < 0 ||
+	    syscall(SYS_setresuid, job->uid, job->uid, job->uid) < 0)
 		r = -errno;
 	else {
 		syscall(SYS_umask, 022);
-		r = fn(&ct_linux_backend, arg);
+		if (job->fn_fd)
+			r = job->fn_fd(&ct_linux_backend, job->fd, job->arg);
+		else
+			r = job->fn(&ct_linux_backend, job->arg);
 	}
 	if (syscall(SYS_write, wfd, &r, sizeof(r)) != (long)sizeof(r))
 		_exit(2);
 	_exit(0);
 }
 
-static long lx_run_as(unsigned uid, unsigned gid,
-		      long (*fn)(const struct ct_backend *b, void *arg), void *arg)
+static long run_job(const struct run_as_job *job)
 {
 	struct pollfd pfd;
 	int p[2], status;
@@ -203,7 +247,7 @@ static long lx_run_as(unsigned uid, unsigned gid,
 	}
 	if (pid == 0) {
 		close(p[0]);
-		run_as_child(p[1], uid, gid, fn, arg);
+		run_as_child(p[1], job);
 	}
 	close(p[1]);
 	pfd.fd = p[0];
@@ -219,6 +263,47 @@ static long lx_run_as(unsigned uid, unsigned gid,
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return r;
+}
+
+static long lx_run_as(unsigned uid, unsigned gid,
+		      long (*fn)(const struct ct_backend *b, void *arg), void *arg)
+{
+	struct run_as_job job = { uid, gid, fn, NULL, -1, arg };
+
+	return run_job(&job);
+}
+
+static long lx_run_as_fd(unsigned uid, unsigned gid, int fd,
+			 long (*fn)(const struct ct_backend *b, int fd, void *arg), void *arg)
+{
+	struct run_as_job job = { uid, gid, NULL, fn, fd, arg };
+
+	return run_job(&job);
+}
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+static void install_sigusr1(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigusr1; /* no SA_RESTART: blocking calls fail with EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+static long lx_interrupt(pthread_t t)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	int err;
+
+	pthread_once(&once, install_sigusr1);
+	err = pthread_kill(t, SIGUSR1);
+	return err ? -err : 0;
 }
 
 static long lx_live_allocs(void)
@@ -253,7 +338,14 @@ const struct ct_backend ct_linux_backend = {
 	.fcntl = lx_fcntl,
 	.ioctl = lx_ioctl,
 	.poll = lx_poll,
+	.sendmmsg = lx_sendmmsg,
+	.recvmmsg = lx_recvmmsg,
+	.epoll_create1 = lx_epoll_create1,
+	.epoll_ctl = lx_epoll_ctl,
+	.epoll_wait = lx_epoll_wait,
 	.open_file = lx_open_file,
 	.run_as = lx_run_as,
+	.run_as_fd = lx_run_as_fd,
+	.interrupt = lx_interrupt,
 	.live_allocs = lx_live_allocs,
 };

@@ -61,7 +61,7 @@ static int path_is_socket(const char *path)
 static void addr_bind_creates_socket_file(struct ct_ctx *c)
 {
 	struct sockaddr_un a;
-	char name[8];
+	char name[16];
 
 	for (int t = 0; t < 3; t++) {
 		snprintf(name, sizeof(name), "s%d", t);
@@ -845,7 +845,7 @@ static void addr_connect_eprototype_path(struct ct_ctx *c)
 {
 	struct sockaddr_un a[3];
 	unsigned al[3];
-	char name[8];
+	char name[16];
 	long fd;
 
 	for (int t = 0; t < 3; t++) {

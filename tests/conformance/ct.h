@@ -30,6 +30,7 @@
 #ifndef CT_H
 #define CT_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 struct ct_backend {
@@ -61,6 +62,13 @@ struct ct_backend {
 	long (*fcntl)(int fd, int cmd, long arg);
 	long (*ioctl)(int fd, unsigned long req, void *arg);
 	long (*poll)(void *pollfds, unsigned long nfds, int timeout_ms);
+	/* vec: struct mmsghdr[vlen]; timeout: struct timespec * or NULL. */
+	long (*sendmmsg)(int fd, void *vec, unsigned vlen, int flags);
+	long (*recvmmsg)(int fd, void *vec, unsigned vlen, int flags, void *timeout);
+	/* ev/events: libc's struct epoll_event (ksock's has the same layout). */
+	long (*epoll_create1)(int flags);
+	long (*epoll_ctl)(int epfd, int op, int fd, void *ev);
+	long (*epoll_wait)(int epfd, void *events, int maxevents, int timeout_ms);
 	/* An open descriptor that is not a socket (for ENOTSOCK cases). */
 	long (*open_file)(void);
 	/* Runs fn acting as another process with these credentials (umask
@@ -68,6 +76,16 @@ struct ct_backend {
 	 * descriptors with the caller: fn makes its own. */
 	long (*run_as)(unsigned uid, unsigned gid, long (*fn)(const struct ct_backend *b, void *arg),
 		       void *arg);
+	/* Like run_as, but the other process also gets its own descriptor for
+	 * the caller's open file fd (as one inherited over fork), whose number
+	 * in that process is passed to fn as fd. */
+	long (*run_as_fd)(unsigned uid, unsigned gid, int fd,
+			  long (*fn)(const struct ct_backend *b, int fd, void *arg), void *arg);
+	/* Interrupts thread t as a signal without SA_RESTART would: its
+	 * current blocking call returns -EINTR (on ksock also its next one, if
+	 * it is not blocked yet; on Linux a signal that arrives before the
+	 * call blocks is lost, so callers wait until t sleeps). */
+	long (*interrupt)(pthread_t t);
 	/* Allocations live now (ksock), or -1 where unknown (linux). */
 	long (*live_allocs)(void);
 };
@@ -162,5 +180,10 @@ extern const struct ct_case ct_cases_dgram[];
 extern const struct ct_case ct_cases_sockopt[];  /* SOL_SOCKET, fcntl, ioctl */
 extern const struct ct_case ct_cases_poll[];     /* poll readiness */
 extern const struct ct_case ct_cases_threads[];  /* blocking, concurrency, integrity */
+extern const struct ct_case ct_cases_scm[];      /* SCM_RIGHTS, SCM_CREDENTIALS, peer creds */
+extern const struct ct_case ct_cases_mmsg[];     /* sendmmsg/recvmmsg, MSG_* flags, peek offset */
+extern const struct ct_case ct_cases_epoll[];    /* epoll masks, edge/level, ctl errors */
+extern const struct ct_case ct_cases_limits[];   /* backpressure, lowat, queues, EINTR, SIGPIPE */
+extern const struct ct_case ct_cases_stress[];   /* descriptors and data passed in cycles */
 
 #endif

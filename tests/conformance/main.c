@@ -49,6 +49,9 @@ static const struct {
 	{ "stream", ct_cases_stream },	   { "seqpacket", ct_cases_seqpacket },
 	{ "dgram", ct_cases_dgram },	   { "sockopt", ct_cases_sockopt },
 	{ "poll", ct_cases_poll },	   { "threads", ct_cases_threads },
+	{ "scm", ct_cases_scm },	   { "mmsg", ct_cases_mmsg },
+	{ "epoll", ct_cases_epoll },	   { "limits", ct_cases_limits },
+	{ "stress", ct_cases_stress },
 };
 
 struct tally {

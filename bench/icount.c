@@ -1,0 +1,283 @@
+/*
+ * icount.c - ksock's hot paths, one at a time, for counting instructions
+ * per operation under callgrind (bench/icount.sh runs it).
+ *
+ * Usage: icount [K]   (K operations per path, default 20000)
+ *
+ * For each path: set up (sockets, names), run the operation K/10 times to
+ * warm up (first-use allocations, caches), zero callgrind's counters, run
+ * it K times, and dump the counters under the path's name
+ * (CALLGRIND_DUMP_STATS_AT), then tear down. Instruction counts are
+ * repeatable where timings are not, so a regression shows as a number.
+ * Outside valgrind the client requests do nothing: the driver then only
+ * checks that every operation succeeds (the smoke run does that) and
+ * prints the time per operation.
+ *
+ * Only ksock: there is nothing to compare with (callgrind does not see
+ * the Linux kernel). One thread, no blocking: every operation finds its
+ * data or its connection already there.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ksock/ksock.h"
+
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define HAVE_CALLGRIND 1
+#endif
+#endif
+#ifndef HAVE_CALLGRIND
+#define HAVE_CALLGRIND 0
+#define CALLGRIND_ZERO_STATS
+#define CALLGRIND_DUMP_STATS_AT(name) ((void)(name))
+#endif
+
+#define NOINLINE __attribute__((noinline))
+
+/* State shared by an operation's set-up, body and tear-down. */
+struct ic_state {
+	int a, b;     /* a connected pair */
+	int lfd;      /* a listener */
+	struct sockaddr_un addr;
+	unsigned addrlen;
+	char dir[64]; /* pathname case: a scratch directory */
+	char buf[64];
+};
+
+struct ic_op {
+	const char *name;
+	int (*setup)(struct ic_state *s);
+	long (*op)(struct ic_state *s); /* one operation: 0 or -errno */
+	void (*teardown)(struct ic_state *s);
+};
+
+/* ---- set-ups ---- */
+
+static int pair_setup(struct ic_state *s, int type)
+{
+	int sv[2];
+	long err = ks_sys_socketpair(AF_UNIX, type, 0, sv);
+
+	s->a = sv[0];
+	s->b = sv[1];
+	memset(s->buf, 'x', sizeof(s->buf));
+	return (int)err;
+}
+
+static int stream_setup(struct ic_state *s)
+{
+	return pair_setup(s, SOCK_STREAM);
+}
+
+static int seqpacket_setup(struct ic_state *s)
+{
+	return pair_setup(s, SOCK_SEQPACKET);
+}
+
+static int dgram_setup(struct ic_state *s)
+{
+	return pair_setup(s, SOCK_DGRAM);
+}
+
+static void pair_teardown(struct ic_state *s)
+{
+	ks_sys_close(s->a);
+	ks_sys_close(s->b);
+}
+
+static int none_setup(struct ic_state *s)
+{
+	(void)s;
+	return 0;
+}
+
+static void none_teardown(struct ic_state *s)
+{
+	(void)s;
+}
+
+static int listen_on(struct ic_state *s)
+{
+	long fd = ks_sys_socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return (int)fd;
+	s->lfd = (int)fd;
+	long err = ks_sys_bind(s->lfd, (struct ks_sockaddr *)&s->addr, s->addrlen);
+	if (!err)
+		err = ks_sys_listen(s->lfd, 128);
+	if (err)
+		ks_sys_close(s->lfd);
+	return (int)err;
+}
+
+static int abstract_setup(struct ic_state *s)
+{
+	memset(&s->addr, 0, sizeof(s->addr));
+	s->addr.sun_family = AF_UNIX;
+	int n = snprintf(s->addr.sun_path + 1, sizeof(s->addr.sun_path) - 1, "ksock-icount-%d",
+			 (int)getpid());
+	s->addrlen = (unsigned)(offsetof(struct sockaddr_un, sun_path) + 1 + (unsigned)n);
+	return listen_on(s);
+}
+
+static int path_setup(struct ic_state *s)
+{
+	snprintf(s->dir, sizeof(s->dir), "/tmp/ksock-icount.XXXXXX");
+	if (!mkdtemp(s->dir))
+		return -errno;
+	memset(&s->addr, 0, sizeof(s->addr));
+	s->addr.sun_family = AF_UNIX;
+	int n = snprintf(s->addr.sun_path, sizeof(s->addr.sun_path), "%s/l", s->dir);
+	s->addrlen = (unsigned)(offsetof(struct sockaddr_un, sun_path) + (unsigned)n + 1);
+	int err = listen_on(s);
+	if (err)
+		rmdir(s->dir);
+	return err;
+}
+
+static void listen_teardown(struct ic_state *s)
+{
+	ks_sys_close(s->lfd);
+	if (s->addr.sun_path[0]) {
+		unlink(s->addr.sun_path);
+		rmdir(s->dir);
+	}
+}
+
+/* ---- the operations ---- */
+
+static long NOINLINE op_stream_64(struct ic_state *s)
+{
+	if (ks_sys_write(s->a, s->buf, 64) != 64 || ks_sys_read(s->b, s->buf, 64) != 64)
+		return -EIO;
+	return 0;
+}
+
+static long NOINLINE op_msg_64(struct ic_state *s)
+{
+	if (ks_sys_sendto(s->a, s->buf, 64, 0, NULL, 0) != 64 ||
+	    ks_sys_recvfrom(s->b, s->buf, 64, 0, NULL, NULL) != 64)
+		return -EIO;
+	return 0;
+}
+
+static long NOINLINE op_socket_close(struct ic_state *s)
+{
+	long fd = ks_sys_socket(AF_UNIX, SOCK_STREAM, 0);
+
+	(void)s;
+	return fd < 0 ? fd : ks_sys_close((int)fd);
+}
+
+static long NOINLINE op_socketpair_close(struct ic_state *s)
+{
+	int sv[2];
+	long err = ks_sys_socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+
+	(void)s;
+	if (err)
+		return err;
+	err = ks_sys_close(sv[0]);
+	return ks_sys_close(sv[1]) ? -EIO : err;
+}
+
+static long NOINLINE op_connect_accept_close(struct ic_state *s)
+{
+	long c = ks_sys_socket(AF_UNIX, SOCK_STREAM, 0), a, err;
+
+	if (c < 0)
+		return c;
+	err = ks_sys_connect((int)c, (struct ks_sockaddr *)&s->addr, s->addrlen);
+	a = err ? err : ks_sys_accept(s->lfd, NULL, NULL);
+	ks_sys_close((int)c);
+	if (a < 0)
+		return a;
+	return ks_sys_close((int)a);
+}
+
+static const struct ic_op ops[] = {
+	{ "stream 64 B write+read", stream_setup, op_stream_64, pair_teardown },
+	{ "seqpacket 64 B send+recv", seqpacket_setup, op_msg_64, pair_teardown },
+	{ "dgram 64 B send+recv", dgram_setup, op_msg_64, pair_teardown },
+	{ "socket+close", none_setup, op_socket_close, none_teardown },
+	{ "socketpair+2 closes", none_setup, op_socketpair_close, none_teardown },
+	{ "connect+accept+2 closes, abstract", abstract_setup, op_connect_accept_close,
+	  listen_teardown },
+	{ "connect+accept+2 closes, pathname", path_setup, op_connect_accept_close,
+	  listen_teardown },
+};
+
+static long NOINLINE run_ops(const struct ic_op *o, struct ic_state *s, long k)
+{
+	for (long i = 0; i < k; i++) {
+		long err = o->op(s);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	long k = argc > 1 ? strtol(argv[1], NULL, 10) : 20000;
+	int failed = 0;
+
+	if (k < 1 || k > 100000000) {
+		fprintf(stderr, "usage: icount [K]\n");
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		struct ic_state s;
+		long err;
+		double t;
+
+		memset(&s, 0, sizeof(s));
+		err = ops[i].setup(&s);
+		if (err) {
+			fprintf(stderr, "icount: %s: set-up: %s\n", ops[i].name, strerror((int)-err));
+			failed++;
+			continue;
+		}
+		err = run_ops(&ops[i], &s, k / 10 + 1);
+		if (!err) {
+			CALLGRIND_ZERO_STATS;
+			t = now_ns();
+			err = run_ops(&ops[i], &s, k);
+			t = now_ns() - t;
+			CALLGRIND_DUMP_STATS_AT(ops[i].name);
+		}
+		ops[i].teardown(&s);
+		if (err) {
+			fprintf(stderr, "icount: %s: %s\n", ops[i].name, strerror((int)-err));
+			failed++;
+			continue;
+		}
+		printf("%-36s %8.0f ns/op%s\n", ops[i].name, t / (double)k,
+		       HAVE_CALLGRIND ? "" : " (built without valgrind/callgrind.h)");
+	}
+	struct ks_stats st;
+	ks_stats_get(&st);
+	if (st.sockets_live != 0) {
+		fprintf(stderr, "icount: %ld sockets left over\n", st.sockets_live);
+		failed++;
+	}
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,5 @@
+#include "ct.h"
+
+const struct ct_case ct_cases_epoll[] = {
+	{ 0 },
+};
