@@ -51,6 +51,8 @@ static void fd_hold(const struct hosted_fd *e)
 {
 	if (e->kind == HOSTED_FD_SOCKET)
 		ks_socket_file_get(e->u.sock);
+	else if (e->kind == HOSTED_FD_EPOLL)
+		hosted_epoll_hold(e->u.ep);
 	else
 		__atomic_add_fetch(&e->u.file->refs, 1, __ATOMIC_RELAXED);
 }
@@ -60,6 +62,8 @@ static void fd_release(const struct hosted_fd *e)
 {
 	if (e->kind == HOSTED_FD_SOCKET) {
 		ks_socket_file_put(e->u.sock);
+	} else if (e->kind == HOSTED_FD_EPOLL) {
+		hosted_epoll_put(e->u.ep);
 	} else if (e->kind == HOSTED_FD_HOST &&
 		   __atomic_sub_fetch(&e->u.file->refs, 1, __ATOMIC_ACQ_REL) == 0) {
 		close(e->u.file->hostfd);
@@ -388,4 +392,50 @@ long ks_proc_dup_fd(struct ks_proc *to, int fd)
 	if (nfd < 0)
 		fd_release(&e);
 	return nfd;
+}
+
+/* ---- epoll descriptors (epoll.c) ---- */
+
+int hosted_fd_install_epoll(struct hosted_epoll *ep, bool cloexec)
+{
+	struct hosted_fd e = { .kind = HOSTED_FD_EPOLL, .cloexec = cloexec, .u.ep = ep };
+
+	return fd_install_slot(&e, 0);
+}
+
+int hosted_fd_get_epoll(int fd, struct hosted_epoll **out)
+{
+	struct ks_proc *p = hosted_proc_current();
+	int err = 0;
+
+	ks_mutex_lock(&p->fd_lock);
+	struct hosted_fd *e = fd_slot_locked(p, fd);
+	if (!e)
+		err = -KS_EBADF;
+	else if (e->kind != HOSTED_FD_EPOLL)
+		err = -KS_EINVAL;
+	else
+		hosted_epoll_hold(*out = e->u.ep);
+	ks_mutex_unlock(&p->fd_lock);
+	return err;
+}
+
+int hosted_fd_get_pollable(int fd, struct ks_socket **out, struct hosted_epoll **ep)
+{
+	struct ks_proc *p = hosted_proc_current();
+	int err = 0;
+
+	*ep = NULL;
+	ks_mutex_lock(&p->fd_lock);
+	struct hosted_fd *e = fd_slot_locked(p, fd);
+	if (!e)
+		err = -KS_EBADF;
+	else if (e->kind == HOSTED_FD_EPOLL)
+		*ep = e->u.ep; /* no reference: only compared */
+	else if (e->kind != HOSTED_FD_SOCKET)
+		err = -KS_EPERM;
+	else
+		ks_socket_file_get(*out = e->u.sock);
+	ks_mutex_unlock(&p->fd_lock);
+	return err;
 }

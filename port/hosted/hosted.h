@@ -23,9 +23,10 @@
 #include <ksock/port.h>
 
 struct hosted_file;
+struct hosted_epoll;
 
 /* One descriptor-table slot. kind: what the slot holds. */
-enum hosted_fd_kind { HOSTED_FD_FREE, HOSTED_FD_SOCKET, HOSTED_FD_HOST };
+enum hosted_fd_kind { HOSTED_FD_FREE, HOSTED_FD_SOCKET, HOSTED_FD_HOST, HOSTED_FD_EPOLL };
 
 struct hosted_fd {
 	unsigned char kind; /* enum hosted_fd_kind */
@@ -33,6 +34,7 @@ struct hosted_fd {
 	union {
 		struct ks_socket *sock;   /* holds one file reference */
 		struct hosted_file *file; /* holds one reference on the host fd */
+		struct hosted_epoll *ep;  /* holds one reference on the instance */
 	} u;
 };
 
@@ -57,6 +59,17 @@ void hosted_fdtab_init(struct ks_proc *p);
 void hosted_fdtab_fini(struct ks_proc *p);
 
 void hosted_user_init(void);
+
+/* epoll.c: references on an instance (one per slot or file in flight). */
+void hosted_epoll_hold(struct hosted_epoll *ep);
+void hosted_epoll_put(struct hosted_epoll *ep);
+/* fd.c: installs an epoll instance (taking its reference) as a descriptor. */
+int hosted_fd_install_epoll(struct hosted_epoll *ep, bool cloexec);
+/* fd.c: the instance behind fd with a reference, or -KS_EBADF/-KS_EINVAL. */
+int hosted_fd_get_epoll(int fd, struct hosted_epoll **out);
+/* fd.c: the socket behind fd with a file reference; -KS_EPERM for a
+ * descriptor that cannot be polled by epoll (a host file), -KS_EBADF. */
+int hosted_fd_get_pollable(int fd, struct ks_socket **out, struct hosted_epoll **ep);
 
 /* Interrupts thread t as a signal would: its current (or next) ks_port_park
  * returns -KS_EINTR, unless the latch is set. Returns 0, or -KS_ESRCH if t

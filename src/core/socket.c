@@ -224,8 +224,8 @@ void ks_socket_set_state_locked(struct ks_socket *s, enum ks_state to)
 void ks_socket_set_error(struct ks_socket *s, int err)
 {
 	__atomic_store_n(&s->err, err, __ATOMIC_RELEASE);
-	ks_waitq_wake(&s->rx_wait);
-	ks_waitq_wake(&s->tx_wait);
+	ks_waitq_wake_ev(&s->rx_wait, KS_POLLERR);
+	ks_waitq_wake_ev(&s->tx_wait, KS_POLLERR);
 }
 
 int ks_socket_take_error(struct ks_socket *s)

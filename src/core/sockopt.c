@@ -97,7 +97,7 @@ static int set_bufsize(struct ks_socket *s, int name, int val)
 			v = (unsigned)ks_tunables.wmem_max;
 		int b = (int)(v * 2) > KS_SOCK_MIN_SNDBUF ? (int)(v * 2) : KS_SOCK_MIN_SNDBUF;
 		__atomic_store_n(&s->sndbuf, b, __ATOMIC_RELAXED);
-		ks_waitq_wake(&s->tx_wait);
+		ks_waitq_wake_ev(&s->tx_wait, KS_EV_OUT);
 	} else {
 		if (v > (unsigned)ks_tunables.rmem_max)
 			v = (unsigned)ks_tunables.rmem_max;

@@ -131,6 +131,8 @@ long ks_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 	case KS_NR_shutdown: return ks_sys_shutdown((int)a0, (int)a1);
 	case KS_NR_sendmsg: return ks_sys_sendmsg((int)a0, A(1), (int)a2);
 	case KS_NR_recvmsg: return ks_sys_recvmsg((int)a0, A(1), (int)a2);
+	case KS_NR_sendmmsg: return ks_sys_sendmmsg((int)a0, A(1), (unsigned)a2, (int)a3);
+	case KS_NR_recvmmsg: return ks_sys_recvmmsg((int)a0, A(1), (unsigned)a2, (int)a3, A(4));
 	case KS_NR_read: return ks_sys_read((int)a0, A(1), (unsigned long)a2);
 	case KS_NR_write: return ks_sys_write((int)a0, A(1), (unsigned long)a2);
 	case KS_NR_readv: return ks_sys_readv((int)a0, A(1), (int)a2);

@@ -29,6 +29,7 @@ void ks_waitq_destroy(struct ks_waitq *q)
 void ks_waiter_init(struct ks_waiter *w)
 {
 	w->next = w->prev = NULL;
+	w->func = NULL;
 	w->parker = ks_port_parker();
 	ks_port_parker_reset(w->parker);
 }
@@ -59,14 +60,23 @@ void ks_waitq_del(struct ks_waitq *q, struct ks_waiter *w)
 	__atomic_fetch_sub(&q->nwait, 1, __ATOMIC_RELEASE);
 }
 
-void ks_waitq_wake(struct ks_waitq *q)
+void ks_waitq_wake_ev(struct ks_waitq *q, unsigned events)
 {
 	if (__atomic_fetch_add(&q->nwait, 0, __ATOMIC_ACQ_REL) == 0)
 		return;
 	ks_mutex_lock(&q->lock);
-	for (struct ks_waiter *w = q->head; w; w = w->next)
-		ks_port_unpark(w->parker);
+	for (struct ks_waiter *w = q->head; w; w = w->next) {
+		if (w->func)
+			w->func(w, events);
+		else
+			ks_port_unpark(w->parker);
+	}
 	ks_mutex_unlock(&q->lock);
+}
+
+void ks_waitq_wake(struct ks_waitq *q)
+{
+	ks_waitq_wake_ev(q, 0);
 }
 
 int ks_wait_block(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadline,
@@ -119,8 +129,10 @@ void ks_poll_wait(struct ks_poll_table *pt, struct ks_socket *s, struct ks_waitq
 	struct ks_poll_entry *ent = &pt->last->ent[pt->last->n++];
 	ent->q = q;
 	ent->owner = s;
+	ent->ctx = pt->ctx;
 	ks_socket_hold(s);
-	ent->w.parker = ks_port_parker();
+	ent->w.func = pt->func;
+	ent->w.parker = pt->func ? NULL : ks_port_parker();
 	ks_waitq_add(q, &ent->w);
 }
 

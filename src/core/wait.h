@@ -25,9 +25,14 @@
 
 #include <ksock/port.h>
 
+/* A waiter either parks a task (parker) or gets a callback (func): the
+ * readiness hook a kernel's epoll hangs on. func runs under the queue's
+ * lock with the wake's event mask (0: any event); it must not sleep nor
+ * take any ksock lock (docs/locking.md). */
 struct ks_waiter {
 	struct ks_waiter *next, *prev;
 	struct ks_parker *parker;
+	void (*func)(struct ks_waiter *w, unsigned events);
 };
 
 struct ks_waitq {
@@ -43,6 +48,12 @@ void ks_waitq_add(struct ks_waitq *q, struct ks_waiter *w);
 void ks_waitq_del(struct ks_waitq *q, struct ks_waiter *w);
 /* Wakes every waiter on q. Any context, any socket lock held. */
 void ks_waitq_wake(struct ks_waitq *q);
+/* The same, telling callbacks which events happened (KS_POLL* bits), as
+ * Linux's wake_up_poll keys; parked tasks wake whatever the events. */
+void ks_waitq_wake_ev(struct ks_waitq *q, unsigned events);
+/* The keys Linux's sk_data_ready and sk_write_space wake with. */
+#define KS_EV_IN (KS_POLLIN | KS_POLLPRI | KS_POLLRDNORM | KS_POLLRDBAND)
+#define KS_EV_OUT (KS_POLLOUT | KS_POLLWRNORM | KS_POLLWRBAND)
 
 /*
  * Blocks until ready(arg) returns true (checked with *lock held, which the
@@ -60,6 +71,7 @@ struct ks_poll_entry {
 	struct ks_waiter w;
 	struct ks_waitq *q;
 	struct ks_socket *owner; /* holds a reference while registered */
+	void *ctx;               /* the table's ctx, for callbacks */
 };
 
 #define KS_POLL_CHUNK 16
@@ -74,6 +86,10 @@ struct ks_poll_chunk {
 struct ks_poll_table {
 	unsigned events; /* what the caller asks for (ops may skip work) */
 	int error;       /* -KS_ENOMEM if an entry could not be added */
+	/* NULL: entries park the calling task (poll). Otherwise entries call
+	 * func (epoll), and find their owner through entry->ctx. */
+	void (*func)(struct ks_waiter *w, unsigned events);
+	void *ctx;
 	struct ks_poll_chunk *last;
 	struct ks_poll_chunk first;
 };

@@ -140,12 +140,12 @@ void ks_unix_release_one(struct ks_unix_sock *u, struct ks_socket **list)
 	u->oob = NULL;
 	ks_socket_set_state_locked(s, KS_SS_CLOSED);
 	ks_mutex_unlock(&s->lock);
-	ks_waitq_wake(&u->peer_wait);
+	ks_waitq_wake_ev(&u->peer_wait, KS_EV_OUT);
 
 	if (peer) {
 		if (s->ops->caps & KS_CAP_CONNECTION)
 			release_tell_peer(peer, reset);
-		ks_waitq_wake(&peer->peer_wait);
+		ks_waitq_wake_ev(&peer->peer_wait, KS_EV_OUT);
 		ks_socket_put(&peer->sk);
 	}
 	/* A listener's embryos and any descriptors in flight go onto list. */

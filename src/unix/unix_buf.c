@@ -90,7 +90,7 @@ void ks_unix_buf_free_deferred(struct ks_unix_buf *b, struct ks_socket **list)
 	/* Linux's unix_write_space: writers are woken once a quarter of the
 	 * send buffer or less is in flight, not on every freed buffer. */
 	if (ks_unix_writable(sender))
-		ks_waitq_wake(&sender->sk.tx_wait);
+		ks_waitq_wake_ev(&sender->sk.tx_wait, KS_EV_OUT);
 	ks_socket_put(&sender->sk);
 }
 

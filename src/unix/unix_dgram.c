@@ -56,7 +56,7 @@ int ks_unix_dgram_connect(struct ks_socket *s, struct ks_sockaddr_storage *sa, u
 		ks_socket_set_state_locked(s, u->addr ? KS_SS_BOUND : KS_SS_NEW);
 	ks_mutex_unlock(&s->lock);
 	if (old) {
-		ks_waitq_wake(&old->peer_wait);
+		ks_waitq_wake_ev(&old->peer_wait, KS_EV_OUT);
 		if (old != other)
 			ks_unix_dgram_disconnected(u, old);
 		ks_socket_put(&old->sk);
@@ -79,7 +79,7 @@ void ks_unix_dgram_disconnected(struct ks_unix_sock *u, struct ks_unix_sock *old
 	struct ks_socket *list = NULL;
 	ks_unix_queue_purge(&q, &list);
 	ks_unix_drain(&list);
-	ks_waitq_wake(&u->peer_wait);
+	ks_waitq_wake_ev(&u->peer_wait, KS_EV_OUT);
 	/* A two-way datagram pair losing one direction: the other end learns
 	 * that messages were lost. */
 	ks_mutex_lock(&old->sk.lock);
@@ -146,7 +146,7 @@ static int dgram_deliver(struct ks_unix_sock *u, struct ks_unix_sock *other, str
 		if (st == 0) {
 			ks_unix_queue_add_locked(other, b);
 			ks_mutex_unlock(&other->sk.lock);
-			ks_waitq_wake(&other->sk.rx_wait);
+			ks_waitq_wake_ev(&other->sk.rx_wait, KS_EV_IN);
 			return 0;
 		}
 		if (st == DG_FULL) {
@@ -345,7 +345,7 @@ long ks_unix_dgram_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		ks_mutex_unlock(&s->lock);
 		if (!b)
 			return err;
-		ks_waitq_wake(&u->peer_wait);
+		ks_waitq_wake_ev(&u->peer_wait, KS_EV_OUT);
 		err = dgram_copy_out(b, m, flags); /* an EFAULT loses it, as on Linux */
 		cred = b->cred;
 		if (err >= 0 && b->rights) {

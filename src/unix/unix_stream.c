@@ -31,7 +31,7 @@ int ks_unix_listen(struct ks_socket *s, int backlog)
 		goto out;
 	}
 	if (backlog > u->backlog)
-		ks_waitq_wake(&u->peer_wait);
+		ks_waitq_wake_ev(&u->peer_wait, KS_EV_OUT);
 	u->backlog = backlog;
 	ks_unix_current_cred(&s->peercred); /* what connecting clients will see */
 	ks_socket_set_state_locked(s, KS_SS_LISTENING);
@@ -107,7 +107,7 @@ static int connect_try(struct ks_unix_sock *u, struct ks_unix_sock *l, struct ks
 	}
 	ks_unix_unlock_two(u, l);
 	if (st == 0)
-		ks_waitq_wake(&l->sk.rx_wait);
+		ks_waitq_wake_ev(&l->sk.rx_wait, KS_EV_IN);
 	return st;
 }
 
@@ -173,7 +173,7 @@ int ks_unix_accept(struct ks_socket *s, struct ks_socket **out, bool nonblock)
 	ks_mutex_unlock(&s->lock);
 	if (err)
 		return err;
-	ks_waitq_wake(&u->peer_wait);
+	ks_waitq_wake_ev(&u->peer_wait, KS_EV_OUT);
 	nu = b->embryo;
 	b->embryo = NULL;
 	ks_unix_buf_free(b);

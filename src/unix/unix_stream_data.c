@@ -29,7 +29,7 @@ static bool stream_deliver(struct ks_unix_sock *p, struct ks_unix_buf *b)
 	}
 	ks_unix_queue_add_locked(p, b);
 	ks_mutex_unlock(&p->sk.lock);
-	ks_waitq_wake(&p->sk.rx_wait);
+	ks_waitq_wake_ev(&p->sk.rx_wait, KS_EV_IN);
 	return true;
 }
 
@@ -98,7 +98,7 @@ static long stream_send_oob(struct ks_unix_sock *u, struct ks_unix_sock *p, stru
 		ks_unix_buf_free(b);
 		return err;
 	}
-	ks_waitq_wake(&p->sk.rx_wait); /* no SIGURG: ksock has no F_SETOWN owner */
+	ks_waitq_wake_ev(&p->sk.rx_wait, KS_EV_IN); /* no SIGURG: ksock has no F_SETOWN owner */
 	return 0;
 }
 
