@@ -104,6 +104,9 @@ int ks_port_copy_to_user(void *udst, const void *src, size_t n);
 int ks_port_pid(void);
 unsigned ks_port_uid(void);
 unsigned ks_port_gid(void);
+/* 0 if pid names a live process, else -KS_ESRCH (SCM_CREDENTIALS naming
+ * another process, which only a privileged task may do). Syscall context. */
+int ks_port_pid_alive(int pid);
 /* Sends SIGPIPE to the calling task (a write to a socket whose peer is
  * gone, without MSG_NOSIGNAL). Syscall context, no lock held. */
 void ks_port_raise_sigpipe(void);

@@ -43,6 +43,7 @@ struct ks_proc {
 	unsigned uid, gid;
 	unsigned umask; /* atomic */
 	int nofile;     /* descriptor limit: RLIMIT_NOFILE at creation */
+	struct ks_proc *list_next; /* live processes (proc.c) */
 
 	struct ks_mutex fd_lock;
 	struct hosted_fd *fds; /* [fd_lock] cap slots */

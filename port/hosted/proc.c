@@ -15,6 +15,7 @@
  * Locking: the current process is thread-local. A process's fields are
  * fixed, except umask (atomic) and the descriptor table (fd.c).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,9 @@
 static __thread struct ks_proc *proc_current;
 static struct ks_proc proc_default;
 static pthread_once_t proc_default_once = PTHREAD_ONCE_INIT;
+/* Live hosted processes, for ks_port_pid_alive. */
+static pthread_mutex_t proc_list_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ks_proc *proc_list;
 
 int hosted_nofile_limit(void)
 {
@@ -90,7 +94,27 @@ struct ks_proc *ks_proc_new(int pid, unsigned uid, unsigned gid)
 	if (!p)
 		return NULL;
 	proc_setup(p, pid, uid, gid, 022);
+	pthread_mutex_lock(&proc_list_lock);
+	p->list_next = proc_list;
+	proc_list = p;
+	pthread_mutex_unlock(&proc_list_lock);
 	return p;
+}
+
+int ks_port_pid_alive(int pid)
+{
+	bool found = false;
+
+	if (pid <= 0)
+		return -KS_ESRCH;
+	pthread_mutex_lock(&proc_list_lock);
+	for (struct ks_proc *p = proc_list; p && !found; p = p->list_next)
+		found = p->pid == pid;
+	pthread_mutex_unlock(&proc_list_lock);
+	/* Otherwise one of the host's processes, the hosted kernel's others. */
+	if (found || kill(pid, 0) == 0 || errno == EPERM)
+		return 0;
+	return -KS_ESRCH;
 }
 
 void ks_proc_enter(struct ks_proc *p)
@@ -104,6 +128,13 @@ void ks_proc_exit(struct ks_proc *p)
 		return;
 	if (proc_current == p)
 		proc_current = NULL;
+	pthread_mutex_lock(&proc_list_lock);
+	struct ks_proc **pp = &proc_list;
+	while (*pp && *pp != p)
+		pp = &(*pp)->list_next;
+	if (*pp)
+		*pp = p->list_next;
+	pthread_mutex_unlock(&proc_list_lock);
 	hosted_fdtab_fini(p);
 	free(p);
 }

@@ -255,6 +255,7 @@ static long sock_recvmsg_user(struct ks_socket *s, struct ks_msghdr *umsg, int f
 		return ret;
 	m.control = kmsg.msg_control;
 	m.controllen = kmsg.msg_control ? kmsg.msg_controllen : 0;
+	m.flags_out = flags & KS_MSG_CMSG_CLOEXEC; /* Linux reports it back */
 	ret = s->ops->recvmsg(s, &m, nonblock_flags(s, flags));
 	if (ret >= 0)
 		ret = msghdr_out(umsg, &kmsg, &m, ret);

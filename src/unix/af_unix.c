@@ -340,10 +340,12 @@ static int scm_one(const struct ks_cmsghdr *c, struct ks_ucred *cred, int *expli
 		if (c->cmsg_len != KS_CMSG_LEN(sizeof(struct ks_ucred)))
 			return -KS_EINVAL;
 		__builtin_memcpy(cred, (const char *)c + hdr, sizeof(*cred));
+		if (cred->uid == 0xffffffffu || cred->gid == 0xffffffffu)
+			return -KS_EINVAL; /* not a valid id */
 		if (!cred_ok(cred))
 			return -KS_EPERM;
 		*explicit_cred = 1;
-		return 0;
+		return ks_port_pid_alive(cred->pid); /* Linux: ESRCH for no such process */
 	default:
 		return -KS_EINVAL;
 	}

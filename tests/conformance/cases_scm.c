@@ -49,6 +49,7 @@ struct rx {
 	int nrights;  /* SCM_RIGHTS messages */
 	int ncreds;   /* SCM_CREDENTIALS messages */
 	int first;    /* type of the first control message, or -1 */
+	unsigned long first_len; /* its cmsg_len */
 	struct ucred cred;
 };
 
@@ -173,8 +174,10 @@ static long b_recv_ctl(const struct ct_backend *b, int fd, struct rx *rx, size_t
 	rx->flags = m.msg_flags;
 	rx->controllen = m.msg_controllen;
 	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
-		if (rx->first < 0)
+		if (rx->first < 0) {
 			rx->first = cm->cmsg_type;
+			rx->first_len = cm->cmsg_len;
+		}
 		if (cm->cmsg_level != SOL_SOCKET)
 			continue;
 		if (cm->cmsg_type == SCM_RIGHTS) {
@@ -226,6 +229,14 @@ static int linked(struct ct_ctx *c, int a, int b)
 	if (snd(c, a, "L", 1, MSG_DONTWAIT) != 1)
 		return 0;
 	return rcv(c, b, &ch, 1, MSG_DONTWAIT) == 1 && ch == 'L';
+}
+
+/* 1 if fd's socket is connected and has nothing to read now. */
+static int idle(struct ct_ctx *c, int fd)
+{
+	char ch;
+
+	return rcv(c, fd, &ch, 1, MSG_DONTWAIT) == -EAGAIN;
 }
 
 /* 1 if fd reads EOF now. */
@@ -575,8 +586,9 @@ static void scm_rights_dgram_sendto(struct ct_ctx *c)
 
 /* ---- SCM_RIGHTS: receiving ---- */
 
-/* A control buffer with room for one of three descriptors: the first is
- * installed, MSG_CTRUNC is set, the other two are closed. */
+/* A control buffer with room for one of three descriptors (CMSG_LEN(4)):
+ * the first is installed, MSG_CTRUNC is set, the other two are closed.
+ * CMSG_SPACE(4) holds two: Linux fills the alignment padding too. */
 static void scm_rights_ctrunc_closes_rest(struct ct_ctx *c)
 {
 	int sv[2], p[3][2], fds[3];
@@ -591,14 +603,37 @@ static void scm_rights_ctrunc_closes_rest(struct ct_ctx *c)
 		CT_EQ(c, send_fds(c, sv[0], "t", 1, fds, 3), 1);
 		for (int i = 0; i < 3; i++)
 			close_untracked(c, p[i][0]);
-		CT_EQ(c, recv_ctl(c, sv[1], &rx, CMSG_SPACE(sizeof(int)), MSG_DONTWAIT), 1);
+		CT_EQ(c, recv_ctl(c, sv[1], &rx, CMSG_LEN(sizeof(int)), MSG_DONTWAIT), 1);
 		CT_EQ(c, rx.flags, MSG_CTRUNC);
 		CT_EQ(c, rx.nfds, 1);
-		CT_EQ(c, rx.controllen, CMSG_SPACE(sizeof(int)));
+		CT_EQ(c, rx.controllen, CMSG_LEN(sizeof(int)));
 		CT_TRUE(c, linked(c, rx.fds[0], p[0][1]));
 		CT_TRUE(c, at_eof(c, p[1][1]));
 		CT_TRUE(c, at_eof(c, p[2][1]));
 	}
+}
+
+static void scm_rights_ctrunc_padding_used(struct ct_ctx *c)
+{
+	int sv[2], p[3][2], fds[3];
+	struct rx rx;
+
+	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	for (int i = 0; i < 3; i++) {
+		CT_EQ(c, mk_pair(c, SOCK_STREAM, p[i]), 0);
+		fds[i] = p[i][0];
+	}
+	CT_EQ(c, send_fds(c, sv[0], "t", 1, fds, 3), 1);
+	for (int i = 0; i < 3; i++)
+		close_untracked(c, p[i][0]);
+	CT_EQ(c, recv_ctl(c, sv[1], &rx, CMSG_SPACE(sizeof(int)), MSG_DONTWAIT), 1);
+	CT_EQ(c, rx.flags, MSG_CTRUNC);
+	CT_EQ(c, rx.nfds, 2);
+	CT_EQ(c, rx.first_len, CMSG_LEN(2 * sizeof(int)));
+	CT_EQ(c, rx.controllen, CMSG_SPACE(sizeof(int)));
+	CT_TRUE(c, idle(c, p[0][1]));
+	CT_TRUE(c, idle(c, p[1][1]));
+	CT_TRUE(c, at_eof(c, p[2][1]));
 }
 
 /* No control buffer at all: MSG_CTRUNC, the descriptor closed, the data
@@ -681,7 +716,8 @@ static void scm_rights_controllen_reported(struct ct_ctx *c)
 	CT_EQ(c, rx.controllen, 0);
 }
 
-/* MSG_CMSG_CLOEXEC sets FD_CLOEXEC on the descriptors received. */
+/* MSG_CMSG_CLOEXEC sets FD_CLOEXEC on the descriptors received; Linux
+ * also reports the flag back in msg_flags. */
 static void scm_rights_cmsg_cloexec(struct ct_ctx *c)
 {
 	int sv[2], fds[2];
@@ -694,7 +730,7 @@ static void scm_rights_cmsg_cloexec(struct ct_ctx *c)
 		CT_EQ(c, send_fds(c, sv[0], "b", 1, fds, 2), 1);
 		CT_EQ(c, recv_ctl(c, sv[1], &rx, 200, MSG_DONTWAIT | MSG_CMSG_CLOEXEC), 1);
 		CT_EQ(c, rx.nfds, 2);
-		CT_EQ(c, rx.flags, 0);
+		CT_EQ(c, rx.flags, MSG_CMSG_CLOEXEC);
 		CT_EQ(c, cloexec(c, rx.fds[0]), 1);
 		CT_EQ(c, cloexec(c, rx.fds[1]), 1);
 		CT_EQ(c, recv_ctl(c, sv[1], &rx, 200, MSG_DONTWAIT), 1);
@@ -784,7 +820,8 @@ static void scm_rights_stream_no_merge_two(struct ct_ctx *c)
 }
 
 /* A read that stops inside a message with descriptors takes them; the
- * rest of that message's data comes next, without descriptors. */
+ * rest of that message's data has none left, so the next read merges it
+ * with what follows. */
 static void scm_rights_stream_partial_read(struct ct_ctx *c)
 {
 	int sv[2], p[2];
@@ -799,10 +836,9 @@ static void scm_rights_stream_partial_read(struct ct_ctx *c)
 		ct_fd(c, rx.fds[i]);
 	CT_EQ(c, rx.nfds, 1);
 	CT_EQ(c, rx.flags, 0);
-	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 4);
-	CT_TRUE(c, memcmp(rx.data, "cdef", 4) == 0);
+	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 6);
+	CT_TRUE(c, memcmp(rx.data, "cdefgh", 6) == 0);
 	CT_EQ(c, rx.nfds, 0);
-	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 2);
 }
 
 /* read() (no control buffer) on a stream with descriptors queued: they
@@ -1054,14 +1090,17 @@ static void scm_gc_chain_released_at_close(struct ct_ctx *c)
 
 	for (int i = 0; i < 5; i++)
 		CT_EQ(c, mk_pair(c, SOCK_STREAM, p[i]), 0);
-	/* p[i+1][0] travels inside p[i][1]'s queue; p[4][1] stays with us. */
-	for (int i = 0; i < 4; i++) {
-		CT_EQ(c, send_fd(c, p[i][0], "c", 1, p[i + 1][0]), 1);
-		close_untracked(c, p[i + 1][0]);
-	}
-	for (int i = 1; i < 4; i++)
+	/* p[i+1][1] travels inside p[i][1]'s queue, then p[4][0] inside
+	 * p[3][1]'s; p[4][1] stays with us. */
+	for (int i = 0; i < 3; i++)
+		CT_EQ(c, send_fd(c, p[i][0], "c", 1, p[i + 1][1]), 1);
+	CT_EQ(c, send_fd(c, p[3][0], "c", 1, p[4][0]), 1);
+	for (int i = 1; i < 4; i++) {
+		close_untracked(c, p[i][0]);
 		close_untracked(c, p[i][1]);
-	CT_EQ(c, snd(c, p[4][1], "?", 1, 0), 1); /* p[4][0] still alive */
+	}
+	close_untracked(c, p[4][0]);
+	CT_TRUE(c, idle(c, p[4][1])); /* p[4][0] still alive, in flight */
 	close_untracked(c, p[0][1]);
 	CT_TRUE(c, at_eof(c, p[4][1]));
 }
@@ -1120,30 +1159,31 @@ static void scm_gc_embryo_released_at_close(struct ct_ctx *c)
 	CT_EQ(c, c->b->connect((int)cl, &a, al), 0);
 	CT_EQ(c, send_fd(c, (int)cl, "p", 1, p[0]), 1);
 	close_untracked(c, p[0]);
-	CT_EQ(c, snd(c, p[1], "?", 1, 0), 1);
+	CT_TRUE(c, idle(c, p[1]));
 	close_untracked(c, (int)l);
 	CT_TRUE(c, at_eof(c, p[1]));
 }
 
-/* A cycle that is received before the sockets are closed is no garbage. */
+/* A cycle that is received before the sockets are closed is no garbage:
+ * a[1] lives only in b[1]'s queue, b[1] also in a[1]'s; receiving both
+ * back empties the queues and the sockets work. */
 static void scm_gc_cycle_broken_by_receive(struct ct_ctx *c)
 {
+	struct rx ra, rb;
 	int a[2], b[2];
-	struct rx rx;
 
 	CT_EQ(c, mk_pair(c, SOCK_STREAM, a), 0);
 	CT_EQ(c, mk_pair(c, SOCK_STREAM, b), 0);
-	CT_EQ(c, send_fd(c, b[0], "a", 1, a[1]), 1);
-	CT_EQ(c, send_fd(c, a[0], "b", 1, b[1]), 1);
+	CT_EQ(c, send_fd(c, b[0], "a", 1, a[1]), 1); /* a[1] in b[1]'s queue */
+	CT_EQ(c, send_fd(c, a[0], "b", 1, b[1]), 1); /* b[1] in a[1]'s queue */
 	close_untracked(c, a[1]);
-	/* a[1] lives in b[1]'s queue only; receive it back. */
-	CT_EQ(c, recv_all(c, b[1], &rx, MSG_DONTWAIT), 1);
-	CT_EQ(c, rx.nfds, 1);
-	CT_TRUE(c, linked(c, a[0], rx.fds[0]));
-	close_untracked(c, b[1]); /* b[1] in flight in a[1]'s queue */
-	CT_EQ(c, recv_all(c, rx.fds[0], &rx, MSG_DONTWAIT), 1);
-	CT_EQ(c, rx.nfds, 1);
-	CT_TRUE(c, linked(c, b[0], rx.fds[0]));
+	CT_EQ(c, recv_all(c, b[1], &ra, MSG_DONTWAIT), 1);
+	CT_EQ(c, ra.nfds, 1);
+	CT_EQ(c, recv_all(c, ra.fds[0], &rb, MSG_DONTWAIT), 1);
+	CT_EQ(c, rb.nfds, 1);
+	CT_TRUE(c, linked(c, a[0], ra.fds[0]));
+	CT_TRUE(c, linked(c, b[0], rb.fds[0]));
+	CT_TRUE(c, linked(c, b[0], b[1]));
 }
 
 /* Many cycles at once, each a pair holding both its own ends. */
@@ -1228,7 +1268,6 @@ static void scm_rights_from_other_process(struct ct_ctx *c)
 	CT_EQ(c, rcv(c, rx.fds[0], buf, sizeof(buf), MSG_DONTWAIT), 4);
 	CT_TRUE(c, memcmp(buf, "from", 4) == 0);
 	CT_TRUE(c, at_eof(c, rx.fds[0]));
-	CT_TRUE(c, at_eof(c, sv[1]));
 }
 
 /* ---- SCM_CREDENTIALS and SO_PASSCRED ---- */
@@ -1292,8 +1331,9 @@ static void scm_creds_neither(struct ct_ctx *c)
 	}
 }
 
-/* SO_PASSCRED set after the data was queued: every message was stamped
- * when sent (even with the option off), so the credentials are there. */
+/* SO_PASSCRED set on the receiver after the data was queued: the
+ * messages were not stamped, so the credentials read are "none": pid 0,
+ * uid and gid the overflow id (65534). */
 static void scm_creds_set_after_send(struct ct_ctx *c)
 {
 	struct rx rx;
@@ -1305,11 +1345,50 @@ static void scm_creds_set_after_send(struct ct_ctx *c)
 		CT_EQ(c, passcred(c, sv[1], 1), 0);
 		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
 		CT_EQ(c, rx.ncreds, 1);
+		CT_EQ(c, rx.cred.pid, 0);
+		CT_EQ(c, rx.cred.uid, 65534);
+		CT_EQ(c, rx.cred.gid, 65534);
+	}
+}
+
+/* The sender's SO_PASSCRED stamps what it sends: a receiver that turns
+ * the option on later reads the real credentials. */
+static void scm_creds_sender_stamps(struct ct_ctx *c)
+{
+	struct rx rx;
+	int sv[2];
+
+	for (int t = 0; t < 3; t++) {
+		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, passcred(c, sv[0], 1), 0);
+		CT_EQ(c, snd(c, sv[0], "c", 1, 0), 1);
+		CT_EQ(c, passcred(c, sv[1], 1), 0);
+		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
+		CT_EQ(c, rx.ncreds, 1);
 		CT_TRUE(c, is_own_cred(&rx.cred));
 	}
 }
 
-/* A short control buffer: the credentials do not fit, MSG_CTRUNC. */
+/* A stream read does not merge unstamped data with stamped data. */
+static void scm_creds_stream_no_merge_stamped(struct ct_ctx *c)
+{
+	struct rx rx;
+	int sv[2];
+
+	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, snd(c, sv[0], "un", 2, 0), 2);
+	CT_EQ(c, passcred(c, sv[1], 1), 0);
+	CT_EQ(c, snd(c, sv[0], "st", 2, 0), 2);
+	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 2);
+	CT_EQ(c, rx.cred.pid, 0);
+	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 2);
+	CT_TRUE(c, is_own_cred(&rx.cred));
+}
+
+/* A short control buffer: the credentials do not fit, MSG_CTRUNC, and
+ * Linux writes as much as fits: a header whose cmsg_len is the buffer's
+ * length, then the first bytes of the ucred. Shorter than a header:
+ * nothing written. */
 static void scm_creds_ctrunc(struct ct_ctx *c)
 {
 	struct rx rx;
@@ -1320,7 +1399,33 @@ static void scm_creds_ctrunc(struct ct_ctx *c)
 	CT_EQ(c, snd(c, sv[0], "c", 1, 0), 1);
 	CT_EQ(c, recv_ctl(c, sv[1], &rx, CMSG_LEN(sizeof(int)), MSG_DONTWAIT), 1);
 	CT_EQ(c, rx.flags, MSG_CTRUNC);
-	CT_EQ(c, rx.ncreds, 0);
+	CT_EQ(c, rx.first, SCM_CREDENTIALS);
+	CT_EQ(c, rx.first_len, CMSG_LEN(sizeof(int)));
+	CT_EQ(c, rx.controllen, CMSG_LEN(sizeof(int)));
+	CT_EQ(c, rx.cred.pid, getpid());
+	CT_EQ(c, snd(c, sv[0], "c", 1, 0), 1);
+	CT_EQ(c, recv_ctl(c, sv[1], &rx, sizeof(struct cmsghdr) - 1, MSG_DONTWAIT), 1);
+	CT_EQ(c, rx.flags, MSG_CTRUNC);
+	CT_EQ(c, rx.controllen, 0);
+}
+
+/* Credentials fill the buffer: the descriptors sent with them have no
+ * room, are closed, MSG_CTRUNC. */
+static void scm_creds_crowd_out_rights(struct ct_ctx *c)
+{
+	int sv[2], p[2];
+	struct rx rx;
+
+	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, passcred(c, sv[1], 1), 0);
+	CT_EQ(c, send_fd(c, sv[0], "c", 1, p[0]), 1);
+	close_untracked(c, p[0]);
+	CT_EQ(c, recv_ctl(c, sv[1], &rx, CMSG_SPACE(sizeof(struct ucred)), MSG_DONTWAIT), 1);
+	CT_EQ(c, rx.flags, MSG_CTRUNC);
+	CT_EQ(c, rx.ncreds, 1);
+	CT_EQ(c, rx.nfds, 0);
+	CT_TRUE(c, at_eof(c, p[1]));
 }
 
 /* Sends data with an explicit SCM_CREDENTIALS message. */
@@ -1684,6 +1789,7 @@ const struct ct_case ct_cases_scm[] = {
 	{ "scm_rights_dgram_full_drops_refs", scm_rights_dgram_full_drops_refs },
 	{ "scm_rights_dgram_sendto", scm_rights_dgram_sendto },
 	{ "scm_rights_ctrunc_closes_rest", scm_rights_ctrunc_closes_rest },
+	{ "scm_rights_ctrunc_padding_used", scm_rights_ctrunc_padding_used },
 	{ "scm_rights_ctrunc_no_buffer", scm_rights_ctrunc_no_buffer },
 	{ "scm_rights_ctrunc_tiny_buffer", scm_rights_ctrunc_tiny_buffer },
 	{ "scm_rights_ctrunc_header_only", scm_rights_ctrunc_header_only },
@@ -1718,7 +1824,10 @@ const struct ct_case ct_cases_scm[] = {
 	{ "scm_creds_sender_only", scm_creds_sender_only },
 	{ "scm_creds_neither", scm_creds_neither },
 	{ "scm_creds_set_after_send", scm_creds_set_after_send },
+	{ "scm_creds_sender_stamps", scm_creds_sender_stamps },
+	{ "scm_creds_stream_no_merge_stamped", scm_creds_stream_no_merge_stamped },
 	{ "scm_creds_ctrunc", scm_creds_ctrunc },
+	{ "scm_creds_crowd_out_rights", scm_creds_crowd_out_rights },
 	{ "scm_creds_explicit_own", scm_creds_explicit_own },
 	{ "scm_creds_bad_len", scm_creds_bad_len },
 	{ "scm_creds_root_claims", scm_creds_root_claims },
