@@ -75,7 +75,7 @@ clean:
 
 # ---- bench: issue 4's benchmark (bench/, docs/performance.md) ----
 # `make bench`: build, callgrind instruction counts, full timed run (about
-# two minutes; BENCH_ARGS passes options, e.g. BENCH_ARGS="--reps 9").
+# 100 s on 2 vCPUs; BENCH_ARGS passes options, e.g. BENCH_ARGS="--reps 9").
 # `make bench-smoke`: the same with one short repetition, for the tests.
 BENCH_SRCS := bench/backend.c bench/cases_conn.c bench/cases_data.c bench/main.c \
 	bench/report.c bench/util.c
@@ -98,7 +98,8 @@ bench:
 	@bench/icount.sh --install-valgrind
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench $(BUILD)/bench/icount
 	bench/icount.sh $(BUILD)/bench/icount 20000 $(BUILD)/bench/icount.txt
-	$(BUILD)/bench/bench --icount $(BUILD)/bench/icount.txt --json $(BUILD)/bench.json $(BENCH_ARGS)
+	$(BUILD)/bench/bench --icount $(BUILD)/bench/icount.txt --json $(BUILD)/bench.json \
+	  --label "$$(git describe --always --dirty 2>/dev/null || echo unknown)" $(BENCH_ARGS)
 
 bench-smoke: $(BUILD)/bench/bench $(BUILD)/bench/icount
 	$(BUILD)/bench/icount 200 >/dev/null

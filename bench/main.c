@@ -3,16 +3,19 @@
  * ksock in the same run, alternating, with warm-up and repetitions.
  *
  * Usage: bench [--reps N] [--quick] [--duration MS] [--warmup MS]
- *              [--pairs N] [--only SUBSTR] [--json PATH] [--icount PATH]
+ *              [--pairs N] [--only SUBSTR] [--list] [--json PATH]
+ *              [--icount PATH] [--label TEXT]
  *   --reps N       measurements per case and backend (default 5)
  *   --quick        the smoke run: 1 rep, 20 ms runs, no warm-up, 100 pairs
  *   --duration MS  length of one timed run (default 300)
  *   --warmup MS    length of the untimed run per backend first (default 100)
- *   --pairs N      pairs the memory case creates (default 2000)
- *   --only SUBSTR  only the cases whose id contains SUBSTR (--list shows ids)
+ *   --pairs N      pairs the memory case creates (default 4000)
+ *   --only SUBSTR  only the cases whose id contains SUBSTR
+ *   --list         print the case ids and exit
  *   --json PATH    where to write the results (default build/bench.json)
  *   --icount PATH  instructions per operation from bench/icount.sh, to
  *                  print and put in the JSON
+ *   --label TEXT   what is measured (make bench passes the commit id)
  *
  * For each case and pinning: one warm-up run per backend, then --reps
  * rounds, each running both backends, Linux first in even rounds and ksock
@@ -79,7 +82,7 @@ static const struct bench_case cases[] = {
 
 struct options {
 	int reps, duration_ms, warmup_ms, pairs, quick;
-	const char *only, *json, *icount;
+	const char *only, *json, *icount, *label;
 };
 
 /* ---- watchdog: a run that outlives its duration by this much hangs ---- */
@@ -199,7 +202,8 @@ static int run_case(const struct bench_case *c, int pin, const int cpus[2],
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench [--reps N] [--quick] [--duration MS] [--warmup MS] "
-			"[--pairs N] [--only SUBSTR] [--list] [--json PATH] [--icount PATH]\n");
+			"[--pairs N] [--only SUBSTR] [--list] [--json PATH] [--icount PATH] "
+			"[--label TEXT]\n");
 	exit(2);
 }
 
@@ -218,7 +222,7 @@ static int int_arg(int argc, char **argv, int *i, int min, int max)
 
 static void parse(int argc, char **argv, struct options *o)
 {
-	*o = (struct options){ 5, 300, 100, 2000, 0, NULL, "build/bench.json", NULL };
+	*o = (struct options){ 5, 300, 100, 4000, 0, NULL, "build/bench.json", NULL, NULL };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--reps"))
@@ -230,13 +234,16 @@ static void parse(int argc, char **argv, struct options *o)
 		else if (!strcmp(a, "--pairs"))
 			o->pairs = int_arg(argc, argv, &i, 1, 100000);
 		else if (!strcmp(a, "--quick"))
-			*o = (struct options){ 1, 20, 0, 100, 1, o->only, o->json, o->icount };
+			*o = (struct options){ 1, 20, 0, 100, 1, o->only, o->json, o->icount,
+					       o->label };
 		else if (!strcmp(a, "--only") && i + 1 < argc)
 			o->only = argv[++i];
 		else if (!strcmp(a, "--json") && i + 1 < argc)
 			o->json = argv[++i];
 		else if (!strcmp(a, "--icount") && i + 1 < argc)
 			o->icount = argv[++i];
+		else if (!strcmp(a, "--label") && i + 1 < argc)
+			o->label = argv[++i];
 		else if (!strcmp(a, "--list")) {
 			for (size_t k = 0; k < NCASES; k++)
 				printf("%s\n", cases[k].id);
@@ -263,10 +270,13 @@ static int pick_cpus(int cpus[2])
 	return n ? n : 1;
 }
 
-/* Enough descriptors for the memory case (both backends read the limit). */
-static void raise_nofile(int pairs)
+/* Enough descriptors for the memory case (2 * pairs at a time, on either
+ * backend: ksock's hosted descriptor table takes the same limit): raises
+ * the soft limit to the hard one, and lowers *pairs if that is not enough. */
+static void raise_nofile(int *pairs)
 {
 	struct rlimit rl;
+	long room;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return;
@@ -275,9 +285,12 @@ static void raise_nofile(int pairs)
 		(void)setrlimit(RLIMIT_NOFILE, &rl); /* best effort: checked below */
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (rl.rlim_cur < (rlim_t)(2 * pairs + 64))
-		fprintf(stderr, "bench: RLIMIT_NOFILE %lu is low for --pairs %d\n",
-			(unsigned long)rl.rlim_cur, pairs);
+	room = ((long)rl.rlim_cur - 64) / 2;
+	if (room < *pairs) {
+		fprintf(stderr, "bench: RLIMIT_NOFILE %ld allows %ld pairs, not %d\n",
+			(long)rl.rlim_cur, room, *pairs);
+		*pairs = room > 1 ? (int)room : 1;
+	}
 }
 
 static void describe_machine(struct bench_machine *m, int ncpus)
@@ -315,7 +328,7 @@ int main(int argc, char **argv)
 
 	parse(argc, argv, &opt);
 	signal(SIGPIPE, SIG_IGN);
-	raise_nofile(opt.pairs);
+	raise_nofile(&opt.pairs);
 	ncpus = pick_cpus(cpus);
 	if (!mkdtemp(dir) || pthread_create(&wd, NULL, watchdog, NULL) != 0) {
 		perror("bench: set-up");
@@ -327,6 +340,7 @@ int main(int argc, char **argv)
 	rep.warmup_ms = opt.warmup_ms;
 	rep.pairs = opt.pairs;
 	rep.quick = opt.quick;
+	rep.label = opt.label;
 	report_header(&rep);
 	for (size_t k = 0; k < NCASES; k++) {
 		const struct bench_case *c = &cases[k];
@@ -349,6 +363,7 @@ int main(int argc, char **argv)
 		}
 	}
 	rmdir(dir);
+	report_summary(&rep);
 	if (opt.icount && report_read_icount(&rep, opt.icount) != 0)
 		failed++;
 	report_icount(&rep);

@@ -38,12 +38,13 @@ static double target_of(const struct bench_metric *m, int pin)
 	return pin == 2 ? 1.0 : m->target_1cpu;
 }
 
-/* "ok", "MISS", or "" where there is no target. */
+/* "ok", "MISS", or "" where there is no target or no ratio (ratio <= 0:
+ * Linux's figure was 0, e.g. a memory growth too small to see). */
 static const char *verdict(const struct bench_metric *m, int pin, double ratio)
 {
 	double t = target_of(m, pin);
 
-	if (t <= 0)
+	if (t <= 0 || ratio <= 0)
 		return "";
 	if (m->better == BENCH_HIGHER)
 		return ratio >= t ? "ok" : "MISS";
@@ -71,7 +72,8 @@ void report_header(const struct bench_report *r)
 {
 	const struct bench_machine *m = &r->machine;
 
-	printf("ksock benchmark%s: %s, %d CPUs online (%d used), Linux %s, %s\n",
+	printf("ksock benchmark%s%s%s: %s, %d CPUs online (%d used), Linux %s, %s\n",
+	       r->label ? " of " : "", r->label ? r->label : "",
 	       r->quick ? " (quick smoke run: figures are not meaningful)" : "", m->cpu,
 	       m->online, m->usable, m->kernel, m->date);
 	printf("%d rep(s) per backend, alternating; %d ms per run after a %d ms warm-up; "
@@ -96,16 +98,44 @@ void report_row(const struct bench_result *res)
 		struct summary ks = summarize(res->v[k][1], res->nreps);
 		double ratio = lx.median > 0 ? ks.median / lx.median : 0;
 		double t = target_of(m, res->pin);
-		char cl[48], ck[48], tg[16] = "";
+		char cl[48], ck[48], tg[16] = "", rt[16] = "n/a";
 
+		if (ratio > 0)
+			snprintf(rt, sizeof(rt), "%.2fx", ratio);
 		fmt_cell(cl, sizeof(cl), &lx);
 		fmt_cell(ck, sizeof(ck), &ks);
 		if (t > 0)
 			snprintf(tg, sizeof(tg), "%s%gx", m->better == BENCH_HIGHER ? ">=" : "<=", t);
 		/* "±" is two bytes: widen the cells by one for alignment. */
-		printf("%-28s %dcpu %-7s %17s %17s %6.2fx %7s %s\n", m->name, res->pin, m->unit, cl,
-		       ck, ratio, tg, verdict(m, res->pin, ratio));
+		printf("%-28s %dcpu %-7s %17s %17s %7s %7s %s\n", m->name, res->pin, m->unit, cl,
+		       ck, rt, tg, verdict(m, res->pin, ratio));
 	}
+	fflush(stdout);
+}
+
+/* Counts the figures that meet (met) and miss (missed) their targets. */
+static void count_targets(const struct bench_report *r, int *met, int *missed)
+{
+	*met = *missed = 0;
+	for (int i = 0; i < r->nresults; i++) {
+		const struct bench_result *res = &r->results[i];
+		for (int k = 0; k < res->c->nmetrics; k++) {
+			struct summary lx = summarize(res->v[k][0], res->nreps);
+			struct summary ks = summarize(res->v[k][1], res->nreps);
+			const char *v = verdict(&res->c->metrics[k], res->pin,
+						lx.median > 0 ? ks.median / lx.median : 0);
+			*met += !strcmp(v, "ok");
+			*missed += !strcmp(v, "MISS");
+		}
+	}
+}
+
+void report_summary(const struct bench_report *r)
+{
+	int met, missed;
+
+	count_targets(r, &met, &missed);
+	printf("\ntargets: %d met, %d missed\n", met, missed);
 	fflush(stdout);
 }
 
@@ -190,8 +220,12 @@ static void json_results(FILE *f, const struct bench_report *r)
 			json_side(f, res->v[k][0], res->nreps);
 			fprintf(f, ",\n     \"ksock\": ");
 			json_side(f, res->v[k][1], res->nreps);
-			fprintf(f, ",\n     \"ratio\": %.4g, \"target\": %g, \"verdict\": \"%s\"}",
-				ratio, target_of(m, res->pin), verdict(m, res->pin, ratio));
+			if (ratio > 0)
+				fprintf(f, ",\n     \"ratio\": %.4g", ratio);
+			else
+				fprintf(f, ",\n     \"ratio\": null");
+			fprintf(f, ", \"target\": %g, \"verdict\": \"%s\"}", target_of(m, res->pin),
+				verdict(m, res->pin, ratio));
 			first = 0;
 		}
 	}
@@ -206,7 +240,12 @@ int report_json(const struct bench_report *r, const char *path)
 		fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	fprintf(f, "{\n  \"schema\": 1,\n  \"date\": \"%s\",\n  \"machine\": {\"cpu\": ", m->date);
+	int met, missed;
+
+	count_targets(r, &met, &missed);
+	fprintf(f, "{\n  \"schema\": 1,\n  \"date\": \"%s\",\n  \"label\": ", m->date);
+	json_str(f, r->label ? r->label : "");
+	fprintf(f, ",\n  \"machine\": {\"cpu\": ");
 	json_str(f, m->cpu);
 	fprintf(f, ", \"cpus_online\": %d, \"cpus_used\": %d, \"kernel\": ", m->online, m->usable);
 	json_str(f, m->kernel);
@@ -214,7 +253,8 @@ int report_json(const struct bench_report *r, const char *path)
 		   "\"pairs\": %d, \"quick\": %s},\n  \"results\": [",
 		r->reps, r->duration_ms, r->warmup_ms, r->pairs, r->quick ? "true" : "false");
 	json_results(f, r);
-	fprintf(f, "\n  ],\n  \"icount\": [");
+	fprintf(f, "\n  ],\n  \"targets_met\": %d,\n  \"targets_missed\": %d,\n  \"icount\": [",
+		met, missed);
 	for (int i = 0; i < r->nicount; i++) {
 		fprintf(f, "%s\n    {\"op\": ", i ? "," : "");
 		json_str(f, r->icount[i].op);

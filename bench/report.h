@@ -41,6 +41,7 @@ struct bench_icount {
 
 struct bench_report {
 	struct bench_machine machine;
+	const char *label; /* what was measured, e.g. a commit id; may be NULL */
 	int reps, duration_ms, warmup_ms, pairs, quick;
 	struct bench_result *results;
 	int nresults;
@@ -50,6 +51,8 @@ struct bench_report {
 
 void report_header(const struct bench_report *r);
 void report_row(const struct bench_result *res);
+/* The count of figures that meet and miss their targets. */
+void report_summary(const struct bench_report *r);
 /* Reads lines "<instructions per op> <ops> <op name>"; 0 or -1. */
 int report_read_icount(struct bench_report *r, const char *path);
 void report_icount(const struct bench_report *r);

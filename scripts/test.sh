@@ -60,5 +60,8 @@ PKG_CONFIG_PATH="$prefix/lib/pkgconfig" cc "$prefix/hello.c" -o "$prefix/hello" 
 step "demo"
 build/ksock-demo >/dev/null && echo "demo: ok"
 
+step "benchmark smoke run (one short repetition; figures are not checked)"
+make -j"$jobs" bench-smoke >/dev/null && echo "bench-smoke: ok"
+
 echo
 echo "all tests passed in $(( $(date +%s) - start )) s"

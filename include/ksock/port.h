@@ -59,7 +59,10 @@ bool ks_mutex_held(const struct ks_mutex *m);
  *     -KS_ETIMEDOUT, or -KS_EINTR. Returns at once if the latch is already
  *     set. Never called with a mutex held.
  *   ks_port_unpark: sets the latch and wakes the owner. Any context, with
- *     any ksock lock held; must not take any lock the core knows of. */
+ *     any ksock lock held; must not take any lock the core knows of.
+ *     A parker must stay valid for the life of the system (pool them, do
+ *     not free them with their task): the core may unpark one just after
+ *     its owner stopped waiting, which may only cause a spurious wake-up. */
 #define KS_FOREVER UINT64_MAX
 struct ks_parker *ks_port_parker(void);
 void ks_port_parker_reset(struct ks_parker *p);

@@ -17,12 +17,17 @@
  * An item whose socket has been closed (its last descriptor gone) is
  * dropped when next seen, without a report, as Linux removes it on close.
  *
- * Not supported: epoll sets inside epoll sets (EPERM), EPOLLEXCLUSIVE and
- * EPOLLWAKEUP (accepted, no effect), polling host files (EPERM, as Linux
- * for files that cannot be polled).
+ * An epoll set may watch another (nesting, as Linux): the inner set is
+ * readable when one of its ready items has events, and a loop or a chain
+ * deeper than Linux's limit gives ELOOP.
+ *
+ * Not supported: EPOLLEXCLUSIVE and EPOLLWAKEUP are checked as Linux checks
+ * them but have no further effect; host files cannot be watched (EPERM, as
+ * Linux for files that cannot be polled).
  *
  * Locking, in order: ep->mtx (serialises ctl and the scan of epoll_wait;
- * taken before any socket lock), then socket locks and wait-queue locks
+ * taken before any socket lock; an outer set's before an inner set's),
+ * then socket locks and wait-queue locks
  * (callbacks run under the latter), then ep->lock (the ready list and the
  * items' events/disabled/on_ready fields: what callbacks touch), then
  * ep->wq's lock. No lock is held while epoll_wait sleeps.
@@ -33,45 +38,64 @@
 #include "core/socket.h"
 #include "hosted.h"
 
+/* What an item watches: a socket, or another epoll set. */
 struct ep_item {
 	struct hosted_epoll *ep;
 	struct ep_item *next;          /* items [mtx] */
 	struct ep_item *rnext, *rprev; /* ready list [lock] */
 	bool on_ready, disabled;       /* [lock] */
+	bool in_tx, pending;           /* [lock] taken by a scan; woken meanwhile */
 	unsigned events;               /* [lock] */
 	unsigned long long data;       /* [mtx] */
 	int fd;
-	struct ks_socket *sock; /* an object reference */
-	struct ks_poll_table pt;
+	struct ks_socket *sock;        /* an object reference, or NULL */
+	struct hosted_epoll *inner;    /* an object reference, or NULL */
+	struct ks_waiter inner_w;      /* on inner->wq */
+	struct ks_poll_table pt;       /* on sock's queues */
 };
 
 struct hosted_epoll {
-	int refs; /* atomic */
+	int files; /* atomic: descriptors and files in flight */
+	int refs;  /* atomic: the files (one) and outer sets' items */
+	bool closed;
 	struct ks_mutex mtx;
 	struct ks_mutex lock;
 	struct ep_item *items;
-	struct ep_item *ready;
-	struct ks_waitq wq;
+	struct ep_item *ready, *ready_tail; /* FIFO, as Linux's rdllist */
+	struct ks_waitq wq; /* epoll_wait sleepers and outer sets */
 };
 
 #define EP_MAX_EVENTS (0x7fffffff / (int)sizeof(struct ks_epoll_event))
+#define EP_MAX_NESTS 4
+#define EP_EXCLUSIVE_OK                                                          \
+	(KS_EPOLLIN | KS_EPOLLOUT | KS_EPOLLERR | KS_EPOLLHUP | KS_EPOLLWAKEUP | \
+	 KS_EPOLLET | KS_EPOLLEXCLUSIVE)
+
+static void ep_obj_put(struct hosted_epoll *ep);
 
 void hosted_epoll_hold(struct hosted_epoll *ep)
 {
-	__atomic_add_fetch(&ep->refs, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&ep->files, 1, __ATOMIC_RELAXED);
 }
 
-/* Ready-list helpers: ep->lock held. */
+/* ---- the ready list: ep->lock held ---- */
+
 static void ready_add_locked(struct hosted_epoll *ep, struct ep_item *it)
 {
+	if (it->in_tx) { /* a scan holds it: it re-queues it when done */
+		it->pending = true;
+		return;
+	}
 	if (it->on_ready)
 		return;
 	it->on_ready = true;
-	it->rprev = NULL;
-	it->rnext = ep->ready;
-	if (ep->ready)
-		ep->ready->rprev = it;
-	ep->ready = it;
+	it->rnext = NULL;
+	it->rprev = ep->ready_tail;
+	if (ep->ready_tail)
+		ep->ready_tail->rnext = it;
+	else
+		ep->ready = it;
+	ep->ready_tail = it;
 }
 
 static void ready_del_locked(struct hosted_epoll *ep, struct ep_item *it)
@@ -84,14 +108,69 @@ static void ready_del_locked(struct hosted_epoll *ep, struct ep_item *it)
 		ep->ready = it->rnext;
 	if (it->rnext)
 		it->rnext->rprev = it->rprev;
+	else
+		ep->ready_tail = it->rprev;
 	it->on_ready = false;
 }
 
-/* The readiness callback: under a socket wait queue's lock. */
-static void ep_wake(struct ks_waiter *w, unsigned events)
+/* Takes the whole ready list for a scan (Linux's txlist): until the scan
+ * is done with an item, wakes only mark it pending, so the list the scan
+ * walks is its own. */
+static struct ep_item *ready_take(struct hosted_epoll *ep)
 {
-	struct ks_poll_entry *ent = (struct ks_poll_entry *)((char *)w - offsetof(struct ks_poll_entry, w));
-	struct ep_item *it = ent->ctx;
+	ks_mutex_lock(&ep->lock);
+	struct ep_item *list = ep->ready;
+	ep->ready = ep->ready_tail = NULL;
+	for (struct ep_item *it = list; it; it = it->rnext) {
+		it->on_ready = false;
+		it->in_tx = true;
+		it->pending = false;
+	}
+	ks_mutex_unlock(&ep->lock);
+	return list;
+}
+
+/* The scan is done with it: back on the ready list (at the back) if asked
+ * or woken meanwhile. ep->lock held. */
+static void tx_done_locked(struct hosted_epoll *ep, struct ep_item *it, bool requeue)
+{
+	it->in_tx = false;
+	if (requeue || it->pending)
+		ready_add_locked(ep, it);
+	it->pending = false;
+}
+
+/* Puts the items of list, from it on, back at the front (Linux's splice
+ * of what a scan did not get to). */
+static void ready_return(struct hosted_epoll *ep, struct ep_item *it)
+{
+	struct ep_item *last = NULL;
+
+	ks_mutex_lock(&ep->lock);
+	for (struct ep_item *next; it; it = next) {
+		next = it->rnext;
+		it->in_tx = false;
+		it->pending = false;
+		it->on_ready = true;
+		it->rprev = last;
+		it->rnext = last ? last->rnext : ep->ready;
+		if (it->rnext)
+			it->rnext->rprev = it;
+		else
+			ep->ready_tail = it;
+		if (last)
+			last->rnext = it;
+		else
+			ep->ready = it;
+		last = it;
+	}
+	ks_mutex_unlock(&ep->lock);
+}
+
+/* ---- readiness callbacks ---- */
+
+static void ep_item_wake(struct ep_item *it, unsigned events)
+{
 	struct hosted_epoll *ep = it->ep;
 
 	ks_mutex_lock(&ep->lock);
@@ -103,65 +182,80 @@ static void ep_wake(struct ks_waiter *w, unsigned events)
 		ks_waitq_wake(&ep->wq);
 }
 
+/* Under a socket wait queue's lock. */
+static void ep_wake(struct ks_waiter *w, unsigned events)
+{
+	struct ks_poll_entry *ent =
+		(struct ks_poll_entry *)((char *)w - offsetof(struct ks_poll_entry, w));
+
+	ep_item_wake(ent->ctx, events);
+}
+
+/* Under an inner set's wait-queue lock. */
+static void ep_wake_inner(struct ks_waiter *w, unsigned events)
+{
+	(void)events;
+	ep_item_wake((struct ep_item *)((char *)w - offsetof(struct ep_item, inner_w)), 0);
+}
+
+/* ---- items ---- */
+
+static unsigned ep_mask(struct hosted_epoll *ep);
+
+/* The item's target's mask now; registers on its queues when reg. */
+static unsigned item_poll(struct ep_item *it, bool reg)
+{
+	if (it->sock)
+		return it->sock->ops->poll(it->sock, reg ? &it->pt : NULL);
+	if (reg) {
+		it->inner_w.next = it->inner_w.prev = NULL;
+		it->inner_w.parker = NULL;
+		it->inner_w.oneshot = false;
+		it->inner_w.func = ep_wake_inner;
+		ks_waitq_add(&it->inner->wq, &it->inner_w);
+	}
+	return ep_mask(it->inner);
+}
+
+static bool item_closed(const struct ep_item *it)
+{
+	if (it->sock)
+		return __atomic_load_n(&it->sock->state, __ATOMIC_ACQUIRE) == KS_SS_CLOSED;
+	return __atomic_load_n(&it->inner->closed, __ATOMIC_ACQUIRE);
+}
+
 /* Unhooks and frees an item already off the items list. mtx held. */
 static void item_free(struct hosted_epoll *ep, struct ep_item *it)
 {
-	ks_poll_table_free(&it->pt); /* after this no callback can run for it */
+	/* After these no callback can run for it. */
+	if (it->sock)
+		ks_poll_table_free(&it->pt);
+	else
+		ks_waitq_del(&it->inner->wq, &it->inner_w);
 	ks_mutex_lock(&ep->lock);
 	ready_del_locked(ep, it);
 	ks_mutex_unlock(&ep->lock);
-	ks_socket_put(it->sock);
+	if (it->sock)
+		ks_socket_put(it->sock);
+	else
+		ep_obj_put(it->inner);
 	ks_port_free(it, sizeof(*it));
 }
 
-void hosted_epoll_put(struct hosted_epoll *ep)
+static void item_drop(struct hosted_epoll *ep, struct ep_item *it)
 {
-	if (__atomic_sub_fetch(&ep->refs, 1, __ATOMIC_ACQ_REL))
-		return;
-	ks_mutex_lock(&ep->mtx);
-	while (ep->items) {
-		struct ep_item *it = ep->items;
-		ep->items = it->next;
-		item_free(ep, it);
-	}
-	ks_mutex_unlock(&ep->mtx);
-	ks_waitq_destroy(&ep->wq);
-	ks_mutex_destroy(&ep->lock);
-	ks_mutex_destroy(&ep->mtx);
-	ks_port_free(ep, sizeof(*ep));
+	struct ep_item **pp = &ep->items;
+
+	while (*pp != it)
+		pp = &(*pp)->next;
+	*pp = it->next;
+	item_free(ep, it);
 }
 
-long ks_sys_epoll_create1(int flags)
+/* Asks the target for its mask now and queues the item if it has events. */
+static void item_check(struct hosted_epoll *ep, struct ep_item *it, bool reg)
 {
-	if (flags & ~KS_EPOLL_CLOEXEC)
-		return -KS_EINVAL;
-	struct hosted_epoll *ep = ks_port_alloc(sizeof(*ep));
-	if (!ep)
-		return -KS_ENOMEM;
-	ep->refs = 1;
-	ks_mutex_init(&ep->mtx);
-	ks_mutex_init(&ep->lock);
-	ep->items = NULL;
-	ep->ready = NULL;
-	ks_waitq_init(&ep->wq);
-	int fd = hosted_fd_install_epoll(ep, flags & KS_EPOLL_CLOEXEC);
-	if (fd < 0)
-		hosted_epoll_put(ep);
-	return fd;
-}
-
-static struct ep_item *item_find(struct hosted_epoll *ep, int fd, struct ks_socket *s)
-{
-	for (struct ep_item *it = ep->items; it; it = it->next)
-		if (it->fd == fd && it->sock == s)
-			return it;
-	return NULL;
-}
-
-/* Asks the socket for its mask now and queues the item if it has events. */
-static void item_check(struct hosted_epoll *ep, struct ep_item *it, struct ks_poll_table *pt)
-{
-	unsigned mask = it->sock->ops->poll(it->sock, pt);
+	unsigned mask = item_poll(it, reg);
 
 	ks_mutex_lock(&ep->lock);
 	bool add = (mask & it->events) && !it->disabled;
@@ -172,10 +266,105 @@ static void item_check(struct hosted_epoll *ep, struct ep_item *it, struct ks_po
 		ks_waitq_wake(&ep->wq);
 }
 
-static long ctl_add(struct hosted_epoll *ep, int fd, struct ks_socket *s,
-		    const struct ks_epoll_event *ev)
+/* An epoll set as a target: readable if a ready item has events (Linux's
+ * ep_eventpoll_poll; items without events leave the ready list). */
+static unsigned ep_mask(struct hosted_epoll *ep)
 {
-	if (item_find(ep, fd, s))
+	unsigned mask = 0;
+
+	ks_mutex_lock(&ep->mtx);
+	struct ep_item *it = ready_take(ep), *next;
+	for (; it; it = next) {
+		next = it->rnext;
+		bool has = !item_closed(it) && (item_poll(it, false) & it->events);
+		if (has)
+			mask = KS_POLLIN | KS_POLLRDNORM;
+		ks_mutex_lock(&ep->lock);
+		tx_done_locked(ep, it, has);
+		ks_mutex_unlock(&ep->lock);
+	}
+	ks_mutex_unlock(&ep->mtx);
+	return mask;
+}
+
+/* ---- lifetime ---- */
+
+static void ep_obj_put(struct hosted_epoll *ep)
+{
+	if (__atomic_sub_fetch(&ep->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	ks_waitq_destroy(&ep->wq);
+	ks_mutex_destroy(&ep->lock);
+	ks_mutex_destroy(&ep->mtx);
+	ks_port_free(ep, sizeof(*ep));
+}
+
+void hosted_epoll_put(struct hosted_epoll *ep)
+{
+	if (__atomic_sub_fetch(&ep->files, 1, __ATOMIC_ACQ_REL))
+		return;
+	/* The last descriptor: the set is gone for its watchers (they drop
+	 * their items when next they look) and lets go of its own. */
+	ks_mutex_lock(&ep->mtx);
+	__atomic_store_n(&ep->closed, true, __ATOMIC_RELEASE);
+	while (ep->items) {
+		struct ep_item *it = ep->items;
+		ep->items = it->next;
+		item_free(ep, it);
+	}
+	ks_mutex_unlock(&ep->mtx);
+	ks_waitq_wake(&ep->wq);
+	ep_obj_put(ep);
+}
+
+long ks_sys_epoll_create1(int flags)
+{
+	if (flags & ~KS_EPOLL_CLOEXEC)
+		return -KS_EINVAL;
+	struct hosted_epoll *ep = ks_port_alloc(sizeof(*ep));
+	if (!ep)
+		return -KS_ENOMEM;
+	__builtin_memset(ep, 0, sizeof(*ep));
+	ep->files = 1;
+	ep->refs = 1;
+	ks_mutex_init(&ep->mtx);
+	ks_mutex_init(&ep->lock);
+	ks_waitq_init(&ep->wq);
+	int fd = hosted_fd_install_epoll(ep, flags & KS_EPOLL_CLOEXEC);
+	if (fd < 0)
+		hosted_epoll_put(ep);
+	return fd;
+}
+
+/* ---- epoll_ctl ---- */
+
+/* Whether target can reach ep through watched sets, or nests too deep. */
+static bool ep_loops(struct hosted_epoll *target, struct hosted_epoll *ep, int depth)
+{
+	if (target == ep || depth > EP_MAX_NESTS)
+		return true;
+	bool loops = false;
+	ks_mutex_lock(&target->mtx);
+	for (struct ep_item *it = target->items; it && !loops; it = it->next)
+		if (it->inner)
+			loops = ep_loops(it->inner, ep, depth + 1);
+	ks_mutex_unlock(&target->mtx);
+	return loops;
+}
+
+static struct ep_item *item_find(struct hosted_epoll *ep, int fd, struct ks_socket *s,
+				 struct hosted_epoll *inner)
+{
+	for (struct ep_item *it = ep->items; it; it = it->next)
+		if (it->fd == fd && it->sock == s && it->inner == inner)
+			return it;
+	return NULL;
+}
+
+static long ctl_add(struct hosted_epoll *ep, int fd, struct ks_socket *s,
+		    struct hosted_epoll *inner, const struct ks_epoll_event *ev)
+{
+	if (item_find(ep, fd, s, inner))
 		return -KS_EEXIST;
 	struct ep_item *it = ks_port_alloc(sizeof(*it));
 	if (!it)
@@ -184,7 +373,11 @@ static long ctl_add(struct hosted_epoll *ep, int fd, struct ks_socket *s,
 	it->ep = ep;
 	it->fd = fd;
 	it->sock = s;
-	ks_socket_hold(s);
+	it->inner = inner;
+	if (s)
+		ks_socket_hold(s);
+	else
+		__atomic_add_fetch(&inner->refs, 1, __ATOMIC_RELAXED);
 	it->events = ev->events | KS_EPOLLERR | KS_EPOLLHUP;
 	it->data = ev->data;
 	it->pt.func = ep_wake;
@@ -192,7 +385,7 @@ static long ctl_add(struct hosted_epoll *ep, int fd, struct ks_socket *s,
 	it->pt.events = 0xffffffffu;
 	it->next = ep->items;
 	ep->items = it;
-	item_check(ep, it, &it->pt);
+	item_check(ep, it, true);
 	if (it->pt.error) {
 		ep->items = it->next;
 		item_free(ep, it);
@@ -202,53 +395,66 @@ static long ctl_add(struct hosted_epoll *ep, int fd, struct ks_socket *s,
 }
 
 static long ctl_mod_del(struct hosted_epoll *ep, int op, int fd, struct ks_socket *s,
-			const struct ks_epoll_event *ev)
+			struct hosted_epoll *inner, const struct ks_epoll_event *ev)
 {
-	struct ep_item **pp = &ep->items;
+	struct ep_item *it = item_find(ep, fd, s, inner);
 
-	while (*pp && !((*pp)->fd == fd && (*pp)->sock == s))
-		pp = &(*pp)->next;
-	struct ep_item *it = *pp;
 	if (!it)
 		return -KS_ENOENT;
 	if (op == KS_EPOLL_CTL_DEL) {
-		*pp = it->next;
-		item_free(ep, it);
+		item_drop(ep, it);
 		return 0;
 	}
+	if (it->events & KS_EPOLLEXCLUSIVE)
+		return -KS_EINVAL;
 	ks_mutex_lock(&ep->lock);
 	it->events = ev->events | KS_EPOLLERR | KS_EPOLLHUP;
 	it->disabled = false;
 	ks_mutex_unlock(&ep->lock);
 	it->data = ev->data;
-	item_check(ep, it, NULL);
+	item_check(ep, it, false);
+	return 0;
+}
+
+/* Linux's checks after the descriptors are found, in its order. */
+static long ctl_check(struct hosted_epoll *ep, struct hosted_epoll *inner, int op,
+		      const struct ks_epoll_event *ev)
+{
+	if (inner == ep)
+		return -KS_EINVAL; /* a set inside itself */
+	if (op != KS_EPOLL_CTL_DEL && (ev->events & KS_EPOLLEXCLUSIVE)) {
+		if (op == KS_EPOLL_CTL_MOD)
+			return -KS_EINVAL;
+		if (op == KS_EPOLL_CTL_ADD && (inner || (ev->events & ~EP_EXCLUSIVE_OK)))
+			return -KS_EINVAL;
+	}
+	if (op == KS_EPOLL_CTL_ADD && inner && ep_loops(inner, ep, 1))
+		return -KS_ELOOP;
 	return 0;
 }
 
 long ks_sys_epoll_ctl(int epfd, int op, int fd, struct ks_epoll_event *uev)
 {
 	struct ks_epoll_event ev = {0, 0};
-	struct hosted_epoll *ep = NULL, *target_ep;
+	struct hosted_epoll *ep = NULL, *inner = NULL;
 	struct ks_socket *s = NULL;
 
 	/* Linux's order: the event, epfd open, fd open and pollable, then
-	 * whether epfd is an epoll set other than fd. */
+	 * whether epfd is an epoll set other than fd, then the flags. */
 	if (op != KS_EPOLL_CTL_DEL && ks_port_copy_from_user(&ev, uev, sizeof(ev)))
 		return -KS_EFAULT;
 	long ep_err = hosted_fd_get_epoll(epfd, &ep);
 	if (ep_err == -KS_EBADF)
 		return ep_err;
-	long err = hosted_fd_get_pollable(fd, &s, &target_ep);
-	if (!err && ep_err)
-		err = ep_err;
-	else if (!err && target_ep)
-		err = target_ep == ep ? -KS_EINVAL : -KS_EPERM; /* no nested epoll sets */
+	long err = hosted_fd_get_pollable(fd, &s, &inner);
+	if (!err)
+		err = ep_err ? ep_err : ctl_check(ep, inner, op, &ev);
 	if (!err) {
 		ks_mutex_lock(&ep->mtx);
 		if (op == KS_EPOLL_CTL_ADD)
-			err = ctl_add(ep, fd, s, &ev);
+			err = ctl_add(ep, fd, s, inner, &ev);
 		else if (op == KS_EPOLL_CTL_DEL || op == KS_EPOLL_CTL_MOD)
-			err = ctl_mod_del(ep, op, fd, s, &ev);
+			err = ctl_mod_del(ep, op, fd, s, inner, &ev);
 		else
 			err = -KS_EINVAL;
 		ks_mutex_unlock(&ep->mtx);
@@ -262,69 +468,55 @@ long ks_sys_epoll_ctl(int epfd, int op, int fd, struct ks_epoll_event *uev)
 
 /* ---- epoll_wait ---- */
 
-/* Reports one item taken off the ready list; 1 if reported, 0 if not,
- * -EFAULT. mtx held. */
+/* Reports one item taken off the ready list into *uev: 1 reported, 0 not,
+ * 2 closed (the caller drops it), or -EFAULT. mtx held. */
 static int scan_one(struct hosted_epoll *ep, struct ep_item *it, struct ks_epoll_event *uev)
 {
-	if (__atomic_load_n(&it->sock->state, __ATOMIC_ACQUIRE) == KS_SS_CLOSED)
-		return 2; /* closed: the caller drops it */
-	unsigned mask = it->sock->ops->poll(it->sock, NULL);
+	if (item_closed(it))
+		return 2;
+	unsigned mask = item_poll(it, false);
 	ks_mutex_lock(&ep->lock);
 	unsigned events = it->events;
 	mask &= events;
 	bool report = mask && !it->disabled;
+	if (!report)
+		tx_done_locked(ep, it, false);
 	ks_mutex_unlock(&ep->lock);
 	if (!report)
 		return 0;
 	struct ks_epoll_event ev = {mask, it->data};
 	if (ks_port_copy_to_user(uev, &ev, sizeof(ev)))
-		return -KS_EFAULT;
+		return -KS_EFAULT; /* still in the scan's hands: returned to the front */
 	ks_mutex_lock(&ep->lock);
 	if (events & KS_EPOLLONESHOT)
 		it->disabled = true;
-	else if (!(events & KS_EPOLLET))
-		ready_add_locked(ep, it); /* level-triggered: ask again next time */
+	/* Level-triggered: at the back, to be asked again. */
+	tx_done_locked(ep, it, !(events & (KS_EPOLLONESHOT | KS_EPOLLET)));
 	ks_mutex_unlock(&ep->lock);
 	return 1;
 }
 
-static void item_drop(struct hosted_epoll *ep, struct ep_item *it)
-{
-	struct ep_item **pp = &ep->items;
-
-	while (*pp != it)
-		pp = &(*pp)->next;
-	*pp = it->next;
-	item_free(ep, it);
-}
-
-/* Takes the ready list and reports up to max items. */
+/* Takes the ready list and reports up to max items, in order. */
 static long ep_scan(struct hosted_epoll *ep, struct ks_epoll_event *uev, int max)
 {
 	long n = 0;
 
 	ks_mutex_lock(&ep->mtx);
-	ks_mutex_lock(&ep->lock);
-	struct ep_item *tx = ep->ready, *next;
-	ep->ready = NULL;
-	for (struct ep_item *it = tx; it; it = it->rnext)
-		it->on_ready = false;
-	ks_mutex_unlock(&ep->lock);
-	for (struct ep_item *it = tx; it; it = next) {
+	struct ep_item *it = ready_take(ep), *next;
+	for (; it && n < max; it = next) {
 		next = it->rnext;
-		int r = n < max ? scan_one(ep, it, &uev[n]) : -1;
+		int r = scan_one(ep, it, &uev[n]);
 		if (r == 2) {
 			item_drop(ep, it);
-		} else if (r < 0) { /* no room, or a fault: keep it for later */
-			ks_mutex_lock(&ep->lock);
-			ready_add_locked(ep, it);
-			ks_mutex_unlock(&ep->lock);
-			if (r == -KS_EFAULT && n == 0)
-				n = -KS_EFAULT;
+		} else if (r < 0) {
+			if (n == 0)
+				n = r;
+			break;
 		} else {
 			n += r;
 		}
 	}
+	ready_return(ep, it); /* what the scan did not get to goes first next time */
 	ks_mutex_unlock(&ep->mtx);
 	return n;
 }

@@ -25,11 +25,16 @@
  * Locking: the state and intr words are atomic. The registry of parkers
  * (for ks_hosted_interrupt) has its own pthread mutex, taken when a thread
  * first uses its parker, when it exits, and by ks_hosted_interrupt; never
- * by unpark. A parker lives in its thread's TLS and leaves the registry in
- * a thread-exit destructor.
+ * by unpark. A parker is allocated once and never freed: when its thread
+ * exits it leaves the registry and goes on a free list for the next new
+ * thread. So a waker may unpark a parker after the waiter has already
+ * returned (the core wakes one-shot waiters after dropping the queue lock),
+ * and the worst that does is one spurious wake-up of whoever owns it by
+ * then, which every waiter tolerates.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -37,11 +42,11 @@
 
 #include "hosted.h"
 
-static __thread struct ks_parker parker_self;
-static __thread int parker_ready;
+static __thread struct ks_parker *parker_self;
 
 static pthread_mutex_t parker_reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ks_parker *parker_reg_head;
+static struct ks_parker *parker_free; /* parkers of exited threads */
 static pthread_key_t parker_key;
 static pthread_once_t parker_key_once = PTHREAD_ONCE_INIT;
 
@@ -56,8 +61,11 @@ static void parker_unregister(void *arg)
 		parker_reg_head = p->reg_next;
 	if (p->reg_next)
 		p->reg_next->reg_prev = p->reg_prev;
+	p->thread = 0;
+	p->reg_next = parker_free;
+	parker_free = p;
 	pthread_mutex_unlock(&parker_reg_lock);
-	parker_ready = 0;
+	parker_self = NULL;
 }
 
 static void parker_key_create(void)
@@ -66,11 +74,20 @@ static void parker_key_create(void)
 		ks_port_panic(__FILE__, __LINE__, "pthread_key_create failed");
 }
 
-static void parker_register(struct ks_parker *p)
+static struct ks_parker *parker_register(void)
 {
+	struct ks_parker *p;
+
 	pthread_once(&parker_key_once, parker_key_create);
-	p->state = KS_PARK_EMPTY;
-	p->intr = 0;
+	pthread_mutex_lock(&parker_reg_lock);
+	p = parker_free;
+	if (p)
+		parker_free = p->reg_next;
+	pthread_mutex_unlock(&parker_reg_lock);
+	if (!p && !(p = calloc(1, sizeof(*p))))
+		ks_port_panic(__FILE__, __LINE__, "no memory for a parker");
+	__atomic_store_n(&p->state, KS_PARK_EMPTY, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->intr, 0, __ATOMIC_RELEASE);
 	p->thread = (unsigned long)pthread_self();
 	p->reg_prev = NULL;
 	pthread_mutex_lock(&parker_reg_lock);
@@ -81,14 +98,14 @@ static void parker_register(struct ks_parker *p)
 	pthread_mutex_unlock(&parker_reg_lock);
 	if (pthread_setspecific(parker_key, p) != 0)
 		ks_port_panic(__FILE__, __LINE__, "pthread_setspecific failed");
-	parker_ready = 1;
+	return p;
 }
 
 struct ks_parker *ks_port_parker(void)
 {
-	if (!parker_ready)
-		parker_register(&parker_self);
-	return &parker_self;
+	if (!parker_self)
+		parker_self = parker_register();
+	return parker_self;
 }
 
 void ks_port_parker_reset(struct ks_parker *p)

@@ -181,12 +181,18 @@ out_iov:
 	return err;
 }
 
+/* Linux's MSG_CMSG_COMPAT: a 32-bit caller's flag, refused from a 64-bit
+ * one (the msghdr calls, before anything else). */
+#define KS_MSG_CMSG_COMPAT 0x80000000u
+
 long ks_sys_sendmsg(int fd, const struct ks_msghdr *umsg, int flags)
 {
 	struct ks_socket *s;
 	unsigned long left;
-	long err = ks_sock_lookup(fd, &s);
 
+	if ((unsigned)flags & KS_MSG_CMSG_COMPAT)
+		return -KS_EINVAL;
+	long err = ks_sock_lookup(fd, &s);
 	if (err)
 		return err;
 	err = sock_sendmsg_user(s, umsg, flags, &left);
@@ -199,8 +205,10 @@ long ks_sys_sendmmsg(int fd, struct ks_mmsghdr *vec, unsigned vlen, int flags)
 	struct ks_socket *s;
 	unsigned long left = 0;
 	unsigned n = 0;
-	long err = ks_sock_lookup(fd, &s);
 
+	if ((unsigned)flags & KS_MSG_CMSG_COMPAT)
+		return -KS_EINVAL;
+	long err = ks_sock_lookup(fd, &s);
 	if (err)
 		return err;
 	if (vlen > KS_UIO_MAXIOV)
@@ -268,8 +276,10 @@ long ks_sys_recvmsg(int fd, struct ks_msghdr *umsg, int flags)
 {
 	struct ks_socket *s;
 	int fo;
-	long ret = ks_sock_lookup(fd, &s);
 
+	if ((unsigned)flags & KS_MSG_CMSG_COMPAT)
+		return -KS_EINVAL;
+	long ret = ks_sock_lookup(fd, &s);
 	if (ret)
 		return ret;
 	ret = sock_recvmsg_user(s, umsg, flags, &fo);
@@ -328,6 +338,8 @@ long ks_sys_recvmmsg(int fd, struct ks_mmsghdr *vec, unsigned vlen, int flags,
 	struct ks_socket *s;
 	uint64_t end = 0;
 
+	if ((unsigned)flags & KS_MSG_CMSG_COMPAT)
+		return -KS_EINVAL;
 	if (timeout) {
 		if (ks_port_copy_from_user(&t, timeout, sizeof(t)))
 			return -KS_EFAULT;

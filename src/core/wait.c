@@ -30,8 +30,30 @@ void ks_waiter_init(struct ks_waiter *w)
 {
 	w->next = w->prev = NULL;
 	w->func = NULL;
+	w->oneshot = false;
+	w->queued = 0;
 	w->parker = ks_port_parker();
 	ks_port_parker_reset(w->parker);
+}
+
+void ks_waiter_init_oneshot(struct ks_waiter *w)
+{
+	ks_waiter_init(w);
+	w->oneshot = true;
+}
+
+/* Unlinks w; q->lock held. */
+static void waitq_unlink_locked(struct ks_waitq *q, struct ks_waiter *w)
+{
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		q->head = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	w->next = w->prev = NULL;
+	__atomic_store_n(&w->queued, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_sub(&q->nwait, 1, __ATOMIC_RELEASE);
 }
 
 void ks_waitq_add(struct ks_waitq *q, struct ks_waiter *w)
@@ -42,36 +64,47 @@ void ks_waitq_add(struct ks_waitq *q, struct ks_waiter *w)
 	if (q->head)
 		q->head->prev = w;
 	q->head = w;
-	ks_mutex_unlock(&q->lock);
+	__atomic_store_n(&w->queued, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&q->nwait, 1, __ATOMIC_ACQ_REL);
+	ks_mutex_unlock(&q->lock);
 }
 
 void ks_waitq_del(struct ks_waitq *q, struct ks_waiter *w)
 {
+	/* A one-shot waiter the wake already took off needs no lock: the
+	 * waker read everything it needed from w before clearing queued. */
+	if (!__atomic_load_n(&w->queued, __ATOMIC_ACQUIRE))
+		return;
 	ks_mutex_lock(&q->lock);
-	if (w->prev)
-		w->prev->next = w->next;
-	else
-		q->head = w->next;
-	if (w->next)
-		w->next->prev = w->prev;
-	w->next = w->prev = NULL;
+	if (w->queued)
+		waitq_unlink_locked(q, w);
 	ks_mutex_unlock(&q->lock);
-	__atomic_fetch_sub(&q->nwait, 1, __ATOMIC_RELEASE);
 }
 
 void ks_waitq_wake_ev(struct ks_waitq *q, unsigned events)
 {
 	if (__atomic_fetch_add(&q->nwait, 0, __ATOMIC_ACQ_REL) == 0)
 		return;
+	struct ks_parker *later[8];
+	unsigned n = 0;
+
 	ks_mutex_lock(&q->lock);
-	for (struct ks_waiter *w = q->head; w; w = w->next) {
-		if (w->func)
+	for (struct ks_waiter *w = q->head, *next; w; w = next) {
+		next = w->next;
+		if (w->func) {
 			w->func(w, events);
-		else
+		} else if (w->oneshot && n < 8) {
+			later[n++] = w->parker;
+			waitq_unlink_locked(q, w); /* w may be gone from here on */
+		} else {
 			ks_port_unpark(w->parker);
+		}
 	}
 	ks_mutex_unlock(&q->lock);
+	/* A parker outlives its task's waits (the port's contract), so waking
+	 * after the unlock is safe even if the waiter has returned already. */
+	for (unsigned i = 0; i < n; i++)
+		ks_port_unpark(later[i]);
 }
 
 void ks_waitq_wake(struct ks_waitq *q)
@@ -83,30 +116,29 @@ int ks_wait_block(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadline,
 		  bool (*ready)(void *arg), void *arg)
 {
 	struct ks_waiter w;
-	int err = 0;
 
 	KS_ASSERT_HELD(lock);
 	if (ready(arg))
 		return 0;
 	if (deadline == 0)
 		return -KS_EAGAIN;
-	ks_waiter_init(&w);
-	ks_waitq_add(q, &w);
-	while (!ready(arg)) {
+	for (;;) {
+		/* Queue first, then look: a change after the look wakes us. */
+		ks_waiter_init_oneshot(&w);
+		ks_waitq_add(q, &w);
+		if (ready(arg)) {
+			ks_waitq_del(q, &w);
+			return 0;
+		}
 		ks_mutex_unlock(lock);
-		err = ks_port_park(w.parker, deadline);
-		ks_port_parker_reset(w.parker);
+		int err = ks_port_park(w.parker, deadline);
 		ks_mutex_lock(lock);
-		if (err == 0)
-			continue;
+		ks_waitq_del(q, &w);
 		if (ready(arg))
-			err = 0;
-		break;
+			return 0;
+		if (err)
+			return err == -KS_ETIMEDOUT ? -KS_EAGAIN : err;
 	}
-	ks_waitq_del(q, &w);
-	if (err == -KS_ETIMEDOUT)
-		return -KS_EAGAIN;
-	return err;
 }
 
 void ks_poll_wait(struct ks_poll_table *pt, struct ks_socket *s, struct ks_waitq *q)

@@ -33,6 +33,8 @@ struct ks_waiter {
 	struct ks_waiter *next, *prev;
 	struct ks_parker *parker;
 	void (*func)(struct ks_waiter *w, unsigned events);
+	bool oneshot; /* taken off the queue by the wake (ks_wait_block) */
+	int queued;   /* atomic: on the queue */
 };
 
 struct ks_waitq {
@@ -44,6 +46,10 @@ struct ks_waitq {
 void ks_waitq_init(struct ks_waitq *q);
 void ks_waitq_destroy(struct ks_waitq *q);
 void ks_waiter_init(struct ks_waiter *w);
+/* A waiter that the first wake takes off the queue, and whose task is
+ * unparked after the queue's lock is dropped (so the woken task does not
+ * wait for the waker's lock): for one task waiting on one queue. */
+void ks_waiter_init_oneshot(struct ks_waiter *w);
 void ks_waitq_add(struct ks_waitq *q, struct ks_waiter *w);
 void ks_waitq_del(struct ks_waitq *q, struct ks_waiter *w);
 /* Wakes every waiter on q. Any context, any socket lock held. */

@@ -261,7 +261,28 @@ struct dgram_rd {
 	struct ks_unix_sock *u;
 	bool may_block;
 	int err;
+	int peek_off;             /* MSG_PEEK with SO_PEEK_OFF: bytes to skip, else -1 */
+	struct ks_unix_buf *b;    /* the message found */
+	unsigned skip;            /* offset in it */
 };
+
+/* The message holding byte r->peek_off of the queue, as Linux's
+ * __skb_try_recv_from_queue skips whole datagrams (a datagram the offset
+ * reaches the end of is skipped too). */
+static struct ks_unix_buf *dgram_find(struct dgram_rd *r)
+{
+	unsigned off = r->peek_off < 0 ? 0 : (unsigned)r->peek_off;
+
+	for (struct ks_unix_buf *b = r->u->rq.head; b; b = b->next) {
+		if (off >= b->len && (b->len || off)) {
+			off -= b->len;
+			continue;
+		}
+		r->skip = off;
+		return b;
+	}
+	return NULL;
+}
 
 static bool dgram_rd_ready(void *arg)
 {
@@ -269,7 +290,7 @@ static bool dgram_rd_ready(void *arg)
 	struct ks_unix_sock *u = r->u;
 
 	r->err = -ks_socket_take_error(&u->sk);
-	if (r->err || u->rq.head)
+	if (r->err || (r->b = dgram_find(r)) != NULL)
 		return true;
 	if (!r->may_block)
 		return false; /* Linux looks no further without a timeout */
@@ -286,18 +307,27 @@ static bool dgram_rd_ready(void *arg)
 /* The next message, dequeued unless peeking, or NULL with *err set (0:
  * end of file). Returns with u's lock held: a peeked message stays queued
  * and may only be read under it. */
-static struct ks_unix_buf *dgram_next_locked(struct ks_unix_sock *u, int flags, long *err)
+static struct ks_unix_buf *dgram_next_locked(struct ks_unix_sock *u, int flags, long *err,
+					     unsigned *skip)
 {
 	uint64_t deadline = ks_socket_deadline(&u->sk, true, flags);
-	struct dgram_rd r = {u, deadline != 0, 0};
+	struct dgram_rd r = {u, deadline != 0, 0, -1, NULL, 0};
 	struct ks_unix_buf *b = NULL;
 
 	ks_mutex_lock(&u->sk.lock);
+	if (flags & KS_MSG_PEEK)
+		r.peek_off = u->sk.peek_off;
 	*err = ks_wait_block(&u->sk.rx_wait, &u->sk.lock, deadline, dgram_rd_ready, &r);
 	if (!*err)
 		*err = r.err;
-	if (!*err)
-		b = (flags & KS_MSG_PEEK) ? u->rq.head : ks_unix_queue_pop_locked(u);
+	if (!*err && r.b) {
+		*skip = r.skip;
+		b = (flags & KS_MSG_PEEK) ? r.b : ks_unix_queue_pop_locked(u);
+		if (flags & KS_MSG_PEEK)
+			; /* the offset moves on by what is copied (dgram_copy_out) */
+		else if (u->sk.peek_off >= 0) /* Linux's sk_peek_offset_bwd */
+			u->sk.peek_off = u->sk.peek_off > (int)b->len ? u->sk.peek_off - (int)b->len : 0;
+	}
 	/* Linux: end of file on a shut-down seqpacket socket, even nonblocking. */
 	if (!b && *err == -KS_EAGAIN && u->sk.type == KS_SOCK_SEQPACKET &&
 	    (u->sk.shutdown & KS_RCV_SHUTDOWN))
@@ -305,18 +335,21 @@ static struct ks_unix_buf *dgram_next_locked(struct ks_unix_sock *u, int flags, 
 	return b;
 }
 
-/* Copies message b's data and source out; the result of recvmsg. */
-static long dgram_copy_out(struct ks_unix_buf *b, struct ks_msg *m, int flags)
+/* Copies message b's data from skip, and its source, out; the result of
+ * recvmsg. */
+static long dgram_copy_out(struct ks_unix_buf *b, unsigned skip, struct ks_msg *m, int flags)
 {
+	unsigned len = b->len - skip;
+
 	ks_unix_copy_addr(b->sender, m);
 	unsigned long size = m->it.left;
-	if (size > b->len)
-		size = b->len;
-	else if (size < b->len)
+	if (size > len)
+		size = len;
+	else if (size < len)
 		m->flags_out |= KS_MSG_TRUNC;
-	if (ks_iter_copy_to(&m->it, b->data, size))
+	if (ks_iter_copy_to(&m->it, b->data + skip, size))
 		return -KS_EFAULT;
-	return (flags & KS_MSG_TRUNC) ? (long)b->len : (long)size;
+	return (flags & KS_MSG_TRUNC) ? (long)len : (long)size;
 }
 
 long ks_unix_dgram_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
@@ -332,11 +365,15 @@ long ks_unix_dgram_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		return -KS_EOPNOTSUPP;
 	/* No iolock: a message is taken off the queue whole, under the socket
 	 * lock, so readers cannot interleave. */
-	struct ks_unix_buf *b = dgram_next_locked(u, flags, &err);
+	unsigned skip = 0;
+	struct ks_unix_buf *b = dgram_next_locked(u, flags, &err, &skip);
 	if (b && (flags & KS_MSG_PEEK)) {
 		/* A peeked message stays queued: read it under the lock; Linux
 		 * gives a peeker descriptors of its own for what it carries. */
-		err = dgram_copy_out(b, m, flags);
+		unsigned long room = m->it.left;
+		err = dgram_copy_out(b, skip, m, flags);
+		if (err >= 0 && s->peek_off >= 0) /* Linux's sk_peek_offset_fwd */
+			s->peek_off += (int)(room < b->len - skip ? room : b->len - skip);
 		cred = b->cred;
 		if (err >= 0 && b->rights)
 			rights = ks_scm_rights_dup(b->rights);
@@ -346,7 +383,7 @@ long ks_unix_dgram_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		if (!b)
 			return err;
 		ks_waitq_wake_ev(&u->peer_wait, KS_EV_OUT);
-		err = dgram_copy_out(b, m, flags); /* an EFAULT loses it, as on Linux */
+		err = dgram_copy_out(b, 0, m, flags); /* an EFAULT loses it, as on Linux */
 		cred = b->cred;
 		if (err >= 0 && b->rights) {
 			rights = b->rights;
