@@ -22,9 +22,18 @@
 
 #define FAKE_FILES 1000
 
+static void fake_file_dropped(struct ks_socket *s)
+{
+	(void)s;
+}
+
+/* A family with nothing but the hook a dropped file reference calls. */
+static const struct ks_family fake_family = {.file_dropped = fake_file_dropped};
+
 static void fake_socket(struct ks_socket *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->family = &fake_family;
 	s->files = FAKE_FILES;
 	s->refs = 1;
 }
