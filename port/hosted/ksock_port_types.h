@@ -15,8 +15,8 @@
 /* A pthread mutex that knows its owner, so recursive locking and unlocking
  * by a non-owner are caught (they panic). */
 struct ks_mutex {
-	pthread_mutex_t m;
-	unsigned long owner; /* pthread_self() of the holder, 0 if free; atomic */
+	int state;           /* futex word: 0 free, 1 locked, 2 locked with waiters */
+	unsigned long owner; /* the holder's thread tag, 0 if free; atomic */
 };
 
 /* States of struct ks_parker.state (the futex word). */

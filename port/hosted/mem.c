@@ -11,6 +11,8 @@
  * Locking: none; the counters are atomic.
  */
 #include <malloc.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "core/socket.h"
@@ -19,9 +21,71 @@
 static long mem_allocs_live;
 static long mem_bytes_live;
 
+/*
+ * Large blocks (stream buffers of up to 36 KiB) are made by a writer and
+ * freed by a reader on another thread; glibc gives such memory back to the
+ * system and the next write faults it in again. A few freed blocks per
+ * power-of-two class are kept here instead.
+ */
+#define MEM_CACHE_MIN_SHIFT 13 /* 8 KiB */
+#define MEM_CACHE_MAX_SHIFT 16 /* 64 KiB */
+#define MEM_CACHE_DEPTH 16
+struct mem_class {
+	pthread_mutex_t lock;
+	int n;
+	void *blocks[MEM_CACHE_DEPTH];
+};
+static struct mem_class mem_cache[MEM_CACHE_MAX_SHIFT - MEM_CACHE_MIN_SHIFT + 1] = {
+	[0 ... MEM_CACHE_MAX_SHIFT - MEM_CACHE_MIN_SHIFT] = {PTHREAD_MUTEX_INITIALIZER, 0, {0}},
+};
+
+/* The class of a block of size bytes, or NULL if not cached. */
+static struct mem_class *mem_class_of(size_t size, size_t *rounded)
+{
+	if (size <= (1u << (MEM_CACHE_MIN_SHIFT - 1)) || size > (1u << MEM_CACHE_MAX_SHIFT))
+		return NULL;
+	unsigned shift = 64 - (unsigned)__builtin_clzl(size - 1);
+	if (shift < MEM_CACHE_MIN_SHIFT)
+		shift = MEM_CACHE_MIN_SHIFT;
+	*rounded = (size_t)1 << shift;
+	return &mem_cache[shift - MEM_CACHE_MIN_SHIFT];
+}
+
+static void *mem_get(size_t size)
+{
+	size_t rounded;
+	struct mem_class *c = mem_class_of(size, &rounded);
+	void *p = NULL;
+
+	if (!c)
+		return malloc(size ? size : 1);
+	pthread_mutex_lock(&c->lock);
+	if (c->n)
+		p = c->blocks[--c->n];
+	pthread_mutex_unlock(&c->lock);
+	return p ? p : malloc(rounded);
+}
+
+static void mem_put(void *p, size_t size)
+{
+	size_t rounded;
+	struct mem_class *c = mem_class_of(size, &rounded);
+
+	if (c) {
+		pthread_mutex_lock(&c->lock);
+		bool kept = c->n < MEM_CACHE_DEPTH;
+		if (kept)
+			c->blocks[c->n++] = p;
+		pthread_mutex_unlock(&c->lock);
+		if (kept)
+			return;
+	}
+	free(p);
+}
+
 void *ks_port_alloc(size_t size)
 {
-	void *p = malloc(size ? size : 1);
+	void *p = mem_get(size);
 
 	if (!p)
 		return NULL;
@@ -38,7 +102,7 @@ void ks_port_free(void *p, size_t size)
 	 * otherwise only show as a drift. */
 	if (malloc_usable_size(p) < size)
 		ks_port_panic(__FILE__, __LINE__, "ks_port_free: size larger than the allocation");
-	free(p);
+	mem_put(p, size);
 	__atomic_sub_fetch(&mem_allocs_live, 1, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&mem_bytes_live, (long)size, __ATOMIC_RELAXED);
 }

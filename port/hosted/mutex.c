@@ -1,5 +1,7 @@
 /*
- * mutex.c (hosted) - ksock mutexes: a pthread mutex plus its owner, so that
+ * mutex.c (hosted) - ksock mutexes: a futex lock (the classic three-state
+ * one: an uncontended lock and unlock are one atomic instruction each, no
+ * call into libc) plus its owner, so that
  * recursive locking, unlocking by a non-owner and destroying a held mutex
  * panic instead of deadlocking or corrupting state, and so that
  * ks_mutex_held() can answer the core's lock assertions.
@@ -13,40 +15,53 @@
  * only ever see its own id in it while it really holds the mutex.
  */
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "hosted.h"
 
 /* Number of ksock mutexes the calling thread holds. */
 static __thread int mutex_held_count;
+/* Its address is the thread's tag: unique among live threads, and free. */
+static __thread char mutex_tag;
 
 static unsigned long mutex_self(void)
 {
-	return (unsigned long)pthread_self();
+	return (unsigned long)&mutex_tag;
 }
 
 void ks_mutex_init(struct ks_mutex *m)
 {
-	if (pthread_mutex_init(&m->m, NULL) != 0)
-		ks_port_panic(__FILE__, __LINE__, "pthread_mutex_init failed");
+	__atomic_store_n(&m->state, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&m->owner, 0UL, __ATOMIC_RELAXED);
 }
 
 void ks_mutex_destroy(struct ks_mutex *m)
 {
-	if (__atomic_load_n(&m->owner, __ATOMIC_RELAXED) != 0)
+	if (__atomic_load_n(&m->owner, __ATOMIC_RELAXED) != 0 ||
+	    __atomic_load_n(&m->state, __ATOMIC_RELAXED) != 0)
 		ks_port_panic(__FILE__, __LINE__, "destroying a held mutex");
-	if (pthread_mutex_destroy(&m->m) == EBUSY)
-		ks_port_panic(__FILE__, __LINE__, "destroying a busy mutex");
+}
+
+static void mutex_lock_slow(struct ks_mutex *m)
+{
+	/* Mark contended; sleep while someone else holds it. */
+	while (__atomic_exchange_n(&m->state, 2, __ATOMIC_ACQUIRE) != 0)
+		syscall(SYS_futex, &m->state, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 2, NULL, NULL, 0);
 }
 
 void ks_mutex_lock(struct ks_mutex *m)
 {
 	unsigned long self = mutex_self();
+	int free_ = 0;
 
 	if (__atomic_load_n(&m->owner, __ATOMIC_RELAXED) == self)
 		ks_port_panic(__FILE__, __LINE__, "recursive ks_mutex_lock");
-	if (pthread_mutex_lock(&m->m) != 0)
-		ks_port_panic(__FILE__, __LINE__, "pthread_mutex_lock failed");
+	if (!__atomic_compare_exchange_n(&m->state, &free_, 1, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		mutex_lock_slow(m);
 	__atomic_store_n(&m->owner, self, __ATOMIC_RELAXED);
 	mutex_held_count++;
 }
@@ -57,8 +72,8 @@ void ks_mutex_unlock(struct ks_mutex *m)
 		ks_port_panic(__FILE__, __LINE__, "ks_mutex_unlock by a thread not holding it");
 	__atomic_store_n(&m->owner, 0UL, __ATOMIC_RELAXED);
 	mutex_held_count--;
-	if (pthread_mutex_unlock(&m->m) != 0)
-		ks_port_panic(__FILE__, __LINE__, "pthread_mutex_unlock failed");
+	if (__atomic_exchange_n(&m->state, 0, __ATOMIC_RELEASE) == 2)
+		syscall(SYS_futex, &m->state, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL, NULL, 0);
 }
 
 bool ks_mutex_held(const struct ks_mutex *m)

@@ -74,7 +74,8 @@ struct ks_unix_sock *ks_unix_new(int type, int protocol)
 
 bool ks_unix_connected(const struct ks_unix_sock *u)
 {
-	return u->sk.state == KS_SS_CONNECTED || u->sk.state == KS_SS_CLOSING;
+	enum ks_state st = __atomic_load_n(&u->sk.state, __ATOMIC_ACQUIRE);
+	return st == KS_SS_CONNECTED || st == KS_SS_CLOSING;
 }
 
 void ks_unix_lock_two(struct ks_unix_sock *a, struct ks_unix_sock *b)
@@ -111,7 +112,7 @@ void ks_unix_current_cred(struct ks_ucred *c)
 static void release_tell_peer(struct ks_unix_sock *peer, bool reset)
 {
 	ks_mutex_lock(&peer->sk.lock);
-	peer->sk.shutdown = KS_SHUTDOWN_MASK;
+	__atomic_store_n(&peer->sk.shutdown, KS_SHUTDOWN_MASK, __ATOMIC_RELEASE);
 	if (reset)
 		__atomic_store_n(&peer->sk.err, KS_ECONNRESET, __ATOMIC_RELEASE);
 	if (peer->sk.state == KS_SS_CONNECTED)
@@ -130,9 +131,9 @@ void ks_unix_release_one(struct ks_unix_sock *u, struct ks_socket **list)
 	ks_mutex_lock(&s->lock);
 	struct ks_unix_sock *peer = u->peer;
 	bool reset = u->rq.len != 0 || u->embryo;
-	u->peer = NULL;
+	__atomic_store_n(&u->peer, NULL, __ATOMIC_RELEASE);
 	u->dead = true;
-	s->shutdown = KS_SHUTDOWN_MASK;
+	__atomic_store_n(&s->shutdown, KS_SHUTDOWN_MASK, __ATOMIC_RELEASE);
 	q = u->rq;
 	u->rq.head = u->rq.tail = NULL;
 	u->rq.bytes = 0;
@@ -181,8 +182,8 @@ int ks_unix_socketpair(struct ks_socket *a, struct ks_socket *b)
 	ks_unix_lock_two(ua, ub);
 	ks_socket_hold(a);
 	ks_socket_hold(b);
-	ua->peer = ub;
-	ub->peer = ua;
+	__atomic_store_n(&ua->peer, ub, __ATOMIC_RELEASE);
+	__atomic_store_n(&ub->peer, ua, __ATOMIC_RELEASE);
 	a->peercred = b->peercred = me;
 	ks_socket_set_state_locked(a, KS_SS_CONNECTED);
 	ks_socket_set_state_locked(b, KS_SS_CONNECTED);
@@ -240,7 +241,7 @@ int ks_unix_shutdown(struct ks_socket *s, int how)
 		return -KS_EINVAL;
 	unsigned mode = (unsigned)how + 1; /* SHUT_RD -> RCV, SHUT_WR -> SEND */
 	ks_mutex_lock(&s->lock);
-	s->shutdown |= (unsigned char)mode;
+	__atomic_or_fetch(&s->shutdown, (unsigned char)mode, __ATOMIC_RELEASE);
 	peer = u->peer;
 	if (peer)
 		ks_socket_hold(&peer->sk);
@@ -252,7 +253,7 @@ int ks_unix_shutdown(struct ks_socket *s, int how)
 		unsigned pm = ((mode & KS_RCV_SHUTDOWN) ? KS_SEND_SHUTDOWN : 0) |
 			      ((mode & KS_SEND_SHUTDOWN) ? KS_RCV_SHUTDOWN : 0);
 		ks_mutex_lock(&peer->sk.lock);
-		peer->sk.shutdown |= (unsigned char)pm;
+		__atomic_or_fetch(&peer->sk.shutdown, (unsigned char)pm, __ATOMIC_RELEASE);
 		ks_socket_set_state_locked(&peer->sk, peer->sk.state);
 		ks_mutex_unlock(&peer->sk.lock);
 	}

@@ -21,17 +21,11 @@
 #define SHINFO 320u
 #define PAGE 4096u
 
+/* Linux's kmalloc size for n > 256 bytes: the next power of two (the
+ * caches 512..8192, then whole pages in powers of two). */
 static unsigned kmalloc_size(unsigned n)
 {
-	static const unsigned small[] = {8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192};
-
-	for (unsigned i = 0; i < sizeof(small) / sizeof(small[0]); i++)
-		if (n <= small[i])
-			return small[i];
-	unsigned p = 16384;
-	while (p < n)
-		p *= 2;
-	return p;
+	return 1u << (32 - __builtin_clz(n - 1));
 }
 
 unsigned ks_unix_truesize(int type, unsigned len)
@@ -164,7 +158,7 @@ static bool wmem_ready(void *arg)
 	w->err = ks_socket_take_error(s);
 	if (w->err)
 		return true;
-	if (s->shutdown & KS_SEND_SHUTDOWN) {
+	if (__atomic_load_n(&s->shutdown, __ATOMIC_ACQUIRE) & KS_SEND_SHUTDOWN) {
 		w->err = -KS_EPIPE;
 		return true;
 	}
@@ -176,6 +170,11 @@ int ks_unix_wait_wmem(struct ks_unix_sock *u, uint64_t deadline)
 {
 	struct wmem_wait w = {u, 0};
 
+	/* Room, no error, not shut down: no need to lock. */
+	if (!__atomic_load_n(&u->sk.err, __ATOMIC_ACQUIRE) &&
+	    !(__atomic_load_n(&u->sk.shutdown, __ATOMIC_ACQUIRE) & KS_SEND_SHUTDOWN) &&
+	    __atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE) < __atomic_load_n(&u->sk.sndbuf, __ATOMIC_RELAXED))
+		return 0;
 	ks_mutex_lock(&u->sk.lock);
 	int err = ks_wait_block(&u->sk.tx_wait, &u->sk.lock, deadline, wmem_ready, &w);
 	ks_mutex_unlock(&u->sk.lock);

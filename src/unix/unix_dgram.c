@@ -49,7 +49,7 @@ int ks_unix_dgram_connect(struct ks_socket *s, struct ks_sockaddr_storage *sa, u
 	}
 	ks_mutex_lock(&s->lock);
 	old = u->peer;
-	u->peer = other; /* our reference from ks_unix_find moves here */
+	__atomic_store_n(&u->peer, other, __ATOMIC_RELEASE); /* our reference moves here */
 	if (other)
 		ks_socket_set_state_locked(s, KS_SS_CONNECTED);
 	else if (s->state == KS_SS_CONNECTED)
@@ -108,7 +108,7 @@ static int dgram_peer_dead(struct ks_unix_sock *u, struct ks_unix_sock *other, b
 		return -KS_EPIPE;
 	ks_mutex_lock(&u->sk.lock);
 	if (u->peer == other) {
-		u->peer = NULL;
+		__atomic_store_n(&u->peer, NULL, __ATOMIC_RELEASE);
 		if (u->sk.state == KS_SS_CONNECTED)
 			ks_socket_set_state_locked(&u->sk, u->addr ? KS_SS_BOUND : KS_SS_NEW);
 		ks_mutex_unlock(&u->sk.lock);

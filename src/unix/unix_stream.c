@@ -64,7 +64,7 @@ static void connect_link_locked(struct ks_unix_sock *u, struct ks_unix_sock *nu,
 {
 	ks_mutex_lock(&nu->sk.lock); /* unreachable by anyone else yet */
 	ks_socket_hold(&u->sk);
-	nu->peer = u;
+	__atomic_store_n(&nu->peer, u, __ATOMIC_RELEASE);
 	nu->embryo = true;
 	ks_unix_current_cred(&nu->sk.peercred);
 	nu->addr = ks_unix_addr_get(l->addr);
@@ -72,7 +72,7 @@ static void connect_link_locked(struct ks_unix_sock *u, struct ks_unix_sock *nu,
 	ks_mutex_unlock(&nu->sk.lock);
 
 	ks_socket_hold(&nu->sk);
-	u->peer = nu;
+	__atomic_store_n(&u->peer, nu, __ATOMIC_RELEASE);
 	u->sk.peercred = l->sk.peercred;
 	ks_socket_set_state_locked(&u->sk, KS_SS_CONNECTED);
 	ks_unix_queue_add_locked(l, b);

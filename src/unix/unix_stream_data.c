@@ -44,24 +44,20 @@ static unsigned stream_chunk(struct ks_unix_sock *u, unsigned long left)
 }
 
 /* The peer to write to, with a reference, or an error. */
+/* The peer to write to (1: the pipe error), without a lock or a reference
+ * of its own: a stream socket's peer is set once, at connect, and let go
+ * only by the socket's release, which cannot run while the caller holds a
+ * file reference on u; u's reference on the peer keeps it. */
 static int stream_peer(struct ks_unix_sock *u, struct ks_msg *m, struct ks_unix_sock **out)
 {
-	ks_mutex_lock(&u->sk.lock);
-	int err = 0;
 	if (m->namelen)
-		err = ks_unix_connected(u) ? -KS_EISCONN : -KS_EOPNOTSUPP;
-	else if (!u->peer)
-		err = -KS_ENOTCONN;
-	else
-		ks_socket_hold(&u->peer->sk);
-	*out = err ? NULL : u->peer;
-	bool shut = u->sk.shutdown & KS_SEND_SHUTDOWN;
-	ks_mutex_unlock(&u->sk.lock);
-	if (!err && shut) {
-		ks_socket_put(&(*out)->sk);
-		return 1; /* pipe error */
-	}
-	return err;
+		return ks_unix_connected(u) ? -KS_EISCONN : -KS_EOPNOTSUPP;
+	*out = __atomic_load_n(&u->peer, __ATOMIC_ACQUIRE);
+	if (!*out)
+		return -KS_ENOTCONN;
+	if (__atomic_load_n(&u->sk.shutdown, __ATOMIC_ACQUIRE) & KS_SEND_SHUTDOWN)
+		return 1;
+	return 0;
 }
 
 /* Linux's queue_oob: the last byte of a MSG_OOB send becomes the peer's
@@ -167,7 +163,6 @@ long ks_unix_stream_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		else if (err == -KS_EPIPE)
 			err = 2; /* Linux: no SIGPIPE from the urgent byte */
 	}
-	ks_socket_put(&p->sk);
 	ks_scm_rights_free(rights); /* not sent: a zero-length write drops them, as Linux */
 	if (err == 1 || err == -KS_EPIPE)
 		return stream_pipe_err(sent, flags);
