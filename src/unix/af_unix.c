@@ -392,7 +392,8 @@ void ks_unix_cred_attach(struct ks_unix_sock *from, struct ks_unix_sock *to, int
 	 * them; otherwise a receiver sees pid 0 and the overflow ids. */
 	unsigned want = __atomic_load_n(&from->sk.flags, __ATOMIC_RELAXED) |
 			__atomic_load_n(&to->sk.flags, __ATOMIC_RELAXED);
-	if (explicit_cred || (want & KS_SF_PASSCRED))
+	/* A not-yet-accepted socket cannot have asked: Linux stamps for it. */
+	if (explicit_cred || (want & KS_SF_PASSCRED) || __atomic_load_n(&to->embryo, __ATOMIC_ACQUIRE))
 		return;
 	cred->pid = 0;
 	cred->uid = cred->gid = 65534;

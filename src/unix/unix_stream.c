@@ -65,7 +65,7 @@ static void connect_link_locked(struct ks_unix_sock *u, struct ks_unix_sock *nu,
 	ks_mutex_lock(&nu->sk.lock); /* unreachable by anyone else yet */
 	ks_socket_hold(&u->sk);
 	__atomic_store_n(&nu->peer, u, __ATOMIC_RELEASE);
-	nu->embryo = true;
+	__atomic_store_n(&nu->embryo, true, __ATOMIC_RELEASE);
 	ks_unix_current_cred(&nu->sk.peercred);
 	nu->addr = ks_unix_addr_get(l->addr);
 	ks_socket_set_state_locked(&nu->sk, KS_SS_CONNECTED);
@@ -178,8 +178,12 @@ int ks_unix_accept(struct ks_socket *s, struct ks_socket **out, bool nonblock)
 	b->embryo = NULL;
 	ks_unix_buf_free(b);
 	ks_mutex_lock(&nu->sk.lock);
-	nu->embryo = false;
+	__atomic_store_n(&nu->embryo, false, __ATOMIC_RELEASE);
 	ks_mutex_unlock(&nu->sk.lock);
+	/* Linux's unix_sock_inherit_flags, at accept time. */
+	unsigned inherit = __atomic_load_n(&s->flags, __ATOMIC_RELAXED) &
+			   (KS_SF_PASSCRED | KS_SF_PASSSEC);
+	__atomic_or_fetch(&nu->sk.flags, inherit, __ATOMIC_RELAXED);
 	*out = &nu->sk;
 	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
@@ -268,7 +269,8 @@ static void epoll_ctl_exclusive(struct ct_ctx *c)
 
 /* ---- epoll_wait arguments ---- */
 
-/* maxevents <= 0: EINVAL; a socket as the epoll descriptor: EINVAL. */
+/* maxevents <= 0 or above INT_MAX / sizeof(struct epoll_event): EINVAL;
+ * a socket as the epoll descriptor: EINVAL. */
 static void epoll_wait_bad_args(struct ct_ctx *c)
 {
 	struct epoll_event ev[1];
@@ -279,6 +281,7 @@ static void epoll_wait_bad_args(struct ct_ctx *c)
 	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->epoll_wait((int)ep, ev, 0, 0), -EINVAL);
 	CT_EQ(c, c->b->epoll_wait((int)ep, ev, -1, 0), -EINVAL);
+	CT_EQ(c, c->b->epoll_wait((int)ep, ev, (int)(INT_MAX / sizeof(ev[0]) + 1), 0), -EINVAL);
 	CT_EQ(c, c->b->epoll_wait(sv[0], ev, 1, 0), -EINVAL);
 	CT_EQ(c, c->b->epoll_wait(-1, ev, 1, 0), -EBADF);
 }
@@ -399,9 +402,7 @@ static void epoll_masks_own_shutdown(struct ct_ctx *c)
 		CT_OK(c, ep, mk_ep(c));
 		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, add(c, (int)ep, sv[0], EPOLLIN | EPOLLOUT | EPOLLRDHUP), 0);
-		CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN | EPOLLOUT | EPOLLRDHUP), 0);
 		CT_EQ(c, c->b->shutdown(sv[0], SHUT_WR), 0);
-		CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_DEL, sv[1], 0, 0), 0);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), EPOLLOUT);
 		CT_EQ(c, c->b->shutdown(sv[0], SHUT_RD), 0);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]),
@@ -470,7 +471,6 @@ static void epoll_masks_filtered(struct ct_ctx *c)
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN); /* no RDHUP */
 	CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_MOD, sv[1], 0, (unsigned long long)sv[1]), 0);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), 0);
-	CT_EQ(c, snd(c, sv[0], "u", 1, MSG_NOSIGNAL), -EPIPE);
 	CT_EQ(c, snd(c, sv[1], "u", 1, 0), 1);
 	close_untracked(c, sv[0]);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLERR | EPOLLHUP);

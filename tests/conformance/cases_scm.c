@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -584,6 +586,33 @@ static void scm_rights_dgram_sendto(struct ct_ctx *c)
 	CT_TRUE(c, linked(c, rx.fds[0], p[1]));
 }
 
+/* A receiver closed with descriptors still queued releases them. */
+static void scm_rights_receiver_closed(struct ct_ctx *c)
+{
+	struct sockaddr_un a;
+	unsigned al = ct_abstract(c, &a, "r");
+	int p[2], sv[2];
+	long r, s;
+
+	CT_OK(c, r, mk_sock(c, SOCK_DGRAM));
+	CT_EQ(c, c->b->bind((int)r, &a, al), 0);
+	CT_OK(c, s, mk_sock(c, SOCK_DGRAM));
+	CT_EQ(c, c->b->connect((int)s, &a, al), 0);
+	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, send_fd(c, (int)s, "q", 1, p[0]), 1);
+	close_untracked(c, p[0]);
+	CT_TRUE(c, idle(c, p[1]));
+	close_untracked(c, (int)r);
+	CT_TRUE(c, at_eof(c, p[1]));
+	/* The same through a stream pair's receiving end. */
+	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, send_fd(c, sv[0], "q", 1, p[0]), 1);
+	close_untracked(c, p[0]);
+	close_untracked(c, sv[1]);
+	CT_TRUE(c, at_eof(c, p[1]));
+}
+
 /* ---- SCM_RIGHTS: receiving ---- */
 
 /* A control buffer with room for one of three descriptors (CMSG_LEN(4)):
@@ -1026,9 +1055,8 @@ static void scm_cmsg_controllen_short(struct ct_ctx *c)
 
 /* ---- garbage: sockets in flight in cycles ---- */
 
-/* A socket sent over itself (into its peer's queue, i.e. its own
- * receive path's owner) and then closed: a cycle only the collector
- * frees. */
+/* Each end of a pair sent into its own receive queue, then both closed:
+ * cycles only the collector frees. */
 static void scm_gc_self_cycle(struct ct_ctx *c)
 {
 	int sv[2];
@@ -1059,13 +1087,15 @@ static void scm_gc_cross_cycle(struct ct_ctx *c)
 	}
 }
 
-/* A chain of 20 pairs, each holding the next one's receiver, closed into
- * a ring; and a cycle still reachable from an open socket stays usable. */
+/* A ring of 20 pairs, each pair's receiving end holding the next one's,
+ * with every pair but the first closed: the ring is still reachable from
+ * the first pair and usable (a socket taken out of it and put back); at
+ * the end of the case it is garbage. */
 #define CHAIN 20
 static void scm_gc_long_chain(struct ct_ctx *c)
 {
 	int p[CHAIN][2];
-	struct rx rx;
+	struct rx rx, peeked;
 
 	for (int i = 0; i < CHAIN; i++)
 		CT_EQ(c, mk_pair(c, SOCK_STREAM, p[i]), 0);
@@ -1075,11 +1105,11 @@ static void scm_gc_long_chain(struct ct_ctx *c)
 		close_untracked(c, p[i][0]);
 		close_untracked(c, p[i][1]);
 	}
-	/* p[0] is still open: the ring hangs off p[0][1] and is reachable. */
-	CT_EQ(c, recv_all(c, p[0][1], &rx, MSG_DONTWAIT), 1);
+	CT_EQ(c, recv_all(c, p[0][1], &rx, MSG_DONTWAIT), 1); /* p[1][1] */
 	CT_EQ(c, rx.nfds, 1);
-	CT_EQ(c, recv_all(c, rx.fds[0], &rx, MSG_DONTWAIT), 1);
-	CT_EQ(c, rx.nfds, 1);
+	CT_EQ(c, recv_all(c, rx.fds[0], &peeked, MSG_DONTWAIT | MSG_PEEK), 1);
+	CT_EQ(c, peeked.nfds, 1); /* p[2][1], still in p[1][1]'s queue */
+	CT_EQ(c, send_fd(c, p[0][0], "c", 1, rx.fds[0]), 1); /* back into the ring */
 }
 
 /* Without a cycle nothing waits for the collector: closing the last
@@ -1268,6 +1298,89 @@ static void scm_rights_from_other_process(struct ct_ctx *c)
 	CT_EQ(c, rcv(c, rx.fds[0], buf, sizeof(buf), MSG_DONTWAIT), 4);
 	CT_TRUE(c, memcmp(buf, "from", 4) == 0);
 	CT_TRUE(c, at_eof(c, rx.fds[0]));
+}
+
+/* In a process whose descriptor table is full but for one slot: receive
+ * three descriptors. Returns bytes * 1000 + descriptors installed * 10 +
+ * (MSG_CTRUNC set). */
+static long as_recv_emfile(const struct ct_backend *b, int fd, void *arg)
+{
+	int filler[512], nf = 0;
+	struct rx rx;
+	long r;
+
+	(void)arg;
+	while (nf < 512 && (r = b->socket(AF_UNIX, SOCK_DGRAM, 0)) >= 0)
+		filler[nf++] = (int)r;
+	if (r != -EMFILE || nf == 0) {
+		r = -3000;
+	} else {
+		b->close(filler[--nf]);
+		r = b_recv_ctl(b, fd, &rx, sizeof(rx.data), sizeof(union ctl), MSG_DONTWAIT);
+		if (r >= 0)
+			r = r * 1000 + rx.nfds * 10 + ((rx.flags & MSG_CTRUNC) != 0);
+		for (int i = 0; i < rx.nfds; i++)
+			b->close(rx.fds[i]);
+	}
+	while (nf > 0)
+		b->close(filler[--nf]);
+	return r;
+}
+
+/* The receiver runs out of descriptors: the ones that fit are installed,
+ * MSG_CTRUNC is set, the rest are closed, and recvmsg still returns the
+ * data (no EMFILE). */
+static void scm_rights_emfile(struct ct_ctx *c)
+{
+	struct rlimit old, low;
+	int sv[2], p[3][2], fds[3];
+	long r;
+
+	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	for (int i = 0; i < 3; i++) {
+		CT_EQ(c, mk_pair(c, SOCK_STREAM, p[i]), 0);
+		fds[i] = p[i][0];
+	}
+	CT_EQ(c, send_fds(c, sv[0], "e", 1, fds, 3), 1);
+	for (int i = 0; i < 3; i++)
+		close_untracked(c, p[i][0]);
+	CT_EQ(c, getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 256;
+	CT_EQ(c, setrlimit(RLIMIT_NOFILE, &low), 0);
+	/* The other process gets the lowered limit (and, on Linux, our
+	 * descriptors besides the one passed). */
+	r = c->b->run_as_fd(NOBODY, NOBODY, sv[1], as_recv_emfile, NULL);
+	CT_EQ(c, setrlimit(RLIMIT_NOFILE, &old), 0);
+	CT_EQ(c, r, 1 * 1000 + 1 * 10 + 1);
+	for (int i = 0; i < 3; i++)
+		CT_TRUE(c, at_eof(c, p[i][1]));
+}
+
+/* An epoll descriptor can be passed too: the receiver's copy is the same
+ * set. */
+static void scm_rights_epoll_fd(struct ct_ctx *c)
+{
+	struct epoll_event ev;
+	struct rx rx;
+	int sv[2], d[2];
+	long ep;
+
+	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, mk_pair(c, SOCK_DGRAM, d), 0);
+	CT_OK(c, ep, ct_fd(c, c->b->epoll_create1(0)));
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = 42;
+	CT_EQ(c, c->b->epoll_ctl((int)ep, EPOLL_CTL_ADD, d[1], &ev), 0);
+	CT_EQ(c, send_fd(c, sv[0], "e", 1, (int)ep), 1);
+	close_untracked(c, (int)ep);
+	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
+	CT_EQ(c, rx.nfds, 1);
+	CT_EQ(c, snd(c, d[0], "x", 1, 0), 1);
+	memset(&ev, 0, sizeof(ev));
+	CT_EQ(c, c->b->epoll_wait(rx.fds[0], &ev, 1, 0), 1);
+	CT_TRUE(c, ev.data.u64 == 42);
 }
 
 /* ---- SCM_CREDENTIALS and SO_PASSCRED ---- */
@@ -1616,8 +1729,7 @@ static void scm_creds_with_rights(struct ct_ctx *c)
 	}
 }
 
-/* In another process: send "n" on fd (a datagram socket's address is in
- * arg, or connected when arg is NULL). */
+/* In another process: send "n" on fd (a connected socket). */
 static long as_send_n(const struct ct_backend *b, int fd, void *arg)
 {
 	(void)arg;
@@ -1677,6 +1789,121 @@ static void scm_creds_stream_merge_without_passcred(struct ct_ctx *c)
 	CT_EQ(c, snd(c, sv[0], "b", 1, 0), 1);
 	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 3);
 	CT_TRUE(c, memcmp(buf, "anb", 3) == 0);
+}
+
+/* Data sent to a connection not yet accepted is always stamped (the
+ * embryo has no socket whose option could be checked); data sent after
+ * accept, with the option off on both sides, is not. */
+static void scm_creds_before_accept_stamped(struct ct_ctx *c)
+{
+	struct sockaddr_un a;
+	unsigned al;
+	struct rx rx;
+	long l, cl, sv;
+
+	for (int t = 0; t < 3; t += 2) {
+		CT_OK(c, l, mk_listener(c, unix_types[t], &a, &al));
+		CT_OK(c, cl, mk_sock(c, unix_types[t]));
+		CT_EQ(c, c->b->connect((int)cl, &a, al), 0);
+		CT_EQ(c, snd(c, (int)cl, "pre", 3, 0), 3);
+		CT_OK(c, sv, ct_fd(c, c->b->accept((int)l, NULL, NULL)));
+		CT_EQ(c, snd(c, (int)cl, "post", 4, 0), 4);
+		CT_EQ(c, passcred(c, (int)sv, 1), 0);
+		CT_EQ(c, recv_all(c, (int)sv, &rx, MSG_DONTWAIT), 3);
+		CT_EQ(c, rx.ncreds, 1);
+		CT_TRUE(c, is_own_cred(&rx.cred));
+		CT_EQ(c, recv_all(c, (int)sv, &rx, MSG_DONTWAIT), 4);
+		CT_EQ(c, rx.ncreds, 1);
+		CT_EQ(c, rx.cred.pid, 0);
+		CT_EQ(c, rx.cred.uid, 65534);
+	}
+}
+
+/* An accepted socket inherits SO_PASSCRED from its listener. */
+static void scm_creds_accept_inherits_passcred(struct ct_ctx *c)
+{
+	struct sockaddr_un a;
+	unsigned al, l4 = sizeof(int);
+	struct rx rx;
+	long l, cl, sv;
+	int v = -1;
+
+	for (int t = 0; t < 3; t += 2) {
+		CT_OK(c, l, mk_sock(c, unix_types[t]));
+		al = ct_abstract(c, &a, "pc");
+		CT_EQ(c, c->b->bind((int)l, &a, al), 0);
+		CT_EQ(c, passcred(c, (int)l, 1), 0);
+		CT_EQ(c, c->b->listen((int)l, 4), 0);
+		CT_OK(c, cl, mk_sock(c, unix_types[t]));
+		CT_EQ(c, c->b->connect((int)cl, &a, al), 0);
+		CT_OK(c, sv, ct_fd(c, c->b->accept((int)l, NULL, NULL)));
+		l4 = sizeof(int);
+		CT_EQ(c, c->b->getsockopt((int)sv, SOL_SOCKET, SO_PASSCRED, &v, &l4), 0);
+		CT_EQ(c, v, 1);
+		CT_EQ(c, snd(c, (int)cl, "x", 1, 0), 1);
+		CT_EQ(c, recv_all(c, (int)sv, &rx, MSG_DONTWAIT), 1);
+		CT_TRUE(c, is_own_cred(&rx.cred));
+	}
+}
+
+/* SO_PASSCRED on a datagram sender autobinds it when it sends (a
+ * socketpair end too); a stream socketpair end is not bound by sending;
+ * the receiver's option binds nobody. */
+static void scm_creds_autobind(struct ct_ctx *c)
+{
+	struct sockaddr_un a, n;
+	unsigned al = ct_abstract(c, &a, "r"), nl;
+	char buf[4];
+	long r, s;
+	int sv[2];
+
+	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, passcred(c, sv[0], 1), 0);
+	nl = sizeof(n);
+	CT_EQ(c, c->b->getsockname(sv[0], &n, &nl), 0);
+	CT_EQ(c, nl, sizeof(sa_family_t));
+	CT_EQ(c, snd(c, sv[0], "x", 1, 0), 1);
+	nl = sizeof(n);
+	CT_EQ(c, c->b->getsockname(sv[0], &n, &nl), 0);
+	CT_EQ(c, nl, sizeof(sa_family_t) + 6); /* "\0" and five hex digits */
+	CT_EQ(c, n.sun_path[0], 0);
+	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, passcred(c, sv[0], 1), 0);
+	CT_EQ(c, snd(c, sv[0], "x", 1, 0), 1);
+	nl = sizeof(n);
+	CT_EQ(c, c->b->getsockname(sv[0], &n, &nl), 0);
+	CT_EQ(c, nl, sizeof(sa_family_t));
+	CT_OK(c, r, mk_sock(c, SOCK_DGRAM));
+	CT_EQ(c, c->b->bind((int)r, &a, al), 0);
+	CT_EQ(c, passcred(c, (int)r, 1), 0);
+	CT_OK(c, s, mk_sock(c, SOCK_DGRAM));
+	CT_EQ(c, c->b->sendto((int)s, "y", 1, 0, &a, al), 1);
+	nl = sizeof(n);
+	CT_EQ(c, c->b->getsockname((int)s, &n, &nl), 0);
+	CT_EQ(c, nl, sizeof(sa_family_t));
+	nl = sizeof(n);
+	CT_EQ(c, c->b->recvfrom((int)r, buf, sizeof(buf), 0, &n, &nl), 1);
+	CT_EQ(c, nl, 0);
+}
+
+/* A peek delivers the credentials too, and the receive again. */
+static void scm_creds_peek(struct ct_ctx *c)
+{
+	struct rx rx;
+	int sv[2];
+
+	for (int t = 0; t < 3; t++) {
+		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, passcred(c, sv[1], 1), 0);
+		CT_EQ(c, snd(c, sv[0], "p", 1, 0), 1);
+		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT | MSG_PEEK), 1);
+		CT_EQ(c, rx.ncreds, 1);
+		CT_EQ(c, rx.controllen, CMSG_SPACE(sizeof(struct ucred)));
+		CT_TRUE(c, is_own_cred(&rx.cred));
+		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
+		CT_EQ(c, rx.ncreds, 1);
+		CT_TRUE(c, is_own_cred(&rx.cred));
+	}
 }
 
 /* ---- SO_PEERCRED across processes ---- */
@@ -1788,6 +2015,7 @@ const struct ct_case ct_cases_scm[] = {
 	{ "scm_rights_send_fails_drops_refs", scm_rights_send_fails_drops_refs },
 	{ "scm_rights_dgram_full_drops_refs", scm_rights_dgram_full_drops_refs },
 	{ "scm_rights_dgram_sendto", scm_rights_dgram_sendto },
+	{ "scm_rights_receiver_closed", scm_rights_receiver_closed },
 	{ "scm_rights_ctrunc_closes_rest", scm_rights_ctrunc_closes_rest },
 	{ "scm_rights_ctrunc_padding_used", scm_rights_ctrunc_padding_used },
 	{ "scm_rights_ctrunc_no_buffer", scm_rights_ctrunc_no_buffer },
@@ -1820,6 +2048,8 @@ const struct ct_case ct_cases_scm[] = {
 	{ "scm_gc_many_cycles", scm_gc_many_cycles },
 	{ "scm_rights_to_other_process", scm_rights_to_other_process },
 	{ "scm_rights_from_other_process", scm_rights_from_other_process },
+	{ "scm_rights_emfile", scm_rights_emfile },
+	{ "scm_rights_epoll_fd", scm_rights_epoll_fd },
 	{ "scm_creds_receiver_passcred", scm_creds_receiver_passcred },
 	{ "scm_creds_sender_only", scm_creds_sender_only },
 	{ "scm_creds_neither", scm_creds_neither },
@@ -1836,6 +2066,10 @@ const struct ct_case ct_cases_scm[] = {
 	{ "scm_creds_from_other_process", scm_creds_from_other_process },
 	{ "scm_creds_stream_no_merge_writers", scm_creds_stream_no_merge_writers },
 	{ "scm_creds_stream_merge_without_passcred", scm_creds_stream_merge_without_passcred },
+	{ "scm_creds_before_accept_stamped", scm_creds_before_accept_stamped },
+	{ "scm_creds_accept_inherits_passcred", scm_creds_accept_inherits_passcred },
+	{ "scm_creds_autobind", scm_creds_autobind },
+	{ "scm_creds_peek", scm_creds_peek },
 	{ "scm_peercred_socketpair_fixed", scm_peercred_socketpair_fixed },
 	{ "scm_peercred_connect_time", scm_peercred_connect_time },
 	{ "scm_peercred_listen_time", scm_peercred_listen_time },
