@@ -58,6 +58,10 @@ long ks_sys_dup3(int oldfd, int newfd, int flags);
 long ks_sys_fcntl(int fd, int cmd, long arg);
 long ks_sys_ioctl(int fd, unsigned long req, void *arg);
 long ks_sys_poll(struct ks_pollfd *fds, unsigned long nfds, int timeout_ms);
+/* select(2): the sets are Linux's fd_set (bit arrays of unsigned long);
+ * descriptors up to 1024 (FD_SETSIZE). */
+long ks_sys_select(int nfds, void *readfds, void *writefds, void *exceptfds,
+		   struct ks_timeval *timeout);
 long ks_sys_ppoll(struct ks_pollfd *fds, unsigned long nfds, const struct ks_timespec *timeout,
 		  const void *sigmask, unsigned long sigsetsize);
 

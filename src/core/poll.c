@@ -148,3 +148,149 @@ long ks_sys_ppoll(struct ks_pollfd *fds, unsigned long nfds, const struct ks_tim
 	}
 	return do_poll(fds, nfds, deadline);
 }
+
+/* ---- select, on top of the same loop ---- */
+
+#define KS_POLLIN_SET (KS_POLLRDNORM | KS_POLLRDBAND | KS_POLLIN | KS_POLLHUP | KS_POLLERR)
+#define KS_POLLOUT_SET (KS_POLLWRBAND | KS_POLLWRNORM | KS_POLLOUT | KS_POLLERR)
+#define KS_POLLEX_SET KS_POLLPRI
+#define KS_LONG_BITS (8 * sizeof(unsigned long))
+#define KS_SELECT_FAST 1024 /* bits of fd_set kept on the stack */
+
+struct select_sets {
+	unsigned long in[KS_SELECT_FAST / KS_LONG_BITS];
+	unsigned long out[KS_SELECT_FAST / KS_LONG_BITS];
+	unsigned long ex[KS_SELECT_FAST / KS_LONG_BITS];
+};
+
+static bool bit_of(const unsigned long *set, int fd)
+{
+	return (set[fd / KS_LONG_BITS] >> (fd % KS_LONG_BITS)) & 1;
+}
+
+static void bit_set(unsigned long *set, int fd)
+{
+	set[fd / KS_LONG_BITS] |= 1UL << (fd % KS_LONG_BITS);
+}
+
+static int sets_in(struct select_sets *k, int n, void *uin, void *uout, void *uex)
+{
+	size_t bytes = (size_t)(n + KS_LONG_BITS - 1) / KS_LONG_BITS * sizeof(unsigned long);
+
+	__builtin_memset(k, 0, sizeof(*k));
+	if ((uin && ks_port_copy_from_user(k->in, uin, bytes)) ||
+	    (uout && ks_port_copy_from_user(k->out, uout, bytes)) ||
+	    (uex && ks_port_copy_from_user(k->ex, uex, bytes)))
+		return -KS_EFAULT;
+	return 0;
+}
+
+/* The pollfd set of the descriptors named in any set; -EBADF for a closed one. */
+static long select_to_poll(const struct select_sets *k, int n, struct ks_pollfd *pfd)
+{
+	long count = 0;
+
+	for (int fd = 0; fd < n; fd++) {
+		short ev = (short)((bit_of(k->in, fd) ? KS_POLLIN_SET : 0) |
+				   (bit_of(k->out, fd) ? KS_POLLOUT_SET : 0) |
+				   (bit_of(k->ex, fd) ? KS_POLLEX_SET : 0));
+		if (!ev)
+			continue;
+		pfd[count].fd = fd;
+		pfd[count].events = ev;
+		pfd[count].revents = 0;
+		count++;
+	}
+	return count;
+}
+
+/* Results back into the sets; the number of bits set. */
+static long poll_to_select(struct select_sets *k, const struct ks_pollfd *pfd, long count)
+{
+	struct select_sets r;
+	long bits = 0;
+
+	__builtin_memset(&r, 0, sizeof(r));
+	for (long i = 0; i < count; i++) {
+		int fd = pfd[i].fd;
+		unsigned m = (unsigned short)pfd[i].revents;
+		if (bit_of(k->in, fd) && (m & KS_POLLIN_SET))
+			bit_set(r.in, fd), bits++;
+		if (bit_of(k->out, fd) && (m & KS_POLLOUT_SET))
+			bit_set(r.out, fd), bits++;
+		if (bit_of(k->ex, fd) && (m & KS_POLLEX_SET))
+			bit_set(r.ex, fd), bits++;
+	}
+	*k = r;
+	return bits;
+}
+
+static int sets_out(const struct select_sets *k, int n, void *uin, void *uout, void *uex)
+{
+	size_t bytes = (size_t)(n + KS_LONG_BITS - 1) / KS_LONG_BITS * sizeof(unsigned long);
+
+	if ((uin && ks_port_copy_to_user(uin, k->in, bytes)) ||
+	    (uout && ks_port_copy_to_user(uout, k->out, bytes)) ||
+	    (uex && ks_port_copy_to_user(uex, k->ex, bytes)))
+		return -KS_EFAULT;
+	return 0;
+}
+
+static long select_poll(struct select_sets *k, int n, uint64_t deadline)
+{
+	struct ks_pollfd *pfd = ks_port_alloc((size_t)n * sizeof(*pfd) + 1);
+	struct ks_socket **sock = ks_port_alloc((size_t)n * sizeof(*sock) + 1);
+	long ret = -KS_ENOMEM;
+
+	if (pfd && sock) {
+		long count = select_to_poll(k, n, pfd);
+		struct poll_set ps = {pfd, sock, (unsigned long)count};
+		__builtin_memset(sock, 0, (size_t)n * sizeof(*sock) + 1);
+		ret = poll_loop(&ps, deadline);
+		for (long i = 0; i < count; i++) {
+			if (sock[i])
+				ks_socket_file_put(sock[i]);
+			if (pfd[i].revents & KS_POLLNVAL)
+				ret = -KS_EBADF; /* select refuses descriptors that are not open */
+		}
+		if (ret >= 0)
+			ret = poll_to_select(k, pfd, count);
+	}
+	ks_port_free(pfd, (size_t)n * sizeof(*pfd) + 1);
+	ks_port_free(sock, (size_t)n * sizeof(*sock) + 1);
+	return ret;
+}
+
+long ks_sys_select(int n, void *uin, void *uout, void *uex, struct ks_timeval *utv)
+{
+	struct select_sets k;
+	struct ks_timeval tv;
+	uint64_t deadline = KS_FOREVER, start = ks_port_now_ns();
+
+	if (n < 0)
+		return -KS_EINVAL;
+	if (n > KS_SELECT_FAST)
+		n = KS_SELECT_FAST; /* ksock's descriptor sets stop at FD_SETSIZE */
+	if (utv) {
+		if (ks_port_copy_from_user(&tv, utv, sizeof(tv)))
+			return -KS_EFAULT;
+		/* Linux folds whole seconds out of tv_usec, then checks. */
+		long sec = tv.tv_sec + tv.tv_usec / 1000000, nsec = tv.tv_usec % 1000000 * 1000;
+		if (sec < 0 || nsec < 0)
+			return -KS_EINVAL;
+		uint64_t ns = (uint64_t)sec * 1000000000u + (uint64_t)nsec;
+		deadline = ns ? start + ns : 0;
+	}
+	long ret = sets_in(&k, n, uin, uout, uex);
+	if (!ret)
+		ret = select_poll(&k, n, deadline);
+	if (ret >= 0 && sets_out(&k, n, uin, uout, uex))
+		ret = -KS_EFAULT;
+	if (utv && deadline && deadline != KS_FOREVER) { /* Linux writes back the time left */
+		uint64_t now = ks_port_now_ns(), left = now < deadline ? deadline - now : 0;
+		tv.tv_sec = (long)(left / 1000000000u);
+		tv.tv_usec = (long)(left % 1000000000u / 1000u);
+		(void)ks_port_copy_to_user(utv, &tv, sizeof(tv)); /* Linux ignores a fault here */
+	}
+	return ret;
+}

@@ -167,6 +167,11 @@ static long kb_epoll_ctl(int epfd, int op, int fd, void *ev)
 	return ks_sys_epoll_ctl(epfd, op, fd, (struct ks_epoll_event *)ev);
 }
 
+static long kb_select(int nfds, void *rd, void *wr, void *ex, void *tv)
+{
+	return ks_sys_select(nfds, rd, wr, ex, (struct ks_timeval *)tv);
+}
+
 static long kb_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms)
 {
 	return ks_sys_epoll_wait(epfd, (struct ks_epoll_event *)events, maxevents, timeout_ms);
@@ -295,6 +300,7 @@ const struct ct_backend ct_ksock_backend = {
 	.epoll_create1 = kb_epoll_create1,
 	.epoll_ctl = kb_epoll_ctl,
 	.epoll_wait = kb_epoll_wait,
+	.select = kb_select,
 	.open_file = kb_open_file,
 	.run_as = kb_run_as,
 	.run_as_fd = kb_run_as_fd,

@@ -186,6 +186,11 @@ static long lx_epoll_ctl(int epfd, int op, int fd, void *ev)
 	return ret(syscall(SYS_epoll_ctl, epfd, op, fd, ev));
 }
 
+static long lx_select(int nfds, void *rd, void *wr, void *ex, void *tv)
+{
+	return ret(syscall(SYS_select, nfds, rd, wr, ex, tv));
+}
+
 static long lx_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms)
 {
 	/* epoll_pwait with no mask: the one every architecture has. */
@@ -343,6 +348,7 @@ const struct ct_backend ct_linux_backend = {
 	.epoll_create1 = lx_epoll_create1,
 	.epoll_ctl = lx_epoll_ctl,
 	.epoll_wait = lx_epoll_wait,
+	.select = lx_select,
 	.open_file = lx_open_file,
 	.run_as = lx_run_as,
 	.run_as_fd = lx_run_as_fd,

@@ -69,6 +69,8 @@ struct ct_backend {
 	long (*epoll_create1)(int flags);
 	long (*epoll_ctl)(int epfd, int op, int fd, void *ev);
 	long (*epoll_wait)(int epfd, void *events, int maxevents, int timeout_ms);
+	/* select(2) with libc's fd_set and struct timeval. */
+	long (*select)(int nfds, void *rd, void *wr, void *ex, void *timeval);
 	/* An open descriptor that is not a socket (for ENOTSOCK cases). */
 	long (*open_file)(void);
 	/* Runs fn acting as another process with these credentials (umask
@@ -184,6 +186,7 @@ extern const struct ct_case ct_cases_scm[];      /* SCM_RIGHTS, SCM_CREDENTIALS,
 extern const struct ct_case ct_cases_mmsg[];     /* sendmmsg/recvmmsg, MSG_* flags, peek offset */
 extern const struct ct_case ct_cases_epoll[];    /* epoll masks, edge/level, ctl errors */
 extern const struct ct_case ct_cases_limits[];   /* backpressure, lowat, queues, EINTR, SIGPIPE */
+extern const struct ct_case ct_cases_select[];   /* select */
 extern const struct ct_case ct_cases_stress[];   /* descriptors and data passed in cycles */
 
 #endif

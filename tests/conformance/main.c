@@ -51,6 +51,7 @@ static const struct {
 	{ "poll", ct_cases_poll },	   { "threads", ct_cases_threads },
 	{ "scm", ct_cases_scm },	   { "mmsg", ct_cases_mmsg },
 	{ "epoll", ct_cases_epoll },	   { "limits", ct_cases_limits },
+	{ "select", ct_cases_select },
 	{ "stress", ct_cases_stress },
 };
 

@@ -1,0 +1,185 @@
+/*
+ * ksr.h - what the files of the ksock-run preload library share.
+ *
+ * ksock-run runs an unmodified Linux program on ksock's sockets: this
+ * library, preloaded with LD_PRELOAD, defines the libc entry points that
+ * can touch a socket descriptor and sends the ones that concern a ksock
+ * socket to ks_sys_*, everything else to the next definition (libc's).
+ * See docs/ksock-run.md for the design and its limits.
+ *
+ * Object model. ksock's hosted descriptors are a namespace of their own,
+ * so each ksock descriptor the program holds is represented by a real
+ * *placeholder* descriptor (an O_PATH open of /dev/null, close-on-exec):
+ * its number is the one the program sees, it cannot collide with the
+ * program's real descriptors, and any host call that reaches it anyway
+ * fails with EBADF instead of doing something else quietly. The map
+ * (fdmap.c) takes a real descriptor number to the ksock descriptor.
+ *
+ * Interface:
+ *   REAL(f)            - the next definition of libc function f (dlsym).
+ *   ksr_ks(fd)         - the ksock descriptor behind real fd fd, KSR_NONE
+ *                        (not ours: give it to Linux) or KSR_DEAD (a
+ *                        ksock descriptor inherited over fork: EBADF).
+ *   ksr_install(k)     - a new placeholder mapped to ksock fd k.
+ *   ksr_ret(r)         - a ks_sys_* result as libc returns it (-1/errno).
+ *   ksr_fresh(fd)      - after a real call created fd: drops a stale map
+ *                        entry (the fd was closed behind our back).
+ *   wait.c, epoll.c, scm.c: see their sections below.
+ *
+ * Locking: the map is read with atomic loads and changed under
+ * ksr_map_lock (a pthread mutex, a leaf: no ksock call is made holding
+ * it). Epoll bridges have their own lock (epoll.c). Readiness callbacks
+ * run under ksock wait-queue locks and only write an eventfd.
+ */
+#ifndef KSR_H
+#define KSR_H
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <ksock/ksock.h>
+
+/* ---- the next definitions (real.c) ---- */
+void *ksr_dlnext(void **slot, const char *name);
+/* The next definition of f, resolved once per use site. */
+#define REAL(f)                                                    \
+	({                                                         \
+		static void *ksr_slot_;                            \
+		(__typeof__(&f))ksr_dlnext(&ksr_slot_, #f);        \
+	})
+
+/* ---- results ---- */
+static inline long ksr_ret(long r)
+{
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+static inline long ksr_fail(int err)
+{
+	errno = err;
+	return -1;
+}
+
+/* ---- the descriptor map (fdmap.c) ---- */
+#define KSR_MAXFD (1 << 20) /* Linux's default fs.nr_open */
+#define KSR_NONE (-1)       /* not a ksock descriptor */
+#define KSR_DEAD (-2)       /* a ksock descriptor of the parent, after fork */
+
+extern int *ksr_map;            /* [fd] ksock fd + 1; 0 none; KSR_MAP_INTERNAL */
+extern int ksr_child;           /* atomic: this is a fork child of the owner */
+extern pthread_mutex_t ksr_map_lock;
+#define KSR_MAP_INTERNAL (-1)   /* one of our own descriptors (eventfds) */
+
+static inline int ksr_ks(int fd)
+{
+	if ((unsigned)fd >= KSR_MAXFD || !ksr_map)
+		return KSR_NONE;
+	int v = __atomic_load_n(&ksr_map[fd], __ATOMIC_ACQUIRE);
+	if (v <= 0)
+		return KSR_NONE;
+	return __atomic_load_n(&ksr_child, __ATOMIC_RELAXED) ? KSR_DEAD : v - 1;
+}
+
+/* The common prologue of an interposed call on descriptor fd: gives
+ * fd to Linux (real_call) unless it is ours; sets k to its ksock fd. */
+#define KSR_ROUTE(fd, k, real_call)              \
+	int k = ksr_ks(fd);                      \
+	if (k == KSR_NONE)                       \
+		return real_call;                \
+	if (k == KSR_DEAD)                       \
+		return ksr_fail(EBADF);
+
+void ksr_map_init(void);
+/* A new placeholder mapped to ksock fd k; returns it, or -errno after
+ * closing k. */
+int ksr_install(int k);
+void ksr_fresh(int fd);
+/* Marks fd as one of our own descriptors; moves it high first. Returns
+ * the (maybe new) number, or -errno after closing fd. */
+int ksr_internal_fd(int fd);
+void ksr_internal_close(int fd);
+/* Whether the calling process is a child of the one ksock serves (after
+ * fork or in a vfork child): such a process must not touch ksock. */
+int ksr_not_owner(void);
+/* Counts descriptors mapped now. */
+int ksr_mapped_count(void);
+/* Calls fn for each mapped real fd (map lock held: fn must not take it). */
+void ksr_map_foreach(void (*fn)(int fd, int k, void *arg), void *arg);
+
+/* close/dup family on a mapped descriptor (fdcalls.c uses these). */
+int ksr_close_mapped(int fd);
+int ksr_dup_mapped(int fd, int k, int min_fd, int cloexec);
+int ksr_dup_onto(int fd, int k, int newfd, int cloexec);
+/* The real newfd just got replaced by a real file: forget what was ours. */
+void ksr_forget(int fd);
+
+/* ---- families and process state (lifecycle.c) ---- */
+/* Whether ksock serves sockets of this domain in this process. */
+int ksr_serves(int domain);
+void ksr_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Counters for the exit report (relaxed atomics). */
+struct ksr_counters {
+	long sockets;   /* ksock sockets the program got: socket, pair, accept */
+	long received;  /* ksock sockets received in SCM_RIGHTS */
+	long calls;     /* calls ksock served */
+	long passed;    /* descriptors translated in SCM_RIGHTS, both ways */
+	long linux_sockets; /* sockets of families left to Linux */
+};
+extern struct ksr_counters ksr_count;
+#define KSR_COUNT(field) __atomic_add_fetch(&ksr_count.field, 1, __ATOMIC_RELAXED)
+
+/* ---- waiting on ksock and real descriptors together (wait.c) ---- */
+/* poll over any mix; timeout NULL: forever. Returns as poll(2). */
+int ksr_poll(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
+	     const sigset_t *mask);
+/* Milliseconds left until deadline (CLOCK_MONOTONIC ns), -1 for none. */
+int ksr_ms_left(uint64_t deadline);
+uint64_t ksr_now_ns(void);
+/* A deadline from a timespec (NULL: none = UINT64_MAX). */
+uint64_t ksr_deadline(const struct timespec *ts);
+
+/* ---- epoll bridges (epoll.c) ---- */
+int ksr_epoll_ctl(int epfd, int op, int k, struct epoll_event *ev);
+int ksr_epoll_wait(int epfd, struct epoll_event *ev, int max, uint64_t deadline,
+		   const sigset_t *mask);
+/* epfd has a bridge (a set with ksock members): epoll_wait must come here. */
+int ksr_epoll_bridged(int epfd);
+/* close/dup of an epoll descriptor. */
+void ksr_epoll_close(int epfd);
+void ksr_epoll_dup(int oldfd, int newfd);
+/* Drops readiness watches on sockets that have been closed. */
+void ksr_epoll_gc(void);
+
+/* ---- SCM_RIGHTS translation (scm.c) ---- */
+/* A copy of msg whose control has ksock descriptor numbers, in *out
+ * (control in buf of bufsize bytes, or malloc'ed: ksr_scm_done frees).
+ * Returns 0 or -errno. */
+struct ksr_scm_out {
+	struct msghdr msg;
+	void *heap;
+	int tokens[KS_SCM_MAX_FD]; /* token sockets to close after sending */
+	int ntokens;
+	unsigned long token_ids[KS_SCM_MAX_FD];
+};
+int ksr_scm_to_ks(const struct msghdr *msg, struct ksr_scm_out *out);
+/* After the send: closes token descriptors; drops their files unless sent. */
+void ksr_scm_done(struct ksr_scm_out *out, int sent);
+/* After a receive: turns the ksock descriptors in msg's control into real
+ * ones (placeholders, or the real files of tokens). */
+void ksr_scm_from_ks(struct msghdr *msg, int flags);
+/* Releases real files whose tokens were dropped in flight. */
+void ksr_scm_gc(void);
+
+#endif
