@@ -8,7 +8,12 @@
  *
  * Interface: ks_port_alloc, ks_port_free (port.h), ks_stats_get (ksock.h).
  *
- * Locking: none; the counters are atomic.
+ * Locking: the counters are per thread (each thread adds to its own, with
+ * plain relaxed stores: no locked instruction on the hot path) and summed
+ * by ks_stats_get over a list of every thread's counters; a thread's
+ * counters outlive it, so the sums stay exact. The list has a mutex, taken
+ * once per thread and by ks_stats_get. The block cache has a mutex per
+ * class.
  */
 #include <malloc.h>
 #include <pthread.h>
@@ -18,8 +23,65 @@
 #include "core/socket.h"
 #include "hosted.h"
 
-static long mem_allocs_live;
-static long mem_bytes_live;
+struct mem_counts {
+	long allocs, bytes;      /* this thread's net allocations; atomic (relaxed) */
+	struct mem_counts *next; /* mem_counts_lock: all blocks */
+	struct mem_counts *spare_next; /* mem_counts_lock: blocks of ended threads */
+};
+static __thread struct mem_counts *mem_mine;
+static struct mem_counts *mem_all;   /* every block, in use or free */
+static struct mem_counts *mem_spare; /* blocks of ended threads, for new ones */
+static pthread_mutex_t mem_counts_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t mem_key;
+static pthread_once_t mem_key_once = PTHREAD_ONCE_INIT;
+
+/* A thread ends: its block (counts and all) goes to the next new thread;
+ * the counts keep counting in the sums meanwhile. */
+static void mem_counts_retire(void *arg)
+{
+	struct mem_counts *c = arg;
+
+	pthread_mutex_lock(&mem_counts_lock);
+	c->spare_next = mem_spare;
+	mem_spare = c;
+	pthread_mutex_unlock(&mem_counts_lock);
+	mem_mine = NULL;
+}
+
+static void mem_key_make(void)
+{
+	if (pthread_key_create(&mem_key, mem_counts_retire) != 0)
+		ks_port_panic(__FILE__, __LINE__, "pthread_key_create failed");
+}
+
+static struct mem_counts *mem_counts_self(void)
+{
+	if (mem_mine)
+		return mem_mine;
+	pthread_once(&mem_key_once, mem_key_make);
+	pthread_mutex_lock(&mem_counts_lock);
+	struct mem_counts *c = mem_spare;
+	if (c) {
+		mem_spare = c->spare_next;
+	} else if ((c = calloc(1, sizeof(*c))) != NULL) {
+		c->next = mem_all;
+		mem_all = c;
+	}
+	pthread_mutex_unlock(&mem_counts_lock);
+	if (!c || pthread_setspecific(mem_key, c) != 0)
+		ks_port_panic(__FILE__, __LINE__, "no memory for allocation counters");
+	return mem_mine = c;
+}
+
+static void mem_count(long allocs, long bytes)
+{
+	struct mem_counts *c = mem_counts_self();
+
+	__atomic_store_n(&c->allocs, __atomic_load_n(&c->allocs, __ATOMIC_RELAXED) + allocs,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&c->bytes, __atomic_load_n(&c->bytes, __ATOMIC_RELAXED) + bytes,
+			 __ATOMIC_RELAXED);
+}
 
 /*
  * Large blocks (stream buffers of up to 36 KiB) are made by a writer and
@@ -89,8 +151,7 @@ void *ks_port_alloc(size_t size)
 
 	if (!p)
 		return NULL;
-	__atomic_add_fetch(&mem_allocs_live, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&mem_bytes_live, (long)size, __ATOMIC_RELAXED);
+	mem_count(1, (long)size);
 	return p;
 }
 
@@ -103,13 +164,17 @@ void ks_port_free(void *p, size_t size)
 	if (malloc_usable_size(p) < size)
 		ks_port_panic(__FILE__, __LINE__, "ks_port_free: size larger than the allocation");
 	mem_put(p, size);
-	__atomic_sub_fetch(&mem_allocs_live, 1, __ATOMIC_RELAXED);
-	__atomic_sub_fetch(&mem_bytes_live, (long)size, __ATOMIC_RELAXED);
+	mem_count(-1, -(long)size);
 }
 
 void ks_stats_get(struct ks_stats *out)
 {
-	out->allocs_live = __atomic_load_n(&mem_allocs_live, __ATOMIC_RELAXED);
-	out->bytes_live = __atomic_load_n(&mem_bytes_live, __ATOMIC_RELAXED);
+	out->allocs_live = out->bytes_live = 0;
+	pthread_mutex_lock(&mem_counts_lock);
+	for (struct mem_counts *c = mem_all; c; c = c->next) {
+		out->allocs_live += __atomic_load_n(&c->allocs, __ATOMIC_RELAXED);
+		out->bytes_live += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&mem_counts_lock);
 	out->sockets_live = __atomic_load_n(&ks_stat_sockets_live, __ATOMIC_RELAXED);
 }

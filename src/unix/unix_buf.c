@@ -1,8 +1,8 @@
 /*
  * unix_buf.c - AF_UNIX buffers, receive queues and send-buffer accounting.
  *
- * Ownership: ks_unix_buf_alloc returns a buffer holding a reference on its
- * sender and charged to the sender's wmem; ks_unix_queue_add_locked takes
+ * Ownership: ks_unix_buf_alloc returns a buffer charged to its sender's
+ * wmem (which, while not zero, holds one reference on the sender); ks_unix_queue_add_locked takes
  * ownership of it; ks_unix_queue_pop_locked gives it back; ks_unix_buf_free
  * uncharges the sender, wakes its writers and drops the reference.
  */
@@ -64,8 +64,10 @@ struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
 	b->cred.pid = 0;
 	b->cred.uid = b->cred.gid = 0;
 	b->rights = NULL;
-	ks_socket_hold(&sender->sk);
-	__atomic_add_fetch(&sender->wmem, truesize, __ATOMIC_RELAXED);
+	/* Charged memory holds one reference on the sender while it is not
+	 * zero (Linux's sk_wmem_alloc), not one per buffer. */
+	if (__atomic_fetch_add(&sender->wmem, truesize, __ATOMIC_ACQ_REL) == 0)
+		ks_socket_hold(&sender->sk);
 	return b;
 }
 
@@ -79,13 +81,14 @@ void ks_unix_buf_free_deferred(struct ks_unix_buf *b, struct ks_socket **list)
 	}
 	if (b->embryo)
 		ks_unix_defer_drop(&b->embryo->sk, list);
-	__atomic_sub_fetch(&sender->wmem, b->truesize, __ATOMIC_RELEASE);
+	long left = __atomic_sub_fetch(&sender->wmem, (long)b->truesize, __ATOMIC_ACQ_REL);
 	ks_port_free(b, b->size);
 	/* Linux's unix_write_space: writers are woken once a quarter of the
 	 * send buffer or less is in flight, not on every freed buffer. */
 	if (ks_unix_writable(sender))
 		ks_waitq_wake_ev(&sender->sk.tx_wait, KS_EV_OUT);
-	ks_socket_put(&sender->sk);
+	if (left == 0)
+		ks_socket_put(&sender->sk); /* the charge's reference, taken at 0 */
 }
 
 void ks_unix_buf_free(struct ks_unix_buf *b)
