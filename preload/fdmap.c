@@ -60,9 +60,29 @@ void ksr_map_init(void)
 	pthread_once(&map_once, map_setup);
 }
 
+/* Who we are: the process ksock serves, a fork child (with its own copy
+ * of the map, whose ksock sockets are dead), or a vfork child (sharing
+ * our memory: it must change nothing). */
+enum map_role { ROLE_OWNER, ROLE_FORKED, ROLE_VFORKED };
+
+static enum map_role map_role(void)
+{
+	if (__atomic_load_n(&ksr_child, __ATOMIC_RELAXED))
+		return ROLE_FORKED;
+	return getpid() == map_owner ? ROLE_OWNER : ROLE_VFORKED;
+}
+
 int ksr_not_owner(void)
 {
-	return __atomic_load_n(&ksr_child, __ATOMIC_RELAXED) || getpid() != map_owner;
+	return map_role() != ROLE_OWNER;
+}
+
+/* A fork child forgets fd's entry (its copy of the map). */
+static void forked_forget(int fd)
+{
+	pthread_mutex_lock(&ksr_map_lock);
+	__atomic_store_n(&ksr_map[fd], 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&ksr_map_lock);
 }
 
 static int placeholder(void)
@@ -87,7 +107,7 @@ static int map_swap_locked(int fd, int v)
 
 	__atomic_store_n(&ksr_map[fd], v, __ATOMIC_RELEASE);
 	if (v && fd > map_hi)
-		map_hi = fd;
+		__atomic_store_n(&map_hi, fd, __ATOMIC_RELAXED);
 	return old;
 }
 
@@ -125,8 +145,14 @@ void ksr_fresh(int fd)
 	int v = __atomic_load_n(&ksr_map[fd], __ATOMIC_ACQUIRE);
 	if (ksr_epoll_bridged(fd))
 		ksr_epoll_close(fd);
-	if (!v || ksr_not_owner())
+	if (!v)
 		return;
+	enum map_role role = map_role();
+	if (role != ROLE_OWNER) {
+		if (role == ROLE_FORKED)
+			forked_forget(fd);
+		return;
+	}
 	pthread_mutex_lock(&ksr_map_lock);
 	int old = map_swap_locked(fd, 0);
 	pthread_mutex_unlock(&ksr_map_lock);
@@ -161,7 +187,7 @@ int ksr_internal_fd(int fd)
 
 void ksr_internal_close(int fd)
 {
-	if (!ksr_not_owner()) {
+	if (map_role() != ROLE_VFORKED) {
 		pthread_mutex_lock(&ksr_map_lock);
 		map_swap_locked(fd, 0);
 		pthread_mutex_unlock(&ksr_map_lock);
@@ -171,15 +197,12 @@ void ksr_internal_close(int fd)
 
 int ksr_close_mapped(int fd)
 {
-	if (__atomic_load_n(&ksr_child, __ATOMIC_RELAXED)) {
-		/* Our own copy of the map: forget the parent's socket. */
-		pthread_mutex_lock(&ksr_map_lock);
-		map_swap_locked(fd, 0);
-		pthread_mutex_unlock(&ksr_map_lock);
+	enum map_role role = map_role();
+	if (role != ROLE_OWNER) {
+		if (role == ROLE_FORKED)
+			forked_forget(fd); /* our copy: forget the parent's socket */
 		return REAL(close)(fd);
 	}
-	if (ksr_not_owner())
-		return REAL(close)(fd); /* a vfork child: the parent's map */
 	pthread_mutex_lock(&ksr_map_lock);
 	int old = ksr_map[fd];
 	if (old <= 0) { /* closed meanwhile by another thread, or ours */
@@ -262,14 +285,12 @@ void ksr_forget(int fd)
 		ksr_epoll_close(fd);
 	if (!__atomic_load_n(&ksr_map[fd], __ATOMIC_ACQUIRE))
 		return;
-	if (__atomic_load_n(&ksr_child, __ATOMIC_RELAXED)) {
-		pthread_mutex_lock(&ksr_map_lock);
-		map_swap_locked(fd, 0);
-		pthread_mutex_unlock(&ksr_map_lock);
+	enum map_role role = map_role();
+	if (role != ROLE_OWNER) {
+		if (role == ROLE_FORKED)
+			forked_forget(fd);
 		return;
 	}
-	if (ksr_not_owner())
-		return;
 	pthread_mutex_lock(&ksr_map_lock);
 	int old = map_swap_locked(fd, 0);
 	pthread_mutex_unlock(&ksr_map_lock);
@@ -301,4 +322,9 @@ void ksr_map_foreach(void (*fn)(int fd, int k, void *arg), void *arg)
 		if (ksr_map[fd] > 0)
 			fn(fd, ksr_map[fd] - 1, arg);
 	pthread_mutex_unlock(&ksr_map_lock);
+}
+
+int ksr_map_hi(void)
+{
+	return __atomic_load_n(&map_hi, __ATOMIC_RELAXED);
 }

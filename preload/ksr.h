@@ -112,6 +112,8 @@ void ksr_internal_close(int fd);
 /* Whether the calling process is a child of the one ksock serves (after
  * fork or in a vfork child): such a process must not touch ksock. */
 int ksr_not_owner(void);
+/* The highest descriptor that ever had an entry (-1: none). */
+int ksr_map_hi(void);
 /* Counts descriptors mapped now. */
 int ksr_mapped_count(void);
 /* Calls fn for each mapped real fd (map lock held: fn must not take it). */
@@ -159,6 +161,8 @@ int ksr_epoll_bridged(int epfd);
 /* close/dup of an epoll descriptor. */
 void ksr_epoll_close(int epfd);
 void ksr_epoll_dup(int oldfd, int newfd);
+/* close_range: forgets the bridges of epoll descriptors in [first, last]. */
+void ksr_epoll_forget_range(unsigned first, unsigned last);
 /* Drops readiness watches on sockets that have been closed. */
 void ksr_epoll_gc(void);
 

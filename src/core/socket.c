@@ -158,12 +158,25 @@ void ks_socket_file_get(struct ks_socket *s)
 
 bool ks_socket_file_drop(struct ks_socket *s)
 {
+	/* A socket none of whose references is in flight is never the
+	 * collector's business: drop and be done. Otherwise, once our file
+	 * reference is gone, another thread's collector may free s (its last
+	 * references in flight, in garbage): hold the object across the hook
+	 * that looks at it. (A reference put in flight by another thread at
+	 * this very moment may be missed here; the next drop or close of a
+	 * socket in flight runs the collector then.) */
+	if (__atomic_load_n(&s->inflight, __ATOMIC_ACQUIRE) == 0) {
+		int left = __atomic_sub_fetch(&s->files, 1, __ATOMIC_ACQ_REL);
+		KS_ASSERT(left >= 0);
+		return left == 0;
+	}
+	ks_socket_hold(s);
 	int left = __atomic_sub_fetch(&s->files, 1, __ATOMIC_ACQ_REL);
 	KS_ASSERT(left >= 0);
-	if (left == 0)
-		return true;
-	s->family->file_dropped(s);
-	return false;
+	if (left > 0)
+		s->family->file_dropped(s);
+	ks_socket_put(s);
+	return left == 0;
 }
 
 void ks_socket_file_put(struct ks_socket *s)

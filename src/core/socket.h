@@ -92,6 +92,7 @@ struct ks_socket {
 	/* Atomic (__atomic builtins). */
 	int refs;
 	int files;
+	int inflight;   /* of the files, how many are in flight (SCM_RIGHTS) */
 	int nonblock;   /* O_NONBLOCK: a flag of the open file, shared by dups */
 	int err;        /* pending asynchronous error (positive), SO_ERROR */
 	int sndbuf;     /* SO_SNDBUF, bytes */

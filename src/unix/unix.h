@@ -82,7 +82,6 @@ struct ks_unix_sock {
 	struct ks_unix_sock *hash_next; /* ks_unix_table_lock */
 
 	/* Descriptors in flight (unix_gc.c): the gc lock. */
-	int inflight;                  /* references to me waiting in queues */
 	struct ks_unix_sock *gc_next, *gc_prev, *gc_work;
 	int gc_refs;
 	bool gc_cand, gc_alive;

@@ -59,8 +59,8 @@ void ks_unix_inflight(struct ks_scm_rights *r, int delta)
 		if (!r->f[i].sock || !is_unix(r->f[i].sock))
 			continue;
 		struct ks_unix_sock *u = ks_unix(r->f[i].sock);
-		int was = u->inflight;
-		__atomic_store_n(&u->inflight, was + delta, __ATOMIC_RELAXED);
+		int was = u->sk.inflight;
+		__atomic_store_n(&u->sk.inflight, was + delta, __ATOMIC_RELEASE);
 		ks_unix_gc_total += delta;
 		if (was == 0) { /* joins the list */
 			u->gc_prev = NULL;
@@ -202,8 +202,8 @@ static void gc_once(void)
 
 	ks_mutex_lock(&ks_unix_gc_lock);
 	for (struct ks_unix_sock *u = ks_unix_gc_list; u; u = u->gc_next) {
-		u->gc_refs = u->inflight;
-		u->gc_cand = __atomic_load_n(&u->sk.files, __ATOMIC_ACQUIRE) == u->inflight;
+		u->gc_refs = u->sk.inflight;
+		u->gc_cand = __atomic_load_n(&u->sk.files, __ATOMIC_ACQUIRE) == u->sk.inflight;
 		u->gc_alive = false;
 	}
 	for (struct ks_unix_sock *u = ks_unix_gc_list; u; u = u->gc_next)
@@ -233,7 +233,7 @@ void ks_unix_gc(void)
 void ks_unix_file_dropped(struct ks_socket *s)
 {
 	struct ks_unix_sock *u = ks_unix(s);
-	int inflight = __atomic_load_n(&u->inflight, __ATOMIC_RELAXED);
+	int inflight = __atomic_load_n(&u->sk.inflight, __ATOMIC_RELAXED);
 
 	if (inflight && __atomic_load_n(&s->files, __ATOMIC_ACQUIRE) == inflight)
 		ks_unix_gc();
