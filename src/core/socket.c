@@ -61,7 +61,16 @@ int ks_socket_create(int domain, int type, int protocol, struct ks_socket **out)
 	const struct ks_family *f = ks_family_get(domain);
 	if (!f)
 		return -KS_EAFNOSUPPORT;
-	return f->create(type, protocol, out);
+	int err = f->create(type, protocol, out);
+	if (!err)
+		__atomic_store_n(&(*out)->owner, ks_port_owner(), __ATOMIC_RELEASE);
+	return err;
+}
+
+void ks_socket_accepted(struct ks_socket *listener, struct ks_socket *ns)
+{
+	__atomic_store_n(&ns->owner, __atomic_load_n(&listener->owner, __ATOMIC_ACQUIRE),
+			 __ATOMIC_RELEASE);
 }
 
 struct ks_socket *ks_socket_alloc(size_t size, const struct ks_family *f,
@@ -177,6 +186,17 @@ bool ks_socket_file_drop(struct ks_socket *s)
 		s->family->file_dropped(s);
 	ks_socket_put(s);
 	return left == 0;
+}
+
+bool ks_socket_file_tryget(struct ks_socket *s)
+{
+	int n = __atomic_load_n(&s->files, __ATOMIC_ACQUIRE);
+
+	while (n > 0)
+		if (__atomic_compare_exchange_n(&s->files, &n, n + 1, true, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return true;
+	return false;
 }
 
 void ks_socket_file_put(struct ks_socket *s)

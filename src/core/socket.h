@@ -23,6 +23,9 @@
  *   ks_socket_alloc()     - for families: allocate and initialise the common
  *                           part of a new endpoint.
  *   ks_socket_hold/put, ks_socket_file_get/put - the two counts.
+ *   ks_socket_file_tryget() - a file reference for a walker of the list of
+ *                           all sockets (/net), unless the socket is closing.
+ *   ks_socket_accepted()  - an accepted socket joins its listener's owner.
  *
  * Locking: s->lock guards every field marked [L] below, in the family's
  * object too. Wait queues have their own leaf locks (wait.h). The global
@@ -98,6 +101,11 @@ struct ks_socket {
 	int sndbuf;     /* SO_SNDBUF, bytes */
 	int rcvbuf;     /* SO_RCVBUF, bytes */
 	unsigned flags; /* KS_SF_* */
+	/* The namespace that sees the socket under /net (ks_port_owner() of the
+	 * task that made it with socket, socketpair or a /net factory; an
+	 * accepted socket takes its listener's). 0: nobody (a connection not
+	 * yet accepted). Written at creation and at accept. */
+	uintptr_t owner;
 
 	struct ks_mutex lock;
 	enum ks_state state;      /* [L] */
@@ -217,6 +225,13 @@ void ks_socket_file_put(struct ks_socket *s);
  * caller must run s->ops->release(s) and then ks_socket_put(s) itself (so
  * that a chain of closes can be run as a loop instead of a recursion). */
 bool ks_socket_file_drop(struct ks_socket *s);
+/* Takes a file reference if s still has one (files > 0), for code that
+ * found s on the list of all sockets, where a socket stays while it closes;
+ * false if its last file reference is gone. Any context, no lock needed. */
+bool ks_socket_file_tryget(struct ks_socket *s);
+/* Gives ns, which accept just returned from listener, its listener's owner
+ * (as Linux's accepted sockets share their listener's network namespace). */
+void ks_socket_accepted(struct ks_socket *listener, struct ks_socket *ns);
 
 /* Changes the state through the transition table; wakes all waiters. */
 void ks_socket_set_state_locked(struct ks_socket *s, enum ks_state to);
