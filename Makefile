@@ -11,7 +11,7 @@ CORE_CFLAGS := -std=c11 $(WARN) $(OPT) -g -Iinclude -Iport/hosted -fno-strict-al
 HOST_CFLAGS := -std=gnu11 $(WARN) $(OPT) -g -Iinclude -Iport/hosted -D_GNU_SOURCE -pthread
 LDLIBS := -pthread
 
-PORTABLE_SRCS := $(wildcard src/core/*.c src/unix/*.c)
+PORTABLE_SRCS := $(wildcard src/core/*.c src/unix/*.c src/inet/*.c src/inet/wire/*.c)
 HOSTED_SRCS := $(wildcard port/hosted/*.c)
 CT_SRCS := $(wildcard tests/conformance/*.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -108,3 +108,157 @@ bench-smoke: $(BUILD)/bench/bench $(BUILD)/bench/icount
 	  $$(test -s $(BUILD)/bench/icount-smoke.txt && echo --icount $(BUILD)/bench/icount-smoke.txt)
 
 .PHONY: bench bench-smoke
+
+# ---- preload: issue 5's ksock-run (preload/, tests/preload/, docs/ksock-run.md) ----
+# `make preload`: build/libksock-run.so (the LD_PRELOAD library: the same
+# sources as libksock.a, compiled with -fPIC into build/pic, plus preload/*.c)
+# and build/ksock-run (the launcher). `make check-preload`: runs unmodified
+# programs under ksock-run (tests/preload/run.sh); its last line is
+# "preload: N passed, N failed".
+PIC := $(BUILD)/pic
+PRELOAD_SRCS := $(wildcard preload/*.c)
+PRELOAD_SO := $(BUILD)/libksock-run.so
+PRELOAD_OBJS := $(PORTABLE_SRCS:%.c=$(PIC)/%.o) $(HOSTED_SRCS:%.c=$(PIC)/%.o) \
+	$(PRELOAD_SRCS:%.c=$(PIC)/%.o)
+
+# ksock's own symbols are hidden: only the libc functions preload/ defines
+# are exported from the library.
+$(PIC)/src/%.o: src/%.c $(wildcard include/ksock/*.h src/*/*.h) port/hosted/ksock_port_types.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(PIC)/port/%.o: port/%.c $(wildcard include/ksock/*.h port/hosted/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -fPIC -fvisibility=hidden -Isrc -c $< -o $@
+
+$(PIC)/preload/%.o: preload/%.c preload/ksr.h $(wildcard include/ksock/*.h src/core/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -fPIC -Isrc -c $< -o $@
+
+$(PRELOAD_SO): $(PRELOAD_OBJS)
+	$(CC) -shared -Wl,-z,defs -o $@ $^ -ldl -pthread
+
+$(BUILD)/ksock-run: preload/ksock-run
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
+
+# A plain Linux program (no ksock in it) that the tests run under ksock-run.
+$(BUILD)/preload-tests/t_calls: tests/preload/t_calls.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -pthread -o $@ $<
+
+preload: $(PRELOAD_SO) $(BUILD)/ksock-run
+
+check-preload: preload $(BUILD)/preload-tests/t_calls
+	python3 tests/preload/run.py $(BUILD)
+
+.PHONY: preload check-preload
+
+# ---- netfs: issue 6, sockets as files under /net (src/netfs, fuse/, tests/netfs, docs/netfs.md) ----
+# src/netfs is portable: it goes into the library and into `make cross`.
+# `make ksockd`: the FUSE daemon (needs libfuse3-dev). `make check-netfs`:
+# the netfs unit tests (plain, ASan+UBSan, TSan), the FUSE end-to-end shell
+# test with the plain and the ASan+UBSan daemon (it skips, saying why,
+# without /dev/fuse or fusermount3) and a short libFuzzer run of the ctl
+# parser (clang; NETFS_FUZZ_SECONDS, default 15). `make netfs-demo`: two
+# shells talking through a mounted /net.
+NETFS_SRCS := $(wildcard src/netfs/*.c)
+PORTABLE_SRCS += $(NETFS_SRCS)
+$(LIB): $(NETFS_SRCS:%.c=$(BUILD)/%.o)
+
+FUSE_CFLAGS = $(shell pkg-config --cflags fuse3 2>/dev/null)
+FUSE_LIBS = $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3)
+KSOCKD_SRCS := $(wildcard fuse/*.c)
+NETFS_TEST_SRCS := $(filter-out tests/netfs/fuzz_%.c,$(wildcard tests/netfs/*.c))
+FUZZ_CC ?= clang
+NETFS_FUZZ_SECONDS ?= 15
+NETFS_ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+NETFS_ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+
+$(BUILD)/fuse/%.o: fuse/%.c $(wildcard fuse/*.h src/netfs/*.h src/core/*.h include/ksock/*.h port/hosted/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(SAN) $(FUSE_CFLAGS) -Isrc -c $< -o $@
+
+$(BUILD)/ksockd: $(KSOCKD_SRCS:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(SAN) -o $@ $^ $(FUSE_LIBS) $(LDLIBS)
+
+$(BUILD)/netfs-unit: $(NETFS_TEST_SRCS:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz_ctl: tests/netfs/fuzz_ctl.c src/netfs/netfs_parse.c src/netfs/netfs_parse.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
+	  tests/netfs/fuzz_ctl.c src/netfs/netfs_parse.c -o $@
+
+ksockd: $(BUILD)/ksockd
+
+check-netfs: $(BUILD)/netfs-unit $(BUILD)/ksockd $(BUILD)/fuzz_ctl
+	$(BUILD)/netfs-unit
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan OPT=-O1 SAN="$(NETFS_ASAN)" \
+	  $(BUILD)/asan/netfs-unit $(BUILD)/asan/ksockd >/dev/null
+	$(NETFS_ASAN_ENV) $(BUILD)/asan/netfs-unit
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/tsan OPT=-O1 SAN="-fsanitize=thread" \
+	  $(BUILD)/tsan/netfs-unit >/dev/null
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(BUILD)/tsan/netfs-unit
+	tests/netfs/fuse_e2e.sh $(BUILD)/ksockd
+	$(NETFS_ASAN_ENV) tests/netfs/fuse_e2e.sh $(BUILD)/asan/ksockd
+	@mkdir -p $(BUILD)/fuzz-ctl-corpus
+	$(BUILD)/fuzz_ctl -max_total_time=$(NETFS_FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	  $(BUILD)/fuzz-ctl-corpus tests/netfs/fuzz_seeds 2>$(BUILD)/fuzz_ctl.log || \
+	  { tail -40 $(BUILD)/fuzz_ctl.log; exit 1; }
+	@grep -E '^stat::number_of_executed_units' $(BUILD)/fuzz_ctl.log; echo "netfs-fuzz: ok"
+
+netfs-demo: $(BUILD)/ksockd
+	tests/netfs/demo.sh $(BUILD)/ksockd
+
+.PHONY: ksockd check-netfs netfs-demo
+
+# ---- inet: issue 7's IPv4 stack (src/inet, tests/inet, docs/inet.md) ----
+# src/inet is portable (PORTABLE_SRCS above): it goes into the library and
+# into `make cross`. `make build/inet`: the inet unit runner, linked with its
+# own test port (tests/inet/port.c), not the hosted one. `make fuzz-inet`:
+# each libFuzzer target for INET_FUZZ_TIME seconds (clang; corpus kept in
+# build/fuzz/). `make check-inet`: the runner, the runner under ASan+UBSan,
+# the fuzz runs; non-zero exit on any failure.
+INET_SRCS := $(wildcard src/inet/*.c src/inet/wire/*.c)
+INET_HDRS := $(wildcard src/inet/*.h src/inet/wire/*.h)
+INET_TEST_SRCS := $(wildcard tests/inet/*.c)
+INET_FUZZ_TARGETS := frame ipv4
+INET_FUZZ_CC ?= clang
+INET_FUZZ_TIME ?= 10
+INET_ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+$(INET_SRCS:%.c=$(BUILD)/%.o) $(INET_TEST_SRCS:%.c=$(BUILD)/%.o): $(INET_HDRS) tests/inet/it.h
+
+$(BUILD)/inet: $(INET_TEST_SRCS:%.c=$(BUILD)/%.o) $(INET_SRCS:%.c=$(BUILD)/%.o)
+	$(CC) $(SAN) -o $@ $^
+
+# One compile per target: the parser sources, the test port and frames,
+# the target; instrumented for coverage, ASan and UBSan.
+$(BUILD)/fuzz/inet-%: tests/inet/fuzz/%.c tests/inet/fuzz/common.c tests/inet/port.c \
+		tests/inet/frames.c $(INET_SRCS) $(INET_HDRS) tests/inet/fuzz/fuzz.h tests/inet/it.h
+	@mkdir -p $(dir $@)
+	$(INET_FUZZ_CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all -Iinclude -Iport/hosted -Isrc -o $@ $(filter %.c,$^)
+
+fuzz-inet: $(INET_FUZZ_TARGETS:%=$(BUILD)/fuzz/inet-%) $(BUILD)/inet
+	@$(BUILD)/inet --write-seeds $(BUILD)/fuzz/seeds
+	@for t in $(INET_FUZZ_TARGETS); do \
+	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+	  echo "  FUZZ inet-$$t for $(INET_FUZZ_TIME) s"; \
+	  $(BUILD)/fuzz/inet-$$t -max_total_time=$(INET_FUZZ_TIME) -dict=tests/inet/fuzz/inet.dict \
+	    -artifact_prefix=$(BUILD)/fuzz/crash-$$t- \
+	    $(BUILD)/fuzz/corpus-$$t $(BUILD)/fuzz/seeds/$$t >$(BUILD)/fuzz/inet-$$t.log 2>&1 \
+	    || { tail -n 40 $(BUILD)/fuzz/inet-$$t.log; echo "fuzz-inet: inet-$$t FAILED"; exit 1; }; \
+	  grep -E '^#[0-9]+[[:space:]]+DONE' $(BUILD)/fuzz/inet-$$t.log | sed 's/^/    /'; \
+	done
+
+check-inet: $(BUILD)/inet
+	$(BUILD)/inet
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/inet-asan OPT=-O1 SAN="$(INET_ASAN)" \
+	  $(BUILD)/inet-asan/inet
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(BUILD)/inet-asan/inet
+	$(MAKE) --no-print-directory fuzz-inet
+
+.PHONY: fuzz-inet check-inet

@@ -46,6 +46,10 @@
 
 #include <ksock/ksock.h>
 
+/* Everything this header declares stays inside the library; only the libc
+ * functions it defines (declared by libc's headers) are exported. */
+#pragma GCC visibility push(hidden)
+
 /* ---- the next definitions (real.c) ---- */
 void *ksr_dlnext(void **slot, const char *name);
 /* The next definition of f, resolved once per use site. */
@@ -126,6 +130,30 @@ int ksr_dup_onto(int fd, int k, int newfd, int cloexec);
 /* The real newfd just got replaced by a real file: forget what was ours. */
 void ksr_forget(int fd);
 
+/* ---- blocking calls and signals (signal.c) ---- */
+struct ks_parker;
+/* The calling thread's state while it is inside a blocking ksock call. */
+struct ksr_block {
+	int in;                   /* atomic: inside a blocking call */
+	int norestart;            /* a signal without SA_RESTART arrived */
+	struct ks_parker *parker; /* the thread's parker, made beforehand */
+};
+extern __thread struct ksr_block ksr_tls_block __attribute__((tls_model("initial-exec")));
+void ksr_block_enter(void);
+/* 1: the call was interrupted only by SA_RESTART signals: run it again. */
+int ksr_block_leave(long r);
+/* A ks_sys_* call that may sleep: signals interrupt it (EINTR) or restart
+ * it, as they would the Linux call. */
+#define KSR_BLOCK(call)                                \
+	({                                             \
+		long ksr_r_;                           \
+		do {                                   \
+			ksr_block_enter();             \
+			ksr_r_ = (call);               \
+		} while (ksr_block_leave(ksr_r_));     \
+		ksr_r_;                                \
+	})
+
 /* ---- families and process state (lifecycle.c) ---- */
 /* Whether ksock serves sockets of this domain in this process. */
 int ksr_serves(int domain);
@@ -185,5 +213,7 @@ void ksr_scm_done(struct ksr_scm_out *out, int sent);
 void ksr_scm_from_ks(struct msghdr *msg, int flags);
 /* Releases real files whose tokens were dropped in flight. */
 void ksr_scm_gc(void);
+
+#pragma GCC visibility pop
 
 #endif

@@ -195,7 +195,7 @@ static int to_ks(int fd, struct ksr_scm_out *out)
 		return -1; /* ksock refuses it: EBADF, as Linux */
 	if (out->ntokens == KS_SCM_MAX_FD)
 		return -1;
-	unsigned long id;
+	unsigned long id = 0;
 	int t = token_make(fd, &id);
 	if (t < 0)
 		return -1;

@@ -406,7 +406,7 @@ int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 	uint64_t deadline = ksr_deadline(tsp);
 	int ret = ksr_select(nfds, r, w, e, tsp, NULL);
 	if (tv) { /* Linux writes back the time left */
-		struct timespec left;
+		struct timespec left = {0, 0};
 		ts_left(deadline ? deadline : ksr_now_ns(), &left);
 		tv->tv_sec = left.tv_sec;
 		tv->tv_usec = left.tv_nsec / 1000;

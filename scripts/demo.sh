@@ -3,5 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-make -j"$(nproc)" build/ksock-demo >/dev/null
-exec build/ksock-demo "$@"
+make -j"$(nproc)" build/ksock-demo build/ksockd >/dev/null
+build/ksock-demo "$@"
+echo
+if [ -e /dev/fuse ] && command -v fusermount3 >/dev/null; then
+	tests/netfs/demo.sh build/ksockd
+else
+	echo "(the /net part of the demo needs /dev/fuse and fusermount3; skipped)"
+fi

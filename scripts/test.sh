@@ -38,6 +38,12 @@ TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" run_suites build/tsan
 step "freestanding cross-compile (riscv64-unknown-elf-gcc -ffreestanding)"
 make cross
 
+step "netfs: unit tests (plain, ASan+UBSan, TSan), FUSE end-to-end, ctl parser fuzzing"
+make -j"$jobs" check-netfs
+
+step "inet: packet-level unit tests and parser fuzzing"
+make -j"$jobs" check-inet
+
 step "install + pkg-config link"
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
@@ -59,6 +65,12 @@ PKG_CONFIG_PATH="$prefix/lib/pkgconfig" cc "$prefix/hello.c" -o "$prefix/hello" 
 
 step "demo"
 build/ksock-demo >/dev/null && echo "demo: ok"
+make -j"$jobs" build/ksockd >/dev/null
+if [ -e /dev/fuse ] && command -v fusermount3 >/dev/null; then
+	tests/netfs/demo.sh build/ksockd >/dev/null && echo "netfs demo: ok"
+else
+	echo "netfs demo: skipped (no /dev/fuse or fusermount3 on this machine)"
+fi
 
 step "benchmark smoke run (one short repetition; figures are not checked)"
 make -j"$jobs" bench-smoke >/dev/null && echo "bench-smoke: ok"

@@ -114,6 +114,17 @@ int ks_port_pid_alive(int pid);
  * gone, without MSG_NOSIGNAL). Syscall context, no lock held. */
 void ks_port_raise_sigpipe(void);
 
+/* ---- namespaces (for /net) ----
+ * ks_port_owner: the identity of the calling task's socket namespace: the
+ * group of tasks that see one another's sockets under /net (src/netfs).
+ * ksock stamps it on every socket made with socket, socketpair or a /net
+ * factory; an accepted socket takes its listener's. A kernel returns the
+ * address of the process's (or its namespace's) object; one namespace for
+ * everybody is a constant. Never 0 (0 marks sockets nobody sees), and not
+ * reused for another namespace while sockets stamped with it live.
+ * Syscall context, no ksock lock held. */
+uintptr_t ks_port_owner(void);
+
 /* ---- descriptors ----
  * The task's descriptor table belongs to the port (a kernel has one
  * already). A socket descriptor holds one file reference on its socket

@@ -173,6 +173,8 @@ long ks_sys_accept4(int fd, struct ks_sockaddr *addr, unsigned *addrlen, int fla
 	if (err)
 		return err;
 	err = s->ops->accept(s, &ns, __atomic_load_n(&s->nonblock, __ATOMIC_RELAXED));
+	if (!err)
+		ks_socket_accepted(s, ns); /* the listener's namespace, for /net */
 	ks_socket_file_put(s);
 	if (err)
 		return err;

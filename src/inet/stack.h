@@ -1,0 +1,125 @@
+/*
+ * stack.h - the one structure that holds all of an IPv4 stack's state.
+ *
+ * Object model. struct ks_inet_stack is everything the stack knows: its
+ * packet-buffer pool, its clock, its drop counters, and (in the steps that
+ * follow) its devices, neighbour cache, routes, reassembly queues, socket
+ * tables and timers. Nothing lives in file-level statics, so a test makes a
+ * fresh stack with ks_inet_stack_init, feeds it frames, moves its fake
+ * clock, checks what comes out and what was counted; two stacks in one
+ * process can talk over a virtual wire. ks_inet_stack_reset takes a stack
+ * back to the state init left it in.
+ *
+ * Time. The stack reads time only through the clock given at init
+ * (ks_inet_now), which defaults to ks_port_now_ns. Timers will be deadlines
+ * kept in the stack (ARP retries and expiry, reassembly timeouts, TCP's
+ * retransmission, delayed ACK and TIME-WAIT) and run by one function,
+ * ks_inet_poll(st), that runs every deadline at or before now and returns
+ * the next one: in production one port timer (ks_timer_arm) is armed for
+ * that deadline, and a test calls ks_inet_poll after moving its clock, so
+ * nothing happens between two lines of a test unless the test says so.
+ *
+ * Drops. A malformed or unwanted packet is dropped and counted, never
+ * trusted: each drop reason (wire/wire.h) has a named counter in
+ * st->drops, and every function on the receive path returns a negative
+ * drop reason or errno that ks_inet_count_drop turns into a count.
+ *
+ * What comes next (issue 7; see docs/inet.md):
+ *   devices   struct ks_netdev: a const ops table (xmit takes the pbuf),
+ *             MTU, MAC, checksum-offload flags, an ifindex, and the
+ *             interface's IPv4 addresses and netmasks. Drivers hand
+ *             received frames to ks_netdev_rx, which takes the pbuf.
+ *   loopback  127.0.0.0/8, MTU 65536, no link header. Its xmit only queues
+ *             the packet on the stack's receive queue: transmit never
+ *             recurses into receive.
+ *   ARP       a neighbour cache whose entries expire (reachable 30 s, as
+ *             Linux's base_reachable_time), resolve with 3 requests 1 s
+ *             apart, and hold a bounded queue of packets while they do.
+ *   routing   per-interface subnets and a default gateway, longest prefix.
+ *   IPv4      reassembly (RFC 791, RFC 815) with a 30 s timeout and a byte
+ *             limit charged to the pool, overlapping fragments dropped;
+ *             fragmentation on output to the route's MTU.
+ *   ICMP      echo replies; port and protocol unreachable (rate limited,
+ *             RFC 1812 4.3.2.8); errors matched to sockets (ECONNREFUSED
+ *             on a connected UDP socket, path MTU for TCP).
+ *   UDP       sockets through src/core's ops, bound in a port table.
+ *
+ * Receive processing is deferred and runs outside socket locks. A driver
+ * (any context, its own locks held) calls ks_netdev_rx, which only appends
+ * the pbuf to the stack's bounded receive queue (counting a drop when it
+ * is full) and kicks the stack. ks_inet_poll drains that queue in "receive
+ * context", holding no socket lock: it decodes each frame (decode.h),
+ * answers ARP and echo, reassembles, then looks the destination socket up
+ * under the port table's lock, takes a reference on it and drops the table
+ * lock, and only then locks that one socket to append the packet and wake
+ * its readers. A sender builds its packet under its own socket lock but
+ * calls the device after unlocking, so the loopback path never takes a
+ * second socket lock and never runs receive processing inside sendmsg.
+ *
+ * Interface: ks_inet_stack_init, ks_inet_stack_reset, ks_inet_now,
+ * ks_inet_count_drop, ks_inet_drop_name.
+ *
+ * Locking. The drop counters and the pool's counters are atomic, so any
+ * context may count. The clock and configuration are written by init only.
+ * The structures to come get a stack mutex (devices, routes, neighbour
+ * cache), ordered after socket locks in docs/locking.md.
+ *
+ * Ownership: the stack owns the packets in its queues (none yet); reset
+ * frees them. Packets callers hold stay theirs, and stay counted in the
+ * pool across a reset, so a leak still shows.
+ */
+#ifndef KS_INET_STACK_H
+#define KS_INET_STACK_H
+
+#include "pbuf.h"
+#include "wire/wire.h"
+
+/* One counter per drop reason, by name (st->drops.truncated) or by index
+ * (st->drops.by_reason[reason - KS_DROP_FIRST]). Atomic. */
+struct ks_inet_drops {
+	union {
+		struct {
+#define KS_DROP_FIELD_(u, l, d) unsigned long l;
+			KS_INET_DROP_REASONS(KS_DROP_FIELD_)
+#undef KS_DROP_FIELD_
+		};
+		unsigned long by_reason[KS_DROP_COUNT];
+	};
+};
+
+struct ks_inet_config {
+	/* The clock: monotonic nanoseconds. NULL: ks_port_now_ns. */
+	uint64_t (*now)(void *arg);
+	void *now_arg;
+	/* Bytes of packet buffers the stack may hold at once; 0: no limit. */
+	long pbuf_max_bytes;
+};
+
+struct ks_inet_stack {
+	struct ks_inet_config cfg; /* fixed at init */
+	struct ks_pbuf_pool pbufs;
+	struct ks_inet_drops drops;
+};
+
+/* Initialises *st from cfg (NULL: the defaults). Returns 0, or
+ * -KS_EINVAL for a negative pool limit. Any context; no lock. */
+int ks_inet_stack_init(struct ks_inet_stack *st, const struct ks_inet_config *cfg);
+/* Back to the state of init with the same configuration: frees every
+ * packet the stack holds and zeroes its counters (not the pool's live
+ * counts, which count packets held elsewhere). No other thread may be
+ * using the stack. */
+void ks_inet_stack_reset(struct ks_inet_stack *st);
+
+/* The stack's time, from its clock. Any context. */
+uint64_t ks_inet_now(const struct ks_inet_stack *st);
+
+/* Counts rc if it is a drop reason (or -KS_ENOMEM/-KS_ENOBUFS, counted as
+ * no_memory); returns rc unchanged, so a receive path can end with
+ * "return ks_inet_count_drop(st, rc);". Any context. */
+int ks_inet_count_drop(struct ks_inet_stack *st, int rc);
+/* The counter of a reason (KS_DROP_*), read atomically. */
+unsigned long ks_inet_drops_get(const struct ks_inet_stack *st, enum ks_drop reason);
+/* The counter's name ("truncated"), or "?" for a value that is no reason. */
+const char *ks_inet_drop_name(enum ks_drop reason);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * seeds.c - writes seed inputs for the inet fuzz targets (`inet
+ * --write-seeds DIR`): well-formed frames of every kind the parse stage
+ * knows, so a short fuzz run starts past the headers. DIR/frame/ gets
+ * frames, DIR/ipv4/ the same datagrams without the Ethernet header; each
+ * file is a mode byte (0: checksums are right) and the bytes. Generated
+ * rather than kept in the tree, so they follow the code.
+ *
+ * Interface: it_write_seeds (it.h). Locking: none.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "it.h"
+
+static int seed_file(const char *dir, const char *sub, int n, const uint8_t *b, size_t len)
+{
+	char path[512];
+	uint8_t mode = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s/seed-%02d", dir, sub, n);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	int ok = fwrite(&mode, 1, 1, f) == 1 && fwrite(b, 1, len, f) == len;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Writes one frame to frame/ and, for IPv4, its datagram to ipv4/. */
+static int seed(const char *dir, int n, const uint8_t *f, size_t len)
+{
+	if (seed_file(dir, "frame", n, f, len) != 0)
+		return -1;
+	if (ks_get16(f + 12) != KS_ETH_P_IPV4)
+		return 0;
+	return seed_file(dir, "ipv4", n, f + KS_ETH_HLEN, len - KS_ETH_HLEN);
+}
+
+/* An ICMP error of type/code about the known UDP datagram, as a frame. */
+static size_t error_frame(uint8_t *f, uint8_t type, uint8_t code, uint16_t mtu)
+{
+	uint8_t m[128];
+	int n = ks_icmp_emit_error(m, sizeof(m), type, code, mtu, it_frame_udp + KS_ETH_HLEN,
+				   sizeof(it_frame_udp) - KS_ETH_HLEN);
+
+	return it_ipv4_frame(f, KS_IPPROTO_ICMP, m, (size_t)n);
+}
+
+int it_write_seeds(const char *dir)
+{
+	uint8_t f[256];
+	size_t n;
+	int rc = 0;
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return -1;
+	rc |= seed(dir, 0, it_frame_udp, sizeof(it_frame_udp));
+	rc |= seed(dir, 1, it_frame_icmp_echo, sizeof(it_frame_icmp_echo));
+	rc |= seed(dir, 2, it_frame_arp_request, sizeof(it_frame_arp_request));
+	n = error_frame(f, KS_ICMP_DEST_UNREACH, KS_ICMP_PORT_UNREACH, 0);
+	rc |= seed(dir, 3, f, n);
+	n = error_frame(f, KS_ICMP_DEST_UNREACH, KS_ICMP_FRAG_NEEDED, 1400);
+	rc |= seed(dir, 4, f, n);
+	n = error_frame(f, KS_ICMP_PARAMETERPROB, 0, 0);
+	rc |= seed(dir, 5, f, n);
+	n = it_udp_frame(f, 53, "a longer payload, with a few more bytes in it", 45);
+	rc |= seed(dir, 6, f, n);
+	ks_put16(f + KS_ETH_HLEN + 6, 0x2000); /* the same as a first fragment */
+	it_fix_ip_csum(f + KS_ETH_HLEN);
+	rc |= seed(dir, 7, f, n);
+	return rc ? -1 : 0;
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Runs unmodified programs under ksock-run and checks what they print.
+
+Usage: run.py BUILD_DIR   (make check-preload runs it)
+
+Each case is a program (Debian's python3, perl, socat, or a C program
+built for plain Linux) that checks its own results and prints "ok: ..."
+lines. It runs under ksock-run, where the exit report (--table=FILE) must
+show that ksock served its sockets; most cases also run a second time with
+--families none, where Linux serves everything and the report must show
+that ksock served nothing, and the same checks must pass: so each check is
+one Linux itself passes, and ksock passes it too. Every run has a 20 s
+limit. The last line is "preload: N passed, N failed".
+"""
+import concurrent.futures
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = "/usr/bin/python3"  # Debian's python3: the program under test
+LIMIT = 20
+
+# The classes of CPython's own test_socket that use AF_UNIX sockets
+# (package libpython3.11-testsuite), plus the two tests of signals
+# interrupting a blocking sendall on a socketpair.
+CPYTHON_TESTS = [
+    "test.test_socket." + c for c in (
+        "BasicSocketPairTest", "SendmsgUnixStreamTest", "RecvmsgUnixStreamTest",
+        "RecvmsgIntoUnixStreamTest", "RecvmsgSCMRightsStreamTest",
+        "RecvmsgIntoSCMRightsStreamTest", "TestLinuxAbstractNamespace", "TestUnixDomain",
+        "SendRecvFdsTests", "GeneralModuleTests.test_sendall_interrupted",
+        "GeneralModuleTests.test_sendall_interrupted_with_timeout")
+]
+
+
+class Case:
+    def __init__(self, name, argv, linux=True, stdin=None, min_sockets=2, stdout=None,
+                 stderr=(), needs=()):
+        self.name, self.argv, self.linux, self.stdin = name, argv, linux, stdin
+        self.min_sockets, self.stdout, self.stderr, self.needs = min_sockets, stdout, stderr, needs
+
+
+def cases(build, tmp):
+    script = lambda n: [PY, os.path.join(HERE, n)]
+    return [
+        Case("socketpair", script("t_socketpair.py"), min_sockets=50),
+        Case("threads", script("t_threads.py"), min_sockets=40),
+        Case("select", script("t_select.py"), min_sockets=20),
+        Case("asyncio", script("t_asyncio.py"), min_sockets=40),
+        Case("fds", script("t_fds.py"), min_sockets=10),
+        Case("fork", script("t_fork.py"), linux=False, min_sockets=2, stderr=(
+            "fork() with 2 ksock socket descriptors open",
+            "in the child (pid",
+            "cannot be given to another process: dup2 onto fd 0 refused (EBADF)")),
+        Case("exec", [PY, "-c", "import os, socket; a, b = socket.socketpair(); "
+                      "os.set_inheritable(a.fileno(), True); os.execv('/bin/echo', ['echo', 'done'])"],
+             linux=False, min_sockets=0, stderr=(
+                 "execv with 1 ksock socket not marked close-on-exec",
+                 "the new program cannot inherit them")),
+        Case("calls", [os.path.join(build, "preload-tests", "t_calls")], min_sockets=10),
+        Case("perl", ["perl", os.path.join(HERE, "t_perl.pl")], min_sockets=4, needs=("perl",)),
+        Case("socat", ["socat", "-t", "0.5", "STDIO",
+                       f"UNIX-RECV:{tmp}/socat.sock!!UNIX-SENDTO:{tmp}/socat.sock"],
+             stdin=b"hello through socat\nand a second line\n",
+             stdout="hello through socat\nand a second line\n", needs=("socat",)),
+        Case("cpython-test_socket", [PY, "-m", "unittest", "-v"] + CPYTHON_TESTS,
+             min_sockets=200, needs=("test.test_socket",)),
+    ]
+
+
+def missing(case):
+    for n in case.needs:
+        if n.startswith("test."):
+            probe = subprocess.run([PY, "-c", f"import {n}"], capture_output=True)
+            if probe.returncode:
+                return f"{n} is not installed (Debian package libpython3.11-testsuite)"
+        elif not shutil.which(n):
+            return f"{n} is not installed (Debian package {n})"
+    if not os.path.exists(PY) and case.argv[0] == PY:
+        return f"{PY} is not installed (Debian package python3)"
+    return None
+
+
+def ok_lines(out, err=""):
+    """The checks a run passed: "ok: ..." lines, and unittest's verbose
+    "test (class) ... ok" lines."""
+    return [l for l in out.splitlines() if l.startswith("ok:")] + \
+        [l for l in err.splitlines() if re.search(r" \.\.\. (ok|skipped .*)$", l)]
+
+
+def run_one(build, case, families, tmp):
+    """One run; returns (ok, detail, the checks it passed)."""
+    table = os.path.join(tmp, f"{case.name}-{families}.table")
+    argv = [os.path.join(build, "ksock-run"), f"--table={table}", "--families", families, "--"]
+    try:
+        p = subprocess.run(argv + case.argv, input=case.stdin or b"", capture_output=True,
+                           timeout=LIMIT, cwd=tmp)
+    except subprocess.TimeoutExpired:
+        return False, f"timed out after {LIMIT} s", []
+    out, err = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+    checks = ok_lines(out, err)
+    tail = (out + err).strip().splitlines()[-6:]
+    if p.returncode:
+        return False, f"exit status {p.returncode}: " + " | ".join(tail), checks
+    if case.stdout is not None and out != case.stdout:
+        return False, f"printed {out!r}, expected {case.stdout!r}", checks
+    if case.stdout is not None:
+        checks.append("ok: printed what was expected")
+    if case.stdout is None and not case.argv[-1].startswith("test.") and \
+            out.strip().splitlines()[-1:] != ["done"]:
+        return False, "did not print 'done': " + " | ".join(tail), checks
+    if case.argv[-1].startswith("test.") and not re.search(r"^OK\b", err, re.M):
+        return False, "unittest did not say OK: " + " | ".join(tail), checks
+    for want in case.stderr if families != "none" else ():
+        if want not in err:
+            return False, f"stderr lacks {want!r}", checks
+    try:
+        report = open(table).read()
+    except OSError:
+        return False, "no exit report (was the library loaded?)", checks
+    m = re.search(r"\(([^)]*)\) at exit: ksock served (\d+) sockets", report)
+    if not m:
+        return False, "exit report without a count: " + report[:200], checks
+    served = int(m.group(2))
+    if families == "none" and served != 0:
+        return False, f"--families none, yet ksock served {served} sockets", checks
+    if families != "none" and served < case.min_sockets:
+        return False, f"ksock served {served} sockets, expected at least {case.min_sockets}", checks
+    return True, f"ksock served {served} sockets, {len(checks)} checks", checks
+
+
+def run_case(build, case, tmp):
+    """All runs of a case: [(label, ok, detail)]."""
+    why = missing(case)
+    if why:
+        return [(case.name, False, why)]
+    d = tempfile.mkdtemp(dir=tmp)
+    ok, detail, checks = run_one(build, case, "unix", d)
+    results = [(f"{case.name} (ksock)", ok, detail)]
+    if case.linux:
+        lok, ldetail, lchecks = run_one(build, case, "none", d)
+        if lok and ok and sorted(checks) != sorted(lchecks):
+            lok, ldetail = False, "Linux and ksock passed different checks"
+        results.append((f"{case.name} (linux)", lok, ldetail))
+    return results
+
+
+def launcher_checks(build):
+    """The launcher itself: usage errors, unknown families."""
+    kr = os.path.join(build, "ksock-run")
+    res = []
+    p = subprocess.run([kr], capture_output=True, timeout=LIMIT)
+    res.append(("launcher: no program", p.returncode == 2 and b"Usage" in p.stderr,
+                f"exit {p.returncode}"))
+    p = subprocess.run([kr, "--families", "unix,bogus", "--", "true"], capture_output=True,
+                       timeout=LIMIT)
+    res.append(("launcher: unknown family",
+                p.returncode == 0 and b"unknown family 'bogus'" in p.stderr, f"exit {p.returncode}"))
+    return res
+
+
+def main():
+    build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
+    tmp = tempfile.mkdtemp(prefix="ksock-run-check-")
+    results = launcher_checks(build)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        for r in pool.map(lambda c: run_case(build, c, tmp), cases(build, tmp)):
+            results += r
+    passed = 0
+    for label, ok, detail in results:
+        print(f"{'ok  ' if ok else 'FAIL'} {label}: {detail}")
+        passed += ok
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"preload: {passed} passed, {len(results) - passed} failed")
+    return 0 if passed == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
