@@ -113,30 +113,33 @@ bench-smoke: $(BUILD)/bench/bench $(BUILD)/bench/icount
 # `make preload`: build/libksock-run.so (the LD_PRELOAD library: the same
 # sources as libksock.a, compiled with -fPIC into build/pic, plus preload/*.c)
 # and build/ksock-run (the launcher). `make check-preload`: runs unmodified
-# programs under ksock-run (tests/preload/run.sh); its last line is
+# programs under ksock-run (tests/preload/run.py); its last line is
 # "preload: N passed, N failed".
 PIC := $(BUILD)/pic
 PRELOAD_SRCS := $(wildcard preload/*.c)
 PRELOAD_SO := $(BUILD)/libksock-run.so
-PRELOAD_OBJS := $(PORTABLE_SRCS:%.c=$(PIC)/%.o) $(HOSTED_SRCS:%.c=$(PIC)/%.o) \
+# Deferred (= and $$ below): PORTABLE_SRCS grows in later sections (netfs),
+# and the library must hold all of libksock.a.
+PRELOAD_OBJS = $(PORTABLE_SRCS:%.c=$(PIC)/%.o) $(HOSTED_SRCS:%.c=$(PIC)/%.o) \
 	$(PRELOAD_SRCS:%.c=$(PIC)/%.o)
 
 # ksock's own symbols are hidden: only the libc functions preload/ defines
 # are exported from the library.
 $(PIC)/src/%.o: src/%.c $(wildcard include/ksock/*.h src/*/*.h) port/hosted/ksock_port_types.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+	$(CC) $(CORE_CFLAGS) $(SAN) -fPIC -fvisibility=hidden -c $< -o $@
 
 $(PIC)/port/%.o: port/%.c $(wildcard include/ksock/*.h port/hosted/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -fPIC -fvisibility=hidden -Isrc -c $< -o $@
+	$(CC) $(HOST_CFLAGS) $(SAN) -fPIC -fvisibility=hidden -Isrc -c $< -o $@
 
 $(PIC)/preload/%.o: preload/%.c preload/ksr.h $(wildcard include/ksock/*.h src/core/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -fPIC -Isrc -c $< -o $@
+	$(CC) $(HOST_CFLAGS) $(SAN) -fPIC -Isrc -c $< -o $@
 
-$(PRELOAD_SO): $(PRELOAD_OBJS)
-	$(CC) -shared -Wl,-z,defs -o $@ $^ -ldl -pthread
+.SECONDEXPANSION:
+$(PRELOAD_SO): $$(PRELOAD_OBJS)
+	$(CC) $(SAN) -shared -Wl,-z,defs -o $@ $^ -ldl -pthread
 
 $(BUILD)/ksock-run: preload/ksock-run
 	@mkdir -p $(dir $@)

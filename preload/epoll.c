@@ -86,6 +86,14 @@ int ksr_epoll_bridged(int fd)
 	return bridge_of(fd) != NULL;
 }
 
+void ksr_epoll_fork_lock(int lock)
+{
+	if (lock)
+		pthread_mutex_lock(&ep_lock);
+	else
+		pthread_mutex_unlock(&ep_lock);
+}
+
 /* ---- watches ---- */
 
 static void watch_cb(struct ks_waiter *wt, unsigned events)

@@ -23,6 +23,10 @@
  *
  * Interface: ksr.h ("the descriptor map").
  *
+ * The hosted port's own libc calls (reading /proc at start-up, socket
+ * files for pathname binds) come through the interposers too and pass
+ * straight to libc: their descriptors are never in the map.
+ *
  * Locking: ksr_map_lock serialises changes to the map; readers use
  * atomic loads. It is a leaf: no ksock call and no callback runs under it
  * (ksock descriptors are closed after unlocking). Real close/dup3 of a
@@ -30,6 +34,7 @@
  * before anyone can be given it again.
  */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -315,13 +320,23 @@ int ksr_mapped_count(void)
 
 void ksr_map_foreach(void (*fn)(int fd, int k, void *arg), void *arg)
 {
-	if (!ksr_map)
+	int n = 0, cap = ksr_mapped_count();
+	int *pairs = cap ? malloc((size_t)cap * 2 * sizeof(int)) : NULL;
+
+	if (!pairs)
 		return;
+	/* Collected under the lock, visited without it: fn may call ksock. */
 	pthread_mutex_lock(&ksr_map_lock);
-	for (int fd = 0; fd <= map_hi; fd++)
-		if (ksr_map[fd] > 0)
-			fn(fd, ksr_map[fd] - 1, arg);
+	for (int fd = 0; fd <= map_hi && n < cap; fd++) {
+		if (ksr_map[fd] > 0) {
+			pairs[2 * n] = fd;
+			pairs[2 * n++ + 1] = ksr_map[fd] - 1;
+		}
+	}
 	pthread_mutex_unlock(&ksr_map_lock);
+	for (int i = 0; i < n; i++)
+		fn(pairs[2 * i], pairs[2 * i + 1], arg);
+	free(pairs);
 }
 
 int ksr_map_hi(void)

@@ -27,8 +27,8 @@
  *   wait.c, epoll.c, scm.c: see their sections below.
  *
  * Locking: the map is read with atomic loads and changed under
- * ksr_map_lock (a pthread mutex, a leaf: no ksock call is made holding
- * it). Epoll bridges have their own lock (epoll.c). Readiness callbacks
+ * ksr_map_lock (a pthread mutex; no ksock call is made holding it; taken
+ * after epoll.c's ep_lock when both are held, as around fork). Epoll bridges have their own lock (epoll.c). Readiness callbacks
  * run under ksock wait-queue locks and only write an eventfd.
  */
 #ifndef KSR_H
@@ -120,7 +120,7 @@ int ksr_not_owner(void);
 int ksr_map_hi(void);
 /* Counts descriptors mapped now. */
 int ksr_mapped_count(void);
-/* Calls fn for each mapped real fd (map lock held: fn must not take it). */
+/* Calls fn for each mapped real fd (without the map lock). */
 void ksr_map_foreach(void (*fn)(int fd, int k, void *arg), void *arg);
 
 /* close/dup family on a mapped descriptor (fdcalls.c uses these). */
@@ -191,6 +191,8 @@ void ksr_epoll_close(int epfd);
 void ksr_epoll_dup(int oldfd, int newfd);
 /* close_range: forgets the bridges of epoll descriptors in [first, last]. */
 void ksr_epoll_forget_range(unsigned first, unsigned last);
+/* Takes (1) or releases (0) the bridges' lock around fork. */
+void ksr_epoll_fork_lock(int lock);
 /* Drops readiness watches on sockets that have been closed. */
 void ksr_epoll_gc(void);
 

@@ -92,8 +92,23 @@ static void parse_families(const char *list)
 
 /* ---- fork ---- */
 
+/* The library's locks are held across fork (in their order), so the
+ * child does not inherit one that another thread held. */
+static void fork_prepare(void)
+{
+	ksr_epoll_fork_lock(1);
+	pthread_mutex_lock(&ksr_map_lock);
+}
+
+static void fork_parent(void)
+{
+	pthread_mutex_unlock(&ksr_map_lock);
+	ksr_epoll_fork_lock(0);
+}
+
 static void after_fork_child(void)
 {
+	fork_parent();
 	int n = ksr_mapped_count();
 
 	__atomic_store_n(&ksr_child, 1, __ATOMIC_RELAXED);
@@ -283,5 +298,5 @@ __attribute__((constructor)) static void ksr_start(void)
 		report_to = strcmp(table, "1") ? table : "";
 		atexit(report);
 	}
-	pthread_atfork(NULL, NULL, after_fork_child);
+	pthread_atfork(fork_prepare, fork_parent, after_fork_child);
 }

@@ -72,6 +72,9 @@ else
 	echo "netfs demo: skipped (no /dev/fuse or fusermount3 on this machine)"
 fi
 
+step "ksock-run: unmodified programs on ksock's sockets (python3, perl, socat, CPython's test_socket)"
+make -j"$jobs" check-preload
+
 step "benchmark smoke run (one short repetition; figures are not checked)"
 make -j"$jobs" bench-smoke >/dev/null && echo "bench-smoke: ok"
 
