@@ -223,7 +223,9 @@ netfs-demo: $(BUILD)/ksockd
 # each libFuzzer target for INET_FUZZ_TIME seconds (clang; corpus kept in
 # build/fuzz/). `make check-inet`: the runner, the runner under ASan+UBSan,
 # the fuzz runs; non-zero exit on any failure.
-INET_SRCS := $(wildcard src/inet/*.c src/inet/wire/*.c)
+# The socket layer of AF_INET (src/inet/sock_*.c) needs src/core and the
+# port's locks: it is in the library, not in the inet runner or the fuzzers.
+INET_SRCS := $(filter-out src/inet/sock_%.c,$(wildcard src/inet/*.c src/inet/wire/*.c))
 INET_HDRS := $(wildcard src/inet/*.h src/inet/wire/*.h)
 INET_TEST_SRCS := $(wildcard tests/inet/*.c)
 INET_FUZZ_TARGETS := frame ipv4

@@ -1,7 +1,10 @@
 /*
- * init.c - ks_init(): registers the built-in families, once.
+ * init.c - ks_init(): registers the built-in families, once: AF_UNIX, then
+ * AF_INET (src/inet/sock_inet.c: UDP on loopback).
  */
 #include "socket.h"
+
+int ks_inet_init(void); /* src/inet/sock_inet.h */
 
 #include <ksock/ksock.h>
 
@@ -12,5 +15,6 @@ int ks_init(void)
 	if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
 		return 0;
 	ks_registry_init();
-	return ks_unix_init();
+	int err = ks_unix_init();
+	return err ? err : ks_inet_init();
 }

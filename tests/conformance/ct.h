@@ -188,5 +188,6 @@ extern const struct ct_case ct_cases_epoll[];    /* epoll masks, edge/level, ctl
 extern const struct ct_case ct_cases_limits[];   /* backpressure, lowat, queues, EINTR, SIGPIPE */
 extern const struct ct_case ct_cases_select[];   /* select */
 extern const struct ct_case ct_cases_stress[];   /* descriptors and data passed in cycles */
+extern const struct ct_case ct_cases_udp[];      /* AF_INET SOCK_DGRAM on loopback */
 
 #endif

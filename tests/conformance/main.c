@@ -53,6 +53,7 @@ static const struct {
 	{ "epoll", ct_cases_epoll },	   { "limits", ct_cases_limits },
 	{ "select", ct_cases_select },
 	{ "stress", ct_cases_stress },
+	{ "udp", ct_cases_udp },
 };
 
 struct tally {

@@ -96,7 +96,10 @@ static inline uint32_t ks_ntoh32(uint32_t v) { return ks_hton32(v); }
 	X(BAD_HEADER, bad_header, "a header field with an impossible value")               \
 	X(BAD_QUOTE, bad_quote, "ICMP error quoting an unusable header")                   \
 	X(UNSUPPORTED, unsupported, "protocol, type or operation not handled")             \
-	X(NO_MEMORY, no_memory, "no packet buffer (pool limit or allocation failure)")
+	X(NO_MEMORY, no_memory, "no packet buffer (pool limit or allocation failure)")      \
+	X(NOT_LOCAL, not_local, "destination is not an address of this host")             \
+	X(NO_SOCKET, no_socket, "no socket bound to the destination port")                 \
+	X(RCVBUF_FULL, rcvbuf_full, "the receiving socket's buffer is full (SO_RCVBUF)")
 
 enum ks_drop {
 	KS_DROP_BELOW_ = 4095, /* the last errno value; not a reason */

@@ -1,0 +1,197 @@
+/*
+ * sock_inet.c - the AF_INET family: creation, the host's network (one
+ * stack), the loopback device, IPv4 output and input on it, and ICMP port
+ * unreachable. Object model, data flow and locking: sock_inet.h.
+ *
+ * Not supported yet: devices other than loopback, routes (only 127.0.0.0/8
+ * is reachable: anything else is ENETUNREACH), fragmentation (the loopback
+ * MTU is 64 KiB, so no datagram a socket may send needs it; RFC 791 3.2),
+ * ICMP echo, ICMP rate limiting (Linux does not limit on loopback either),
+ * TCP, raw and ping sockets.
+ */
+#include "sock_inet.h"
+
+static struct ks_inet_net ks_net;
+static int ks_net_ready;
+
+static int inet_create(int type, int protocol, struct ks_socket **out);
+
+const struct ks_family ks_inet_family = {
+	.domain = KS_AF_INET,
+	.name = "inet",
+	.create = inet_create,
+	.file_dropped = NULL,
+};
+
+struct ks_inet_net *ks_inet_net_get(void)
+{
+	return &ks_net;
+}
+
+int ks_inet_init(void)
+{
+	int err = ks_inet_stack_init(&ks_net.st, NULL);
+
+	if (err)
+		return err;
+	ks_mutex_init(&ks_net.rx_lock);
+	ks_mutex_init(&ks_net.lo_lock);
+	ks_mutex_init(&ks_net.udp_lock);
+	ks_pbufq_init(&ks_net.lo_q);
+	ks_net.port_rnd = (uint32_t)ks_port_now_ns() | 1;
+	__atomic_store_n(&ks_net_ready, 1, __ATOMIC_RELEASE);
+	return ks_family_register(&ks_inet_family);
+}
+
+/*
+ * Linux's inet_create: the protocol's range first, then the type's
+ * protocol switch. ksock has one entry, SOCK_DGRAM/UDP; a type without an
+ * entry is ESOCKTNOSUPPORT (TCP is not implemented yet: docs/inet.md), a
+ * protocol the type lacks EPROTONOSUPPORT.
+ */
+static int inet_create(int type, int protocol, struct ks_socket **out)
+{
+	if (protocol < 0 || protocol >= 263) /* IPPROTO_MAX */
+		return -KS_EINVAL;
+	if (type != KS_SOCK_DGRAM)
+		return -KS_ESOCKTNOSUPPORT;
+	if (protocol != 0 && protocol != KS_IPPROTO_UDP)
+		return -KS_EPROTONOSUPPORT;
+	return ks_inet_udp_create(out);
+}
+
+/* ---- the loopback device ---- */
+
+void ks_inet_lo_xmit(struct ks_pbuf *p)
+{
+	ks_mutex_lock(&ks_net.lo_lock);
+	ks_pbufq_push(&ks_net.lo_q, p);
+	ks_mutex_unlock(&ks_net.lo_lock);
+}
+
+static struct ks_pbuf *lo_pop(void)
+{
+	ks_mutex_lock(&ks_net.lo_lock);
+	struct ks_pbuf *p = ks_pbufq_pop(&ks_net.lo_q);
+	ks_mutex_unlock(&ks_net.lo_lock);
+	return p;
+}
+
+static void ip_input(struct ks_pbuf *p);
+
+void ks_inet_lo_drain(void)
+{
+	if (!__atomic_load_n(&ks_net_ready, __ATOMIC_ACQUIRE))
+		return;
+	ks_mutex_lock(&ks_net.rx_lock);
+	for (struct ks_pbuf *p = lo_pop(); p; p = lo_pop())
+		ip_input(p);
+	ks_mutex_unlock(&ks_net.rx_lock);
+}
+
+/* ---- IPv4 output ---- */
+
+int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
+		      int tos)
+{
+	struct ks_ipv4_hdr h = {0};
+	uint8_t *hdr;
+
+	if (p->tot_len + KS_IPV4_HLEN_MIN > KS_IPV4_MAX_LEN) {
+		ks_pbuf_free(p);
+		return -KS_EMSGSIZE;
+	}
+	hdr = ks_pbuf_push(p, KS_IPV4_HLEN_MIN);
+	if (!hdr) {
+		ks_pbuf_free(p);
+		return -KS_ENOBUFS;
+	}
+	h.tos = (uint8_t)tos;
+	h.ttl = (uint8_t)ttl;
+	h.proto = proto;
+	h.tot_len = (uint16_t)p->tot_len;
+	h.id = __atomic_add_fetch(&ks_net.ip_id, 1, __ATOMIC_RELAXED);
+	h.df = true; /* Linux's IP_PMTUDISC_WANT on a route it need not fragment for */
+	h.src = src;
+	h.dst = dst;
+	int rc = ks_ipv4_emit(hdr, KS_IPV4_HLEN_MIN, &h);
+	if (rc < 0) {
+		ks_pbuf_free(p);
+		return rc;
+	}
+	ks_inet_lo_xmit(p);
+	return 0;
+}
+
+/* ---- IPv4 input ---- */
+
+/* RFC 1122 3.2.2.1: a datagram for a port nobody listens on is answered
+ * with port unreachable, where RFC 1122 3.2.2 allows an error at all. The
+ * reply goes through the loopback queue, which this drain then empties. */
+static void send_port_unreach(const struct ks_pbuf *p, const struct ks_inet_decoded *d)
+{
+	struct ks_pbuf *e;
+
+	if (!ks_icmp_error_allowed(&d->ip, false, false))
+		return;
+	size_t n = KS_ICMP_HLEN + ks_icmp_quote_len(d->ip.tot_len);
+	if (ks_inet_count_drop(&ks_net.st, ks_pbuf_alloc(&ks_net.st.pbufs, KS_PBUF_ROOM_TRANSPORT,
+							  (uint32_t)n, &e)))
+		return;
+	int rc = ks_icmp_emit_error(e->data, n, KS_ICMP_DEST_UNREACH, KS_ICMP_PORT_UNREACH, 0,
+				    p->data, d->ip.tot_len);
+	if (rc < 0) {
+		ks_pbuf_free(e);
+		return;
+	}
+	/* Linux's icmp_send: TOS IPTOS_PREC_INTERNETCONTROL, default TTL. */
+	(void)ks_inet_ip_output(e, d->ip.dst, d->ip.src, KS_IPPROTO_ICMP, KS_IP_DEFAULT_TTL,
+				0xc0); /* nobody to tell if the reply is lost */
+}
+
+static void icmp_input(const struct ks_inet_decoded *d)
+{
+	const struct ks_icmp_hdr *ic = &d->icmp;
+
+	if (ic->is_error && ic->type == KS_ICMP_DEST_UNREACH &&
+	    ic->quote.ip.proto == KS_IPPROTO_UDP) {
+		ks_inet_udp_err(ic);
+		return;
+	}
+	/* Echo and the other errors come with the next steps. */
+	ks_inet_count_drop(&ks_net.st, -KS_DROP_UNSUPPORTED);
+}
+
+/* Receive processing of one datagram; takes p. Receive context: rx_lock
+ * held, no socket lock. */
+static void ip_input(struct ks_pbuf *p)
+{
+	struct ks_inet_decoded d;
+
+	KS_ASSERT(p->next == NULL); /* loopback packets are one segment */
+	if (ks_inet_decode_ipv4(&ks_net.st, p->data, p->len, 0, &d) < 0)
+		goto drop; /* counted by the decoder */
+	if (!ks_ipv4_is_loopback(d.ip.dst)) {
+		ks_inet_count_drop(&ks_net.st, -KS_DROP_NOT_LOCAL);
+		goto drop;
+	}
+	switch (d.kind) {
+	case KS_INET_UDP: {
+		int rc = ks_inet_udp_input(p, &d);
+		if (rc == 0)
+			return; /* queued at a socket, which owns p now */
+		ks_inet_count_drop(&ks_net.st, rc);
+		if (rc == -KS_DROP_NO_SOCKET)
+			send_port_unreach(p, &d);
+		break;
+	}
+	case KS_INET_ICMP:
+		icmp_input(&d);
+		break;
+	default: /* fragments cannot arrive (ksock does not fragment yet) */
+		ks_inet_count_drop(&ks_net.st, -KS_DROP_UNSUPPORTED);
+		break;
+	}
+drop:
+	ks_pbuf_free(p);
+}

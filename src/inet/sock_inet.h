@@ -1,0 +1,125 @@
+/*
+ * sock_inet.h - the AF_INET family on the socket layer: the host's one
+ * IPv4 stack, its loopback device, IPv4 output and input for loopback,
+ * ICMP port unreachable, and UDP sockets (sock_udp.c).
+ *
+ * Object model. struct ks_inet_net is the host's network: one
+ * struct ks_inet_stack (pool, drop counters, clock), the loopback device's
+ * queue and the UDP port table. A UDP socket is a struct ks_inet_sock
+ * (struct ks_socket first). Its bound port is in the port table; received
+ * datagrams sit in its receive queue as whole IPv4 datagrams (pbufs),
+ * charged to it by their truesize.
+ *
+ * Data flow (docs/inet.md "The loopback path"):
+ *   sendmsg: checks, autobind, route (127/8 only), a pbuf with the payload,
+ *     the UDP and IPv4 headers pushed in front, ks_inet_lo_xmit (which only
+ *     queues it), all with no socket lock held; then ks_inet_lo_drain.
+ *   ks_inet_lo_drain: under the receive mutex only, pops each packet and
+ *     runs IPv4 input: decode (checks, checksums), then UDP demux (the
+ *     port table under its lock, a reference on the socket, the table lock
+ *     dropped) and a queue under that one socket's lock; or ICMP, whose
+ *     port-unreachable errors reach connected UDP sockets as ECONNREFUSED;
+ *     or a port unreachable sent back through ks_inet_lo_xmit, which the
+ *     same drain then picks up. Transmit never recurses into receive.
+ *
+ * Interface: ks_inet_init (ks_init registers the family), ks_inet_net_get,
+ * ks_inet_lo_xmit, ks_inet_lo_drain, ks_inet_udp_input, ks_inet_udp_err
+ * and the UDP ops tables.
+ *
+ * Locking (docs/locking.md "AF_INET (UDP)"), in order:
+ *   rx_lock    the receive mutex: one drainer at a time, so datagrams are
+ *              delivered in the order they were sent. Taken with no socket
+ *              lock held.
+ *   sk.lock    one socket at a time: its [L] fields below.
+ *   udp_lock   the port table: every bnext, and the bound fields marked [T]
+ *              (written with the socket's lock held too, so either lock
+ *              reads them).
+ *   lo_lock    the loopback queue (a leaf).
+ *
+ * Ownership: ks_inet_lo_xmit takes the pbuf; the socket owns what is in its
+ * receive queue and frees it on release.
+ */
+#ifndef KS_INET_SOCK_INET_H
+#define KS_INET_SOCK_INET_H
+
+#include "../core/socket.h"
+#include "decode.h"
+#include "stack.h"
+
+/* IPPROTO_IP options (Linux's uapi/linux/in.h). */
+#define KS_SOL_IP 0
+#define KS_IP_TOS 1
+#define KS_IP_TTL 2
+#define KS_IP_DEFAULT_TTL 64 /* net.ipv4.ip_default_ttl */
+
+/* Linux's default net.ipv4.ip_local_port_range. */
+#define KS_INET_EPHEMERAL_LOW 32768
+#define KS_INET_EPHEMERAL_HIGH 60999
+
+/* The loopback device: 127.0.0.1/8, Linux's MTU (64 KiB). */
+#define KS_INET_LO_ADDR KS_IPV4(127, 0, 0, 1)
+#define KS_INET_LO_MTU 65536
+/* Bytes a datagram charges against SO_RCVBUF besides its IPv4 datagram, as
+ * Linux's skb truesize (the sk_buff and its shared info). */
+#define KS_INET_SKB_OVERHEAD 576
+
+struct ks_inet_sock {
+	struct ks_socket sk;
+	struct ks_inet_sock *bnext; /* [T] next in the port table */
+	bool hashed;                /* [T] in the port table */
+	uint32_t laddr;             /* [T] bound address (host order), 0: any */
+	uint16_t lport;             /* [T] bound port, 0: not bound */
+	uint32_t raddr;             /* [T] connected peer (state CONNECTED) */
+	uint16_t rport;             /* [T] 0: not connected */
+	bool addr_locked;           /* [L] bind chose laddr (connect may not undo it) */
+	bool port_locked;           /* [L] bind chose lport (disconnect keeps it) */
+	struct ks_pbuf_queue rq;    /* [L] received datagrams */
+	long rmem;                  /* [L] their truesize */
+	int ttl;                    /* atomic: IP_TTL */
+	int tos;                    /* atomic: IP_TOS */
+	unsigned long drops;        /* atomic: datagrams dropped at this socket */
+};
+
+static inline struct ks_inet_sock *ks_inet(struct ks_socket *s)
+{
+	return (struct ks_inet_sock *)s;
+}
+
+struct ks_inet_net {
+	struct ks_inet_stack st;
+	struct ks_mutex rx_lock;
+	struct ks_mutex lo_lock;
+	struct ks_pbuf_queue lo_q;      /* [lo_lock] packets sent, not yet received */
+	struct ks_mutex udp_lock;
+	struct ks_inet_sock *udp_bound; /* [udp_lock] every bound UDP socket */
+	uint32_t port_rnd;              /* [udp_lock] ephemeral port search state */
+	uint16_t ip_id;                 /* atomic: IPv4 identification */
+};
+
+int ks_inet_init(void);
+struct ks_inet_net *ks_inet_net_get(void);
+
+/* Queues an IPv4 datagram on the loopback device; takes p. Any context,
+ * any lock but lo_lock held. Never calls receive processing. */
+void ks_inet_lo_xmit(struct ks_pbuf *p);
+/* Runs receive processing on every queued packet. Must be called with no
+ * ksock lock held (system-call context: the end of a sending call). */
+void ks_inet_lo_drain(void);
+
+/* Builds and queues an IPv4 datagram around the payload already in p
+ * (headroom for the header); takes p. 0 or a negative errno. */
+int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
+		      int tos);
+
+/* Receive-context entries into UDP (sock_udp.c): d is the decoded datagram,
+ * p the packet. Returns 0 when a socket took p, else a drop reason (for
+ * the caller to count) and p is still the caller's. */
+int ks_inet_udp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d);
+/* An ICMP error about a UDP datagram this host sent. */
+void ks_inet_udp_err(const struct ks_icmp_hdr *icmp);
+
+extern const struct ks_family ks_inet_family;
+extern const struct ks_sock_ops ks_inet_udp_ops;
+int ks_inet_udp_create(struct ks_socket **out);
+
+#endif

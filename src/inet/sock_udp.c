@@ -1,0 +1,762 @@
+/*
+ * sock_udp.c - UDP sockets (RFC 768, RFC 1122 4.1; Linux's man 7 udp):
+ * the port table, bind, connect, send, receive, options, readiness.
+ *
+ * Port table. Every bound socket is on one list (ks_inet_net.udp_bound)
+ * under udp_lock; lookups walk it (a hash by port comes with TCP). Two
+ * sockets conflict on a port when their addresses overlap (equal, or
+ * either is INADDR_ANY) unless both set SO_REUSEADDR (Linux's
+ * udp_lib_lport_inuse). Port 0 picks a free port from 32768-60999 starting
+ * at a pseudo-random point.
+ *
+ * Receive. A datagram is charged its truesize (the IPv4 datagram plus
+ * KS_INET_SKB_OVERHEAD); it is dropped and counted when the charges
+ * already exceed SO_RCVBUF (Linux's __udp_enqueue_schedule_skb: one
+ * datagram always fits). The receive queue keeps whole IPv4 datagrams, so
+ * recvmsg reads the source from their headers.
+ *
+ * Errors. An ICMP port unreachable about a datagram a connected socket
+ * sent becomes its pending error, ECONNREFUSED, which the next send or
+ * receive returns (Linux's __udp4_lib_err without IP_RECVERR: unconnected
+ * sockets are not told).
+ *
+ * Locking: sock_inet.h. Sending holds no lock while it calls the loopback
+ * device and drains it; receive processing locks one socket at a time.
+ *
+ * Not supported yet: SO_REUSEPORT groups, IP_PKTINFO, IP_RECVERR and the
+ * error queue, multicast, SO_BINDTODEVICE, SO_PEEK_OFF, corking.
+ */
+#include "sock_inet.h"
+
+#include "../core/uaccess.h"
+
+#define SIN_LEN ((unsigned)sizeof(struct ks_sockaddr_in))
+
+static struct ks_inet_net *net(void)
+{
+	return ks_inet_net_get();
+}
+
+/* The fields the socket table reads without a lock are stored atomically
+ * (writers hold the locks the header names). */
+static void wr32(uint32_t *f, uint32_t v)
+{
+	__atomic_store_n(f, v, __ATOMIC_RELAXED);
+}
+
+static void wr16(uint16_t *f, uint16_t v)
+{
+	__atomic_store_n(f, v, __ATOMIC_RELAXED);
+}
+
+static bool reuse_of(struct ks_inet_sock *u)
+{
+	return (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEADDR) != 0;
+}
+
+/* ---- the port table (udp_lock) ---- */
+
+static bool port_conflict_locked(struct ks_inet_sock *u, uint32_t addr, uint16_t port)
+{
+	KS_ASSERT_HELD(&net()->udp_lock);
+	for (struct ks_inet_sock *o = net()->udp_bound; o; o = o->bnext) {
+		if (o == u || o->lport != port)
+			continue;
+		if (reuse_of(o) && reuse_of(u))
+			continue;
+		if (!o->laddr || !addr || o->laddr == addr)
+			return true;
+	}
+	return false;
+}
+
+/* Binds u to addr:port (port 0: an ephemeral one) and hashes it. */
+static int port_get_locked(struct ks_inet_sock *u, uint32_t addr, uint16_t port)
+{
+	struct ks_inet_net *n = net();
+
+	KS_ASSERT_HELD(&n->udp_lock);
+	if (port) {
+		if (port_conflict_locked(u, addr, port))
+			return -KS_EADDRINUSE;
+	} else {
+		const uint32_t range = KS_INET_EPHEMERAL_HIGH - KS_INET_EPHEMERAL_LOW + 1;
+		/* xorshift32: a start point programs cannot guess cheaply */
+		n->port_rnd ^= n->port_rnd << 13;
+		n->port_rnd ^= n->port_rnd >> 17;
+		n->port_rnd ^= n->port_rnd << 5;
+		uint32_t i, start = n->port_rnd % range;
+		for (i = 0; i < range; i++) {
+			port = (uint16_t)(KS_INET_EPHEMERAL_LOW + (start + i) % range);
+			if (!port_conflict_locked(u, addr, port))
+				break;
+		}
+		if (i == range)
+			return -KS_EADDRINUSE;
+	}
+	wr32(&u->laddr, addr);
+	wr16(&u->lport, port);
+	u->bnext = n->udp_bound;
+	n->udp_bound = u;
+	u->hashed = true;
+	return 0;
+}
+
+static void unhash_locked(struct ks_inet_sock *u)
+{
+	KS_ASSERT_HELD(&net()->udp_lock);
+	if (!u->hashed)
+		return;
+	for (struct ks_inet_sock **pp = &net()->udp_bound; *pp; pp = &(*pp)->bnext) {
+		if (*pp == u) {
+			*pp = u->bnext;
+			break;
+		}
+	}
+	u->bnext = NULL;
+	u->hashed = false;
+	wr16(&u->lport, 0);
+}
+
+/* The socket a datagram from src:sport to dst:dport belongs to, with a
+ * reference, or NULL: the most specific match (Linux's compute_score). */
+static struct ks_inet_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	struct ks_inet_sock *best = NULL;
+	int best_score = -1;
+
+	ks_mutex_lock(&net()->udp_lock);
+	for (struct ks_inet_sock *o = net()->udp_bound; o; o = o->bnext) {
+		int score = 0;
+		if (o->lport != dport)
+			continue;
+		if (o->laddr) {
+			if (o->laddr != dst)
+				continue;
+			score += 4;
+		}
+		if (o->rport) {
+			if (o->raddr != src || o->rport != sport)
+				continue;
+			score += 4;
+		}
+		if (score > best_score) {
+			best = o;
+			best_score = score;
+		}
+	}
+	if (best)
+		ks_socket_hold(&best->sk);
+	ks_mutex_unlock(&net()->udp_lock);
+	return best;
+}
+
+/* Linux's inet_autobind: an ephemeral port on INADDR_ANY; EAGAIN if none
+ * is free. Caller holds u's lock. */
+static int autobind_locked(struct ks_inet_sock *u)
+{
+	KS_ASSERT_HELD(&u->sk.lock);
+	if (u->lport)
+		return 0;
+	ks_mutex_lock(&net()->udp_lock);
+	int err = port_get_locked(u, u->laddr, 0);
+	ks_mutex_unlock(&net()->udp_lock);
+	return err ? -KS_EAGAIN : 0;
+}
+
+/* ---- creation and close ---- */
+
+int ks_inet_udp_create(struct ks_socket **out)
+{
+	struct ks_inet_sock *u = (struct ks_inet_sock *)ks_socket_alloc(
+		sizeof(*u), &ks_inet_family, &ks_inet_udp_ops, KS_SOCK_DGRAM, KS_IPPROTO_UDP);
+
+	if (!u)
+		return -KS_ENOMEM;
+	ks_pbufq_init(&u->rq);
+	u->ttl = -1; /* the default, net.ipv4.ip_default_ttl */
+	*out = &u->sk;
+	return 0;
+}
+
+static void udp_release(struct ks_socket *s)
+{
+	struct ks_inet_sock *u = ks_inet(s);
+	struct ks_pbuf_queue q;
+
+	ks_mutex_lock(&s->lock);
+	ks_mutex_lock(&net()->udp_lock);
+	unhash_locked(u);
+	ks_mutex_unlock(&net()->udp_lock);
+	ks_socket_set_state_locked(s, KS_SS_CLOSED);
+	q = u->rq;
+	ks_pbufq_init(&u->rq);
+	__atomic_store_n(&u->rmem, 0, __ATOMIC_RELAXED);
+	ks_mutex_unlock(&s->lock);
+	ks_pbufq_purge(&q);
+}
+
+static void udp_destroy(struct ks_socket *s)
+{
+	struct ks_inet_sock *u = ks_inet(s);
+
+	ks_pbufq_purge(&u->rq); /* what receive processing queued during release */
+	ks_socket_free(s, sizeof(*u));
+}
+
+/* ---- addresses ---- */
+
+static int sin_in(const struct ks_sockaddr_storage *a, uint32_t *addr, uint16_t *port)
+{
+	const struct ks_sockaddr_in *sin = (const struct ks_sockaddr_in *)a;
+
+	*addr = ks_ntoh32(sin->sin_addr.s_addr);
+	*port = ks_ntoh16(sin->sin_port);
+	return 0;
+}
+
+static unsigned sin_out(struct ks_sockaddr_storage *a, uint32_t addr, uint16_t port)
+{
+	struct ks_sockaddr_in *sin = (struct ks_sockaddr_in *)a;
+
+	__builtin_memset(sin, 0, sizeof(*sin));
+	sin->sin_family = KS_AF_INET;
+	sin->sin_port = ks_hton16(port);
+	sin->sin_addr.s_addr = ks_hton32(addr);
+	return SIN_LEN;
+}
+
+/* Whether addr is an address of this host: INADDR_ANY's complement is
+ * 127.0.0.0/8 on the loopback device, the only device yet. */
+static bool addr_local(uint32_t addr)
+{
+	return ks_ipv4_is_loopback(addr);
+}
+
+/* The route to dst: its source address (0: unreachable). 0.0.0.0 means
+ * this host (Linux routes it to loopback). */
+static int route(struct ks_inet_sock *u, uint32_t *dst, uint32_t laddr, uint32_t *src)
+{
+	if (!*dst)
+		*dst = laddr ? laddr : KS_INET_LO_ADDR;
+	if (ks_ipv4_is_lbcast(*dst))
+		return (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_BROADCAST)
+			       ? -KS_ENETUNREACH
+			       : -KS_EACCES;
+	if (!ks_ipv4_is_loopback(*dst))
+		return -KS_ENETUNREACH;
+	*src = laddr ? laddr : KS_INET_LO_ADDR;
+	return 0;
+}
+
+/* Linux's __inet_bind for UDP. */
+static int udp_bind(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned len)
+{
+	struct ks_inet_sock *u = ks_inet(s);
+	uint32_t addr;
+	uint16_t port;
+
+	if (len < SIN_LEN)
+		return -KS_EINVAL;
+	sin_in(a, &addr, &port);
+	/* AF_UNSPEC is taken as AF_INET only with INADDR_ANY. */
+	if (a->ss_family != KS_AF_INET && (a->ss_family != KS_AF_UNSPEC || addr))
+		return -KS_EAFNOSUPPORT;
+	if (addr && !addr_local(addr))
+		return -KS_EADDRNOTAVAIL;
+	ks_mutex_lock(&s->lock);
+	int err = -KS_EINVAL; /* already bound, or connected */
+	if (!u->lport && s->state != KS_SS_CONNECTED) {
+		ks_mutex_lock(&net()->udp_lock);
+		err = port_get_locked(u, addr, port);
+		ks_mutex_unlock(&net()->udp_lock);
+	}
+	if (!err) {
+		u->addr_locked = addr != 0;
+		u->port_locked = port != 0;
+		ks_socket_set_state_locked(s, KS_SS_BOUND);
+	}
+	ks_mutex_unlock(&s->lock);
+	return err;
+}
+
+/* Linux's udp_disconnect: forget the peer; an address or port that
+ * connect chose (not bind) is given up too. Caller holds s->lock. */
+static void disconnect_locked(struct ks_inet_sock *u)
+{
+	ks_mutex_lock(&net()->udp_lock);
+	wr32(&u->raddr, 0);
+	wr16(&u->rport, 0);
+	if (!u->addr_locked)
+		wr32(&u->laddr, 0);
+	if (!u->port_locked)
+		unhash_locked(u);
+	ks_mutex_unlock(&net()->udp_lock);
+	if (u->sk.state == KS_SS_CONNECTED)
+		ks_socket_set_state_locked(&u->sk, u->lport ? KS_SS_BOUND : KS_SS_NEW);
+}
+
+/* Linux's inet_dgram_connect and __ip4_datagram_connect. */
+static int udp_connect(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned len)
+{
+	struct ks_inet_sock *u = ks_inet(s);
+	uint32_t dst, src;
+	uint16_t port;
+	int err;
+
+	if (len < sizeof(ks_sa_family_t))
+		return -KS_EINVAL;
+	ks_mutex_lock(&s->lock);
+	if (a->ss_family == KS_AF_UNSPEC) {
+		disconnect_locked(u);
+		ks_mutex_unlock(&s->lock);
+		return 0;
+	}
+	err = autobind_locked(u);
+	if (!err && len < SIN_LEN)
+		err = -KS_EINVAL;
+	if (!err && a->ss_family != KS_AF_INET)
+		err = -KS_EAFNOSUPPORT;
+	if (!err) {
+		sin_in(a, &dst, &port);
+		err = route(u, &dst, u->laddr, &src);
+	}
+	if (!err) {
+		ks_mutex_lock(&net()->udp_lock);
+		wr32(&u->laddr, src);
+		wr32(&u->raddr, dst);
+		wr16(&u->rport, port);
+		ks_mutex_unlock(&net()->udp_lock);
+		ks_socket_set_state_locked(s, KS_SS_CONNECTED);
+	}
+	ks_mutex_unlock(&s->lock);
+	return err;
+}
+
+static int udp_getname(struct ks_socket *s, struct ks_sockaddr_storage *a, bool peer)
+{
+	struct ks_inet_sock *u = ks_inet(s);
+	unsigned len;
+
+	ks_mutex_lock(&s->lock);
+	if (peer && s->state != KS_SS_CONNECTED) {
+		ks_mutex_unlock(&s->lock);
+		return -KS_ENOTCONN;
+	}
+	len = peer ? sin_out(a, u->raddr, u->rport) : sin_out(a, u->laddr, u->lport);
+	ks_mutex_unlock(&s->lock);
+	return (int)len;
+}
+
+/* ---- send ---- */
+
+struct udp_dest {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+};
+
+/* The destination and source of a datagram (Linux's udp_sendmsg checks,
+ * in its order, after inet_send_prepare's autobind). */
+static int send_dest(struct ks_inet_sock *u, struct ks_msg *m, struct udp_dest *d)
+{
+	int err;
+
+	ks_mutex_lock(&u->sk.lock);
+	err = autobind_locked(u);
+	if (err)
+		goto out;
+	if (m->it.left > 0xffff) {
+		err = -KS_EMSGSIZE;
+		goto out;
+	}
+	if (m->namelen) {
+		err = -KS_EINVAL;
+		if (m->namelen < SIN_LEN)
+			goto out;
+		err = -KS_EAFNOSUPPORT;
+		if (m->name->ss_family != KS_AF_INET && m->name->ss_family != KS_AF_UNSPEC)
+			goto out;
+		sin_in(m->name, &d->dst, &d->dport);
+		err = -KS_EINVAL;
+		if (!d->dport)
+			goto out;
+	} else {
+		err = -KS_EDESTADDRREQ;
+		if (u->sk.state != KS_SS_CONNECTED)
+			goto out;
+		d->dst = u->raddr;
+		d->dport = u->rport;
+	}
+	d->sport = u->lport;
+	err = route(u, &d->dst, u->laddr, &d->src);
+out:
+	ks_mutex_unlock(&u->sk.lock);
+	return err;
+}
+
+static long udp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
+{
+	struct ks_inet_sock *u = ks_inet(s);
+	struct udp_dest d;
+	struct ks_pbuf *p;
+	uint32_t len = (uint32_t)m->it.left;
+	int err;
+
+	if (flags & KS_MSG_OOB)
+		return -KS_EOPNOTSUPP;
+	err = send_dest(u, m, &d);
+	if (err)
+		return err;
+	/* ip_append_data: the datagram must fit IPv4's 16-bit length. */
+	if (len > KS_IPV4_MAX_LEN - KS_IPV4_HLEN_MIN - KS_UDP_HLEN)
+		return -KS_EMSGSIZE;
+	/* sock_alloc_send_skb: the pending error first, then shutdown. */
+	err = ks_socket_take_error(s);
+	if (err)
+		return -err;
+	if (__atomic_load_n(&s->shutdown, __ATOMIC_ACQUIRE) & KS_SEND_SHUTDOWN)
+		return -KS_EPIPE;
+	err = ks_pbuf_alloc(&net()->st.pbufs, KS_PBUF_ROOM_PAYLOAD, len, &p);
+	if (err)
+		return err == -KS_EMSGSIZE ? err : -KS_ENOBUFS;
+	if (ks_iter_copy_from(&m->it, p->data, len)) {
+		ks_pbuf_free(p);
+		return -KS_EFAULT;
+	}
+	uint8_t *h = ks_pbuf_push(p, KS_UDP_HLEN);
+	KS_ASSERT(h != NULL); /* allocated with room for it */
+	ks_udp_emit(h, p->tot_len, d.sport, d.dport, d.src, d.dst,
+		    !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & KS_SF_NO_CHECK));
+	int ttl = __atomic_load_n(&u->ttl, __ATOMIC_RELAXED);
+	err = ks_inet_ip_output(p, d.src, d.dst, KS_IPPROTO_UDP, ttl < 0 ? KS_IP_DEFAULT_TTL : ttl,
+				__atomic_load_n(&u->tos, __ATOMIC_RELAXED));
+	/* Receive processing runs here, with no lock held: loopback delivers
+	 * before the call returns, as Linux's softirq at the end of it. */
+	ks_inet_lo_drain();
+	return err ? err : (long)len;
+}
+
+/* ---- receive context ---- */
+
+static long truesize(const struct ks_pbuf *p)
+{
+	return (long)p->tot_len + KS_INET_SKB_OVERHEAD;
+}
+
+int ks_inet_udp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d)
+{
+	struct ks_inet_sock *u = lookup(d->ip.src, d->udp.sport, d->ip.dst, d->udp.dport);
+
+	if (!u)
+		return -KS_DROP_NO_SOCKET;
+	int rc = 0;
+	ks_mutex_lock(&u->sk.lock);
+	if (u->sk.state == KS_SS_CLOSED) /* released since the lookup */
+		rc = -KS_DROP_NO_SOCKET;
+	else if (u->rmem > __atomic_load_n(&u->sk.rcvbuf, __ATOMIC_RELAXED))
+		rc = -KS_DROP_RCVBUF_FULL;
+	if (!rc) {
+		ks_pbufq_push(&u->rq, p);
+		__atomic_store_n(&u->rmem, u->rmem + truesize(p), __ATOMIC_RELAXED);
+	}
+	ks_mutex_unlock(&u->sk.lock);
+	if (rc == -KS_DROP_RCVBUF_FULL)
+		__atomic_add_fetch(&u->drops, 1, __ATOMIC_RELAXED);
+	if (!rc)
+		ks_waitq_wake_ev(&u->sk.rx_wait, KS_EV_IN);
+	ks_socket_put(&u->sk);
+	return rc;
+}
+
+void ks_inet_udp_err(const struct ks_icmp_hdr *icmp)
+{
+	const struct ks_icmp_quote *q = &icmp->quote;
+	/* The datagram we sent, looked up as if it came back. */
+	struct ks_inet_sock *u = lookup(q->ip.dst, q->dport, q->ip.src, q->sport);
+
+	if (!u)
+		return;
+	if (icmp->code == KS_ICMP_PORT_UNREACH || icmp->code == KS_ICMP_PROT_UNREACH) {
+		ks_mutex_lock(&u->sk.lock);
+		bool connected = u->sk.state == KS_SS_CONNECTED;
+		ks_mutex_unlock(&u->sk.lock);
+		if (connected)
+			ks_socket_set_error(&u->sk, KS_ECONNREFUSED);
+	}
+	ks_socket_put(&u->sk);
+}
+
+/* ---- receive ---- */
+
+struct udp_rd {
+	struct ks_inet_sock *u;
+	bool may_block;
+	int err;
+};
+
+static bool rd_ready(void *arg)
+{
+	struct udp_rd *r = arg;
+
+	r->err = -ks_socket_take_error(&r->u->sk);
+	if (r->err || r->u->rq.head)
+		return true;
+	/* A shut-down socket reads end of file, unless it would not block. */
+	return r->may_block && (r->u->sk.shutdown & KS_RCV_SHUTDOWN);
+}
+
+/* Where a queued datagram's payload is, and who sent it. */
+static void dgram_parts(const struct ks_pbuf *p, uint32_t *off, uint32_t *len, uint32_t *src,
+			uint16_t *sport)
+{
+	uint32_t ihl = (uint32_t)(p->data[0] & 0x0f) * 4;
+
+	*src = ks_get32(p->data + 12);
+	*sport = ks_get16(p->data + ihl);
+	*off = ihl + KS_UDP_HLEN;
+	*len = (uint32_t)ks_get16(p->data + ihl + 4) - KS_UDP_HLEN;
+}
+
+static long copy_dgram(const struct ks_pbuf *p, struct ks_msg *m, int flags)
+{
+	uint32_t off, len, src;
+	uint16_t sport;
+
+	dgram_parts(p, &off, &len, &src, &sport);
+	if (m->name)
+		m->namelen = sin_out(m->name, src, sport);
+	unsigned long size = m->it.left;
+	if (size > len)
+		size = len;
+	else if (size < len)
+		m->flags_out |= KS_MSG_TRUNC;
+	if (ks_iter_copy_to(&m->it, p->data + off, size))
+		return -KS_EFAULT;
+	return (flags & KS_MSG_TRUNC) ? (long)len : (long)size;
+}
+
+static long udp_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
+{
+	struct ks_inet_sock *u = ks_inet(s);
+	uint64_t deadline = ks_socket_deadline(s, true, flags);
+	struct udp_rd r = {u, deadline != 0, 0};
+	struct ks_pbuf *p = NULL;
+	long ret;
+
+	if (flags & KS_MSG_ERRQUEUE)
+		return -KS_EAGAIN; /* no error queue yet: it is always empty */
+	ks_mutex_lock(&s->lock);
+	ret = ks_wait_block(&s->rx_wait, &s->lock, deadline, rd_ready, &r);
+	if (!ret)
+		ret = r.err;
+	if (!ret && u->rq.head) {
+		if (flags & KS_MSG_PEEK) {
+			ret = copy_dgram(u->rq.head, m, flags); /* it stays queued: copy under the lock */
+			ks_mutex_unlock(&s->lock);
+			return ret;
+		}
+		p = ks_pbufq_pop(&u->rq);
+		__atomic_store_n(&u->rmem, u->rmem - truesize(p), __ATOMIC_RELAXED);
+	}
+	ks_mutex_unlock(&s->lock);
+	if (!p)
+		return ret; /* an error, or 0: end of file after SHUT_RD */
+	ret = copy_dgram(p, m, flags); /* an EFAULT loses it, as on Linux */
+	ks_pbuf_free(p);
+	return ret;
+}
+
+/* ---- shutdown, options, ioctl, poll, describe ---- */
+
+/* Linux's inet_shutdown: the bits are set even on an unconnected socket,
+ * which then reports ENOTCONN. */
+static int udp_shutdown(struct ks_socket *s, int how)
+{
+	if (how < 0 || how > 2)
+		return -KS_EINVAL;
+	ks_mutex_lock(&s->lock);
+	int err = s->state == KS_SS_CONNECTED ? 0 : -KS_ENOTCONN;
+	__atomic_store_n(&s->shutdown, (unsigned char)(s->shutdown | (how + 1)), __ATOMIC_RELEASE);
+	ks_mutex_unlock(&s->lock);
+	ks_waitq_wake(&s->rx_wait);
+	ks_waitq_wake(&s->tx_wait);
+	return err;
+}
+
+/* do_ip_setsockopt's integer: an int, or one byte for a shorter option. */
+static int ip_opt_in(const void *uval, unsigned len, int *val)
+{
+	unsigned char c;
+
+	if (len >= sizeof(int))
+		return ks_port_copy_from_user(val, uval, sizeof(int)) ? -KS_EFAULT : 0;
+	if (len < 1)
+		return -KS_EINVAL;
+	if (ks_port_copy_from_user(&c, uval, 1))
+		return -KS_EFAULT;
+	*val = c;
+	return 0;
+}
+
+static int udp_setsockopt(struct ks_socket *s, int level, int name, const void *uval,
+			  unsigned len)
+{
+	struct ks_inet_sock *u = ks_inet(s);
+	int val, err;
+
+	if (level != KS_SOL_IP || (name != KS_IP_TTL && name != KS_IP_TOS))
+		return -KS_ENOPROTOOPT;
+	err = ip_opt_in(uval, len, &val);
+	if (err)
+		return err;
+	if (name == KS_IP_TTL) {
+		if (val != -1 && (val < 1 || val > 255))
+			return -KS_EINVAL;
+		__atomic_store_n(&u->ttl, val, __ATOMIC_RELAXED);
+	} else {
+		__atomic_store_n(&u->tos, val & 0xff, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+/* do_ip_getsockopt: one byte if the caller's buffer is shorter than an
+ * int and the value fits, else up to an int. */
+static int udp_getsockopt(struct ks_socket *s, int level, int name, void *uval, unsigned *ulen)
+{
+	struct ks_inet_sock *u = ks_inet(s);
+	int len, val;
+
+	if (level != KS_SOL_IP || (name != KS_IP_TTL && name != KS_IP_TOS))
+		return -KS_ENOPROTOOPT;
+	if (ks_port_copy_from_user(&len, ulen, sizeof(len)))
+		return -KS_EFAULT;
+	if (len < 0)
+		return -KS_EINVAL;
+	if (name == KS_IP_TTL) {
+		val = __atomic_load_n(&u->ttl, __ATOMIC_RELAXED);
+		if (val < 0)
+			val = KS_IP_DEFAULT_TTL;
+	} else {
+		val = __atomic_load_n(&u->tos, __ATOMIC_RELAXED);
+	}
+	if (len < (int)sizeof(int) && len > 0 && val >= 0 && val <= 255) {
+		unsigned char c = (unsigned char)val;
+		len = 1;
+		if (ks_port_copy_to_user(ulen, &len, sizeof(len)) || ks_port_copy_to_user(uval, &c, 1))
+			return -KS_EFAULT;
+		return 0;
+	}
+	if (len > (int)sizeof(int))
+		len = sizeof(int);
+	if (ks_port_copy_to_user(ulen, &len, sizeof(len)) ||
+	    ks_port_copy_to_user(uval, &val, (size_t)len))
+		return -KS_EFAULT;
+	return 0;
+}
+
+/* Linux's udp_ioctl: SIOCINQ is the next datagram's payload size, SIOCOUTQ
+ * what is still being sent (loopback hands it over at once: 0). */
+static int udp_ioctl(struct ks_socket *s, unsigned long req, void *uarg)
+{
+	struct ks_inet_sock *u = ks_inet(s);
+	int amount = 0;
+
+	switch (req) {
+	case KS_SIOCOUTQ:
+		break;
+	case KS_SIOCINQ:
+		ks_mutex_lock(&s->lock);
+		if (u->rq.head) {
+			uint32_t off, len, src;
+			uint16_t sport;
+			dgram_parts(u->rq.head, &off, &len, &src, &sport);
+			amount = (int)len;
+		}
+		ks_mutex_unlock(&s->lock);
+		break;
+	default:
+		return -KS_ENOIOCTLCMD;
+	}
+	return ks_port_copy_to_user(uarg, &amount, sizeof(amount)) ? -KS_EFAULT : 0;
+}
+
+/* Linux's udp_poll (datagram_poll): a loopback sender never waits for
+ * buffer space, so a UDP socket is always writable. */
+static unsigned udp_poll(struct ks_socket *s, struct ks_poll_table *pt)
+{
+	struct ks_inet_sock *u = ks_inet(s);
+	unsigned mask = KS_POLLOUT | KS_POLLWRNORM | KS_POLLWRBAND;
+
+	ks_poll_wait(pt, s, &s->rx_wait);
+	ks_poll_wait(pt, s, &s->tx_wait);
+	ks_mutex_lock(&s->lock);
+	if (__atomic_load_n(&s->err, __ATOMIC_ACQUIRE))
+		mask |= KS_POLLERR;
+	if (s->shutdown & KS_RCV_SHUTDOWN)
+		mask |= KS_POLLRDHUP | KS_POLLIN | KS_POLLRDNORM;
+	if (s->shutdown == KS_SHUTDOWN_MASK)
+		mask |= KS_POLLHUP;
+	if (u->rq.head)
+		mask |= KS_POLLIN | KS_POLLRDNORM;
+	ks_mutex_unlock(&s->lock);
+	return mask;
+}
+
+static void fmt_addr(char *out, size_t cap, uint32_t a, uint16_t port)
+{
+	char tmp[24];
+	int n = 0;
+	unsigned parts[5] = {a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, port};
+
+	for (int i = 0; i < 5; i++) {
+		char d[6];
+		int k = 0;
+		unsigned v = parts[i];
+		do {
+			d[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (k)
+			tmp[n++] = d[--k];
+		if (i < 4)
+			tmp[n++] = i == 3 ? ':' : '.';
+	}
+	tmp[n] = 0;
+	size_t i;
+	for (i = 0; i + 1 < cap && tmp[i]; i++)
+		out[i] = tmp[i];
+	out[i] = 0;
+}
+
+/* The socket table reads with atomic loads only (docs/locking.md). */
+static void udp_describe(struct ks_socket *s, struct ks_sock_info *out)
+{
+	struct ks_inet_sock *u = ks_inet(s);
+
+	fmt_addr(out->local, sizeof(out->local), __atomic_load_n(&u->laddr, __ATOMIC_RELAXED),
+		 __atomic_load_n(&u->lport, __ATOMIC_RELAXED));
+	fmt_addr(out->peer, sizeof(out->peer), __atomic_load_n(&u->raddr, __ATOMIC_RELAXED),
+		 __atomic_load_n(&u->rport, __ATOMIC_RELAXED));
+	out->recv_q = (unsigned long)__atomic_load_n(&u->rmem, __ATOMIC_RELAXED);
+	out->send_q = 0;
+}
+
+const struct ks_sock_ops ks_inet_udp_ops = {
+	.caps = 0,
+	.release = udp_release,
+	.destroy = udp_destroy,
+	.bind = udp_bind,
+	.connect = udp_connect,
+	.socketpair = ks_sock_no_socketpair,
+	.listen = ks_sock_no_listen,
+	.accept = ks_sock_no_accept,
+	.getname = udp_getname,
+	.sendmsg = udp_sendmsg,
+	.recvmsg = udp_recvmsg,
+	.shutdown = udp_shutdown,
+	.setsockopt = udp_setsockopt,
+	.getsockopt = udp_getsockopt,
+	.ioctl = udp_ioctl,
+	.poll = udp_poll,
+	.describe = udp_describe,
+};
