@@ -23,17 +23,6 @@
 
 static const int unix_types[3] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 /* A socket of type bound to a (and listening, for connection types);
  * fd or -errno. */
 static long mk_bound(struct ct_ctx *c, int type, const void *a, unsigned alen)
@@ -584,7 +573,7 @@ static void addr_getsockname_negative_len(struct ct_ctx *c)
 	unsigned gl = (unsigned)-1;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->getsockname(sv[0], &got, &gl), -EINVAL);
 	gl = 0x80000000u;
 	CT_EQ(c, c->b->getpeername(sv[0], &got, &gl), -EINVAL);
@@ -613,7 +602,7 @@ static void addr_socketpair_names(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		for (int k = 0; k < 2; k++) {
 			gl = sizeof(got);
 			CT_EQ(c, c->b->getsockname(sv[k], &got, &gl), 0);

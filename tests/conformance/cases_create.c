@@ -22,17 +22,6 @@
 
 static const int unix_types[3] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 /* An address no process has mapped: a page mapped and unmapped again. */
 static void *unmapped_page(void)
 {
@@ -207,7 +196,7 @@ static void create_socketpair_types(struct ct_ctx *c)
 	char buf[4];
 
 	for (int i = 0; i < 3; i++) {
-		CT_EQ(c, mk_pair(c, unix_types[i], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[i], sv), 0);
 		CT_TRUE(c, sv[0] != sv[1]);
 		CT_EQ(c, b->write(sv[0], "ab", 2), 2);
 		CT_EQ(c, b->write(sv[1], "cde", 3), 3);
@@ -233,7 +222,7 @@ static void create_socketpair_flags(struct ct_ctx *c)
 			CT_EQ(c, c->b->fcntl(sv[k], F_GETFL, 0), O_RDWR | O_NONBLOCK);
 			CT_EQ(c, c->b->fcntl(sv[k], F_GETFD, 0), FD_CLOEXEC);
 		}
-		CT_EQ(c, mk_pair(c, unix_types[i], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[i], sv), 0);
 		for (int k = 0; k < 2; k++) {
 			CT_EQ(c, c->b->fcntl(sv[k], F_GETFL, 0), O_RDWR);
 			CT_EQ(c, c->b->fcntl(sv[k], F_GETFD, 0), 0);
@@ -493,7 +482,7 @@ static void create_efault_getpeername(struct ct_ctx *c)
 	void *bad[NBAD];
 
 	bad_ptrs(bad);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	for (int i = 0; i < NBAD; i++) {
 		len = sizeof(a);
 		EXPECT_BAD(c, i, c->b->getpeername(sv[0], bad[i], &len), -EFAULT);
@@ -508,7 +497,7 @@ static void create_getsockname_len0_bad_addr(struct ct_ctx *c)
 	unsigned len = 0;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->getsockname(sv[0], (void *)-1, &len), 0);
 	CT_EQ(c, len, sizeof(sa_family_t));
 	len = 0;
@@ -523,7 +512,7 @@ static void create_efault_sendto_buf(struct ct_ctx *c)
 
 	bad_ptrs(bad);
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		for (int i = 0; i < NBAD; i++)
 			EXPECT_BAD(c, i, c->b->sendto(sv[0], bad[i], 4, MSG_DONTWAIT, NULL, 0),
 				   -EFAULT);
@@ -556,7 +545,7 @@ static void create_efault_recvfrom_buf(struct ct_ctx *c)
 	void *bad[NBAD];
 
 	bad_ptrs(bad);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->write(sv[0], "abcd", 4), 4);
 	for (int i = 0; i < NBAD; i++)
 		EXPECT_BAD(c, i, c->b->recvfrom(sv[1], bad[i], 4, MSG_DONTWAIT, NULL, NULL),
@@ -601,7 +590,7 @@ static void create_efault_sendmsg_hdr(struct ct_ctx *c)
 	void *bad[NBAD];
 
 	bad_ptrs(bad);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	for (int i = 0; i < NBAD; i++)
 		EXPECT_BAD(c, i, c->b->sendmsg(sv[0], bad[i], 0), -EFAULT);
 }
@@ -613,7 +602,7 @@ static void create_efault_sendmsg_iov(struct ct_ctx *c)
 	void *bad[NBAD];
 
 	bad_ptrs(bad);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	for (int i = 0; i < NBAD; i++) {
 		memset(&mh, 0, sizeof(mh));
 		mh.msg_iov = bad[i];
@@ -631,7 +620,7 @@ static void create_efault_sendmsg_base(struct ct_ctx *c)
 
 	bad_ptrs(bad);
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		for (int i = 0; i < NBAD; i++) {
 			memset(&mh, 0, sizeof(mh));
 			iov.iov_base = bad[i];
@@ -669,7 +658,7 @@ static void create_efault_recvmsg_hdr(struct ct_ctx *c)
 	void *bad[NBAD];
 
 	bad_ptrs(bad);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, c->b->write(sv[0], "x", 1), 1);
 	for (int i = 0; i < NBAD; i++)
 		EXPECT_BAD(c, i, c->b->recvmsg(sv[1], bad[i], MSG_DONTWAIT), -EFAULT);
@@ -682,7 +671,7 @@ static void create_efault_recvmsg_iov(struct ct_ctx *c)
 	void *bad[NBAD];
 
 	bad_ptrs(bad);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->write(sv[0], "x", 1), 1);
 	for (int i = 0; i < NBAD; i++) {
 		memset(&mh, 0, sizeof(mh));
@@ -701,7 +690,7 @@ static void create_efault_recvmsg_base(struct ct_ctx *c)
 	void *bad[NBAD];
 
 	bad_ptrs(bad);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->write(sv[0], "x", 1), 1);
 	for (int i = 0; i < NBAD; i++) {
 		memset(&mh, 0, sizeof(mh));
@@ -758,7 +747,7 @@ static void create_efault_read_write(struct ct_ctx *c)
 	void *bad[NBAD];
 
 	bad_ptrs(bad);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->write(sv[0], "abcd", 4), 4);
 	for (int i = 0; i < NBAD; i++) {
 		EXPECT_BAD(c, i, c->b->write(sv[0], bad[i], 4), -EFAULT);
@@ -772,7 +761,7 @@ static void create_efault_readv_writev(struct ct_ctx *c)
 	void *bad[NBAD];
 
 	bad_ptrs(bad);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->write(sv[0], "abcd", 4), 4);
 	for (int i = 0; i < NBAD; i++) {
 		EXPECT_BAD(c, i, c->b->writev(sv[0], bad[i], 1), -EFAULT);
@@ -789,7 +778,7 @@ static void create_readv_writev(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, c->b->writev(sv[0], wv, 2), 7);
 		memset(out2, 0, sizeof(out2));
 		CT_EQ(c, c->b->readv(sv[1], rv, 2), 7);
@@ -808,7 +797,7 @@ static void create_iovcnt_limits(struct ct_ctx *c)
 		many[i].iov_base = &ch;
 		many[i].iov_len = 1;
 	}
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->writev(sv[0], many, 0), 0);
 	CT_EQ(c, c->b->writev(sv[0], many, -1), -EINVAL);
 	CT_EQ(c, c->b->writev(sv[0], many, 1025), -EINVAL);
@@ -823,7 +812,7 @@ static void create_dup_shares_socket(struct ct_ctx *c)
 	char buf[4];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	long d;
 
 	CT_OK(c, d, ct_fd(c, c->b->dup(sv[0])));
@@ -858,7 +847,7 @@ static void create_close_last_ref(struct ct_ctx *c)
 	char ch;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	long d;
 
 	CT_OK(c, d, ct_fd(c, c->b->dup(sv[0])));
@@ -887,7 +876,7 @@ static void create_zero_length_stream(struct ct_ctx *c)
 	char ch;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->read(sv[1], &ch, 0), 0);
 	CT_EQ(c, c->b->write(sv[0], &ch, 0), 0);
 	CT_EQ(c, c->b->recvfrom(sv[1], &ch, 1, MSG_DONTWAIT, NULL, NULL), -EAGAIN);
@@ -899,7 +888,7 @@ static void create_zero_length_dgram(struct ct_ctx *c)
 	char ch;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, c->b->write(sv[0], &ch, 0), 0);
 	CT_EQ(c, c->b->recvfrom(sv[1], &ch, 1, MSG_DONTWAIT, NULL, NULL), 0);
 	CT_EQ(c, c->b->recvfrom(sv[1], &ch, 1, MSG_DONTWAIT, NULL, NULL), -EAGAIN);

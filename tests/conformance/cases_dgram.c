@@ -28,17 +28,6 @@
 
 #define MAX_DGRAM_QLEN 10
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 /* A dgram socket bound to c->dir/name; fd or -errno. */
 static long mk_bound(struct ct_ctx *c, const char *name, struct sockaddr_un *a, unsigned *alen)
 {
@@ -55,77 +44,6 @@ static long mk_bound(struct ct_ctx *c, const char *name, struct sockaddr_un *a, 
 static long mk_unbound(struct ct_ctx *c, int flags)
 {
 	return ct_fd(c, c->b->socket(AF_UNIX, SOCK_DGRAM | flags, 0));
-}
-
-static long snd(struct ct_ctx *c, int fd, const void *buf, unsigned long n, int flags)
-{
-	return c->b->sendto(fd, buf, n, flags, NULL, 0);
-}
-
-static long rcv(struct ct_ctx *c, int fd, void *buf, unsigned long n, int flags)
-{
-	return c->b->recvfrom(fd, buf, n, flags, NULL, NULL);
-}
-
-static long set_timeo(struct ct_ctx *c, int fd, int opt, long ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	return c->b->setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
-
-static int take_sigpipe(void)
-{
-	sigset_t set, pend;
-	struct timespec zero = { 0, 0 };
-
-	sigemptyset(&pend);
-	if (sigpending(&pend) != 0 || !sigismember(&pend, SIGPIPE))
-		return 0;
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	return sigtimedwait(&set, NULL, &zero) == SIGPIPE;
-}
-
-static long elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/* Best effort: waits (bounded, 1 s) until thread tid sleeps, so that the
- * action that should wake it comes after it blocked. Without /proc (or
- * when the thread never sleeps) it just returns: the case stays correct,
- * only the wakeup path may go untested. */
-static void wait_sleeping(const int *tid)
-{
-	struct timespec t0;
-	char path[64], buf[256], *p;
-	FILE *f;
-	size_t n;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (elapsed_ms(&t0) < 1000) {
-		int id = __atomic_load_n(tid, __ATOMIC_ACQUIRE);
-
-		if (id == 0) {
-			sched_yield();
-			continue;
-		}
-		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", id);
-		f = fopen(path, "r");
-		if (!f)
-			return;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = 0;
-		p = strrchr(buf, ')');
-		if (!p || p[1] != ' ' || p[2] == 'S' || p[2] == 'D')
-			return;
-		sched_yield();
-	}
 }
 
 static void close_untracked(struct ct_ctx *c, int fd)
@@ -269,10 +187,10 @@ static void dgram_connect_default_peer(struct ct_ctx *c)
 	CT_EQ(c, c->b->getpeername((int)s, &p, &pl), 0);
 	CT_EQ(c, pl, bl);
 	CT_TRUE(c, memcmp(&p, &b, bl) == 0);
-	CT_EQ(c, snd(c, (int)s, "one", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, (int)s, "one", 3, 0), 3);
 	CT_EQ(c, c->b->write((int)s, "two", 3), 3);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), 0), 3);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), 0), 3);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), 0), 3);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), 0), 3);
 	CT_TRUE(c, memcmp(buf, "two", 3) == 0);
 }
 
@@ -281,14 +199,14 @@ static void dgram_send_no_peer(struct ct_ctx *c)
 	long s;
 
 	CT_OK(c, s, mk_unbound(c, 0));
-	(void)take_sigpipe();
-	CT_EQ(c, snd(c, (int)s, "x", 1, 0), -ENOTCONN);
-	CT_EQ(c, snd(c, (int)s, "x", 1, MSG_DONTWAIT), -ENOTCONN);
-	CT_EQ(c, snd(c, (int)s, "x", 0, 0), -ENOTCONN);
+	(void)ct_take_sigpipe();
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, 0), -ENOTCONN);
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, MSG_DONTWAIT), -ENOTCONN);
+	CT_EQ(c, ct_snd(c, (int)s, "x", 0, 0), -ENOTCONN);
 	CT_EQ(c, c->b->write((int)s, "x", 1), -ENOTCONN);
 	/* A NULL address with a length is no address. */
 	CT_EQ(c, c->b->sendto((int)s, "x", 1, 0, NULL, 16), -ENOTCONN);
-	CT_EQ(c, take_sigpipe(), 0);
+	CT_EQ(c, ct_take_sigpipe(), 0);
 }
 
 static void dgram_sendto_missing_path(struct ct_ctx *c)
@@ -371,9 +289,9 @@ static void dgram_connect_unspec(struct ct_ctx *c)
 	CT_OK(c, s, mk_unbound(c, 0));
 	CT_EQ(c, c->b->connect((int)s, &u, sizeof(u)), 0);
 	CT_EQ(c, c->b->connect((int)s, &b, bl), 0);
-	CT_EQ(c, snd(c, (int)s, "x", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, 0), 1);
 	CT_EQ(c, c->b->connect((int)s, &u, sizeof(u)), 0);
-	CT_EQ(c, snd(c, (int)s, "x", 1, 0), -ENOTCONN);
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, 0), -ENOTCONN);
 	CT_EQ(c, c->b->getpeername((int)s, &p, &pl), -ENOTCONN);
 	CT_EQ(c, c->b->sendto((int)s, "x", 1, 0, &b, bl), 1);
 }
@@ -394,7 +312,7 @@ static void dgram_connected_elsewhere_eperm(struct ct_ctx *c)
 	CT_EQ(c, c->b->connect((int)fa, &b, bl), -EPERM);
 	/* Its peer may send to it without being connected itself. */
 	CT_EQ(c, c->b->sendto((int)fd, "ok", 2, 0, &b, bl), 2);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 2);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 2);
 }
 
 /* connect again to another peer: later sends go there. */
@@ -409,13 +327,13 @@ static void dgram_reconnect(struct ct_ctx *c)
 	CT_OK(c, fd, mk_bound(c, "d", &d, &dl));
 	CT_OK(c, s, mk_unbound(c, 0));
 	CT_EQ(c, c->b->connect((int)s, &b, bl), 0);
-	CT_EQ(c, snd(c, (int)s, "1", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, (int)s, "1", 1, 0), 1);
 	CT_EQ(c, c->b->connect((int)s, &d, dl), 0);
-	CT_EQ(c, snd(c, (int)s, "2", 1, 0), 1);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_snd(c, (int)s, "2", 1, 0), 1);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 1);
 	CT_EQ(c, buf[0], '1');
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
-	CT_EQ(c, rcv(c, (int)fd, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, (int)fd, buf, sizeof(buf), MSG_DONTWAIT), 1);
 	CT_EQ(c, buf[0], '2');
 }
 
@@ -432,8 +350,8 @@ static void dgram_sendto_on_connected(struct ct_ctx *c)
 	CT_OK(c, s, mk_unbound(c, 0));
 	CT_EQ(c, c->b->connect((int)s, &b, bl), 0);
 	CT_EQ(c, c->b->sendto((int)s, "x", 1, 0, &d, dl), 1);
-	CT_EQ(c, rcv(c, (int)fd, buf, sizeof(buf), MSG_DONTWAIT), 1);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, (int)fd, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 /* The connection is to the socket, not the path: unlinking the path does
@@ -449,8 +367,8 @@ static void dgram_connect_survives_unlink(struct ct_ctx *c)
 	CT_OK(c, s, mk_unbound(c, 0));
 	CT_EQ(c, c->b->connect((int)s, &b, bl), 0);
 	CT_EQ(c, unlink(b.sun_path), 0);
-	CT_EQ(c, snd(c, (int)s, "x", 1, 0), 1);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, 0), 1);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 1);
 	CT_EQ(c, c->b->sendto((int)s, "x", 1, 0, &b, bl), -ENOENT);
 }
 
@@ -461,12 +379,12 @@ static void dgram_socketpair_both_ways(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "ab", 2, 0), 2);
-	CT_EQ(c, snd(c, sv[1], "cde", 3, 0), 3);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 2);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "ab", 2, 0), 2);
+	CT_EQ(c, ct_snd(c, sv[1], "cde", 3, 0), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 2);
 	CT_TRUE(c, memcmp(buf, "ab", 2) == 0);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 3);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 3);
 	CT_TRUE(c, memcmp(buf, "cde", 3) == 0);
 }
 
@@ -475,13 +393,13 @@ static void dgram_boundaries(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
-	CT_EQ(c, snd(c, sv[0], "defgh", 5, 0), 5);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 3);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 5);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "defgh", 5, 0), 5);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 5);
 	CT_TRUE(c, memcmp(buf, "defgh", 5) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 static void dgram_trunc_msg_flags(struct ct_ctx *c)
@@ -491,9 +409,9 @@ static void dgram_trunc_msg_flags(struct ct_ctx *c)
 	struct msghdr m;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abcdef", 6, 0), 6);
-	CT_EQ(c, snd(c, sv[0], "xy", 2, 0), 2);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abcdef", 6, 0), 6);
+	CT_EQ(c, ct_snd(c, sv[0], "xy", 2, 0), 2);
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
@@ -513,14 +431,14 @@ static void dgram_trunc_recv_flag(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abcdef", 6, 0), 6);
-	CT_EQ(c, snd(c, sv[0], "ghijklm", 7, 0), 7);
-	CT_EQ(c, rcv(c, sv[1], buf, 2, MSG_TRUNC), 6);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abcdef", 6, 0), 6);
+	CT_EQ(c, ct_snd(c, sv[0], "ghijklm", 7, 0), 7);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 2, MSG_TRUNC), 6);
 	CT_TRUE(c, memcmp(buf, "ab", 2) == 0);
 	/* The peek-the-size idiom. */
-	CT_EQ(c, rcv(c, sv[1], NULL, 0, MSG_PEEK | MSG_TRUNC), 7);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_TRUNC), 7);
+	CT_EQ(c, ct_rcv(c, sv[1], NULL, 0, MSG_PEEK | MSG_TRUNC), 7);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_TRUNC), 7);
 }
 
 static void dgram_zero_length(struct ct_ctx *c)
@@ -536,8 +454,8 @@ static void dgram_zero_length(struct ct_ctx *c)
 	CT_EQ(c, c->b->sendto((int)fa, "z", 1, 0, &b, bl), 1);
 	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), MSG_DONTWAIT, &p, &pl), 0);
 	CT_EQ(c, pl, al);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 1);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 static void dgram_peek(struct ct_ctx *c)
@@ -553,10 +471,10 @@ static void dgram_peek(struct ct_ctx *c)
 	CT_EQ(c, c->b->sendto((int)fa, "second", 6, 0, &b, bl), 6);
 	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), MSG_PEEK, &p, &pl), 5);
 	CT_EQ(c, pl, al);
-	CT_EQ(c, rcv(c, (int)fb, buf, 3, MSG_PEEK), 3);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), 0), 5);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, 3, MSG_PEEK), 3);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), 0), 5);
 	CT_TRUE(c, memcmp(buf, "first", 5) == 0);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), 0), 6);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), 0), 6);
 }
 
 /* MSG_WAITALL does not wait or join on a datagram socket. */
@@ -565,10 +483,10 @@ static void dgram_waitall(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
-	CT_EQ(c, snd(c, sv[0], "def", 3, 0), 3);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_WAITALL), 3);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "def", 3, 0), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_WAITALL), 3);
 }
 
 static void dgram_recv_empty(struct ct_ctx *c)
@@ -577,9 +495,9 @@ static void dgram_recv_empty(struct ct_ctx *c)
 	long s;
 
 	CT_OK(c, s, mk_unbound(c, 0));
-	CT_EQ(c, rcv(c, (int)s, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, (int)s, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 	CT_OK(c, s, mk_unbound(c, SOCK_NONBLOCK));
-	CT_EQ(c, rcv(c, (int)s, buf, sizeof(buf), 0), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, (int)s, buf, sizeof(buf), 0), -EAGAIN);
 	CT_EQ(c, c->b->read((int)s, buf, sizeof(buf)), -EAGAIN);
 }
 
@@ -591,15 +509,15 @@ static void dgram_sendmsg_gather(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = wv;
 	m.msg_iovlen = 4;
 	CT_EQ(c, c->b->sendmsg(sv[0], &m, 0), 6);
 	CT_EQ(c, c->b->writev(sv[0], wv, 2), 2);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 6);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 6);
 	CT_TRUE(c, memcmp(buf, "abcdef", 6) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 2);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 2);
 }
 
 /* One datagram scattered over several iovecs. */
@@ -610,8 +528,8 @@ static void dgram_recvmsg_scatter(struct ct_ctx *c)
 	struct msghdr m;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "1234567", 7, 0), 7);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "1234567", 7, 0), 7);
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = rv;
 	m.msg_iovlen = 3;
@@ -620,7 +538,7 @@ static void dgram_recvmsg_scatter(struct ct_ctx *c)
 	CT_TRUE(c, memcmp(a, "12", 2) == 0);
 	CT_TRUE(c, memcmp(b, "345", 3) == 0);
 	CT_TRUE(c, memcmp(d, "67", 2) == 0);
-	CT_EQ(c, snd(c, sv[0], "abcdefghijklmnop", 16, 0), 16);
+	CT_EQ(c, ct_snd(c, sv[0], "abcdefghijklmnop", 16, 0), 16);
 	CT_EQ(c, c->b->readv(sv[1], rv, 3), 13);
 }
 
@@ -666,7 +584,7 @@ static void dgram_sendmsg_name_null(struct ct_ctx *c)
 	CT_EQ(c, c->b->sendmsg((int)s, &m, 0), -ENOTCONN);
 	CT_EQ(c, c->b->connect((int)s, &b, bl), 0);
 	CT_EQ(c, c->b->sendmsg((int)s, &m, 0), 1);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 1);
 }
 
 static void dgram_listen_accept(struct ct_ctx *c)
@@ -686,10 +604,10 @@ static void dgram_msg_oob(struct ct_ctx *c)
 	char buf[4];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "x", 1, MSG_OOB), -EOPNOTSUPP);
-	CT_EQ(c, snd(c, sv[0], "y", 1, 0), 1);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_OOB), -EOPNOTSUPP);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, MSG_OOB), -EOPNOTSUPP);
+	CT_EQ(c, ct_snd(c, sv[0], "y", 1, 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_OOB), -EOPNOTSUPP);
 }
 
 /* ---- limits ---- */
@@ -702,16 +620,16 @@ static void dgram_emsgsize(struct ct_ctx *c)
 	unsigned sl = sizeof(sb);
 	long r1, r2, r3, r4;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, c->b->getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sb, &sl), 0);
 	CT_TRUE(c, sb > 64);
 	buf = malloc((size_t)sb + 1);
 	CT_TRUE(c, buf != NULL);
 	memset(buf, 'd', (size_t)sb + 1);
-	r1 = snd(c, sv[0], buf, (unsigned long)sb + 1, MSG_DONTWAIT);
-	r2 = snd(c, sv[0], buf, (unsigned long)sb - 31, MSG_DONTWAIT);
-	r3 = snd(c, sv[0], buf, (unsigned long)sb - 32, MSG_DONTWAIT);
-	r4 = rcv(c, sv[1], buf, (unsigned long)sb + 1, MSG_DONTWAIT);
+	r1 = ct_snd(c, sv[0], buf, (unsigned long)sb + 1, MSG_DONTWAIT);
+	r2 = ct_snd(c, sv[0], buf, (unsigned long)sb - 31, MSG_DONTWAIT);
+	r3 = ct_snd(c, sv[0], buf, (unsigned long)sb - 32, MSG_DONTWAIT);
+	r4 = ct_rcv(c, sv[1], buf, (unsigned long)sb + 1, MSG_DONTWAIT);
 	free(buf);
 	CT_EQ(c, r1, -EMSGSIZE);
 	CT_EQ(c, r2, -EMSGSIZE);
@@ -726,12 +644,12 @@ static void dgram_emsgsize_small_sndbuf(struct ct_ctx *c)
 	int sv[2], sb = 8192;
 	unsigned sl = sizeof(sb);
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, c->b->setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sb, sizeof(sb)), 0);
 	CT_EQ(c, c->b->getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sb, &sl), 0);
 	CT_TRUE(c, sb > 64 && sb < (int)sizeof(buf));
-	CT_EQ(c, snd(c, sv[0], buf, (unsigned long)sb - 31, MSG_DONTWAIT), -EMSGSIZE);
-	CT_EQ(c, snd(c, sv[0], buf, (unsigned long)sb - 32, MSG_DONTWAIT), sb - 32);
+	CT_EQ(c, ct_snd(c, sv[0], buf, (unsigned long)sb - 31, MSG_DONTWAIT), -EMSGSIZE);
+	CT_EQ(c, ct_snd(c, sv[0], buf, (unsigned long)sb - 32, MSG_DONTWAIT), sb - 32);
 }
 
 /* A receiver accepts max_dgram_qlen + 1 datagrams from a sender it is not
@@ -753,7 +671,7 @@ static void dgram_qlen_nonblock(struct ct_ctx *c)
 	/* The limit is the receiver's: another sender is refused as well. */
 	CT_OK(c, s2, mk_unbound(c, 0));
 	CT_EQ(c, c->b->sendto((int)s2, "q", 1, MSG_DONTWAIT, &b, bl), -EAGAIN);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), 0), 1);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), 0), 1);
 	CT_EQ(c, c->b->sendto((int)s, "q", 1, 0, &b, bl), 1);
 	CT_EQ(c, c->b->sendto((int)s, "q", 1, 0, &b, bl), -EAGAIN);
 }
@@ -770,8 +688,8 @@ static void dgram_qlen_connected_sender(struct ct_ctx *c)
 	CT_OK(c, s, mk_unbound(c, 0));
 	CT_EQ(c, c->b->connect((int)s, &b, bl), 0);
 	for (i = 0; i < MAX_DGRAM_QLEN + 1; i++)
-		CT_EQ(c, snd(c, (int)s, "q", 1, MSG_DONTWAIT), 1);
-	CT_EQ(c, snd(c, (int)s, "q", 1, MSG_DONTWAIT), -EAGAIN);
+		CT_EQ(c, ct_snd(c, (int)s, "q", 1, MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_snd(c, (int)s, "q", 1, MSG_DONTWAIT), -EAGAIN);
 }
 
 /* A receiver connected back to the sender is exempt from the queue-length
@@ -781,11 +699,11 @@ static void dgram_qlen_exempt_connected_back(struct ct_ctx *c)
 	char buf[4];
 	int sv[2], i;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	for (i = 0; i < 5 * (MAX_DGRAM_QLEN + 1); i++)
-		CT_EQ(c, snd(c, sv[0], "e", 1, MSG_DONTWAIT), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "e", 1, MSG_DONTWAIT), 1);
 	for (i = 0; i < 5 * (MAX_DGRAM_QLEN + 1); i++)
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 1);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 1);
 }
 
 /* A blocking sender to a full receiver waits SO_SNDTIMEO, then EAGAIN. */
@@ -801,10 +719,10 @@ static void dgram_qlen_sndtimeo(struct ct_ctx *c)
 	CT_OK(c, s, mk_unbound(c, 0));
 	for (i = 0; i < MAX_DGRAM_QLEN + 1; i++)
 		CT_EQ(c, c->b->sendto((int)s, "q", 1, 0, &b, bl), 1);
-	CT_EQ(c, set_timeo(c, (int)s, SO_SNDTIMEO, 50), 0);
+	CT_EQ(c, ct_set_timeo(c, (int)s, SO_SNDTIMEO, 50), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CT_EQ(c, c->b->sendto((int)s, "q", 1, 0, &b, bl), -EAGAIN);
-	ms = elapsed_ms(&t0);
+	ms = ct_elapsed_ms(&t0);
 	/* >= the timeout, less one 4 ms kernel tick of rounding; < 10x. */
 	CT_TRUE(c, ms >= 46);
 	CT_TRUE(c, ms < 500);
@@ -842,18 +760,18 @@ static void dgram_reader_unblocks_sender(struct ct_ctx *c)
 	CT_OK(c, s, mk_unbound(c, 0));
 	for (i = 0; i < MAX_DGRAM_QLEN + 1; i++)
 		CT_EQ(c, c->b->sendto((int)s, "q", 1, 0, &bs.to, bs.tolen), 1);
-	CT_EQ(c, set_timeo(c, (int)s, SO_SNDTIMEO, 5000), 0);
-	CT_EQ(c, set_timeo(c, (int)fb, SO_RCVTIMEO, 5000), 0);
+	CT_EQ(c, ct_set_timeo(c, (int)s, SO_SNDTIMEO, 5000), 0);
+	CT_EQ(c, ct_set_timeo(c, (int)fb, SO_RCVTIMEO, 5000), 0);
 	bs.c = c;
 	bs.fd = (int)s;
 	CT_EQ(c, pthread_create(&t, NULL, blocked_send_thread, &bs), 0);
-	wait_sleeping(&bs.tid);
-	CT_CHECK_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), 0), 1);
+	ct_wait_sleeping(&bs.tid);
+	CT_CHECK_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), 0), 1);
 	pthread_join(t, NULL);
 	CT_EQ(c, bs.ret, 4);
 	for (i = 0; i < MAX_DGRAM_QLEN; i++)
-		CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 1);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 4);
+		CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 4);
 	CT_TRUE(c, memcmp(buf, "late", 4) == 0);
 }
 
@@ -871,11 +789,11 @@ static void dgram_peer_closed(struct ct_ctx *c)
 	CT_OK(c, s, mk_unbound(c, 0));
 	CT_EQ(c, c->b->connect((int)s, &b, bl), 0);
 	close_untracked(c, (int)fb);
-	(void)take_sigpipe();
-	CT_EQ(c, snd(c, (int)s, "x", 1, 0), -ECONNREFUSED);
-	CT_EQ(c, snd(c, (int)s, "x", 1, 0), -ENOTCONN);
+	(void)ct_take_sigpipe();
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, 0), -ECONNREFUSED);
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, 0), -ENOTCONN);
 	CT_EQ(c, c->b->getpeername((int)s, &p, &pl), -ENOTCONN);
-	CT_EQ(c, take_sigpipe(), 0);
+	CT_EQ(c, ct_take_sigpipe(), 0);
 }
 
 /* Socketpair: after the peer closed, recv has nothing (EAGAIN, no EOF),
@@ -885,13 +803,13 @@ static void dgram_socketpair_peer_closed(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[1], "left", 4, 0), 4);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[1], "left", 4, 0), 4);
 	close_untracked(c, sv[1]);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), 4);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), -ECONNREFUSED);
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), -ENOTCONN);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), 4);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), -ECONNREFUSED);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), -ENOTCONN);
 }
 
 /* Finding the connected peer dead (a send gets ECONNREFUSED) disconnects
@@ -901,11 +819,11 @@ static void dgram_peer_death_purges_queue(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[1], "left", 4, 0), 4);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[1], "left", 4, 0), 4);
 	close_untracked(c, sv[1]);
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), -ECONNREFUSED);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), -ECONNREFUSED);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 /* Connecting to another peer drops the datagrams queued for this socket,
@@ -924,9 +842,9 @@ static void dgram_reconnect_purges_queue(struct ct_ctx *c)
 	CT_OK(c, fd, mk_bound(c, "d", &d, &dl));
 	CT_EQ(c, c->b->connect((int)fa, &b, bl), 0);
 	CT_EQ(c, c->b->connect((int)fb, &a, al), 0);
-	CT_EQ(c, snd(c, (int)fb, "1", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, (int)fb, "1", 1, 0), 1);
 	CT_EQ(c, c->b->connect((int)fa, &d, dl), 0);
-	CT_EQ(c, rcv(c, (int)fa, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, (int)fa, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 	CT_EQ(c, c->b->getsockopt((int)fb, SOL_SOCKET, SO_ERROR, &err, &el), 0);
 	CT_EQ(c, err, ECONNRESET);
 }
@@ -944,7 +862,7 @@ static void dgram_reconnect_same_keeps_queue(struct ct_ctx *c)
 	CT_EQ(c, c->b->connect((int)fa, &b, bl), 0);
 	CT_EQ(c, c->b->sendto((int)fb, "1", 1, 0, &a, al), 1);
 	CT_EQ(c, c->b->connect((int)fa, &b, bl), 0);
-	CT_EQ(c, rcv(c, (int)fa, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_rcv(c, (int)fa, buf, sizeof(buf), MSG_DONTWAIT), 1);
 }
 
 /* connect(AF_UNSPEC) drops the queued datagrams as well. */
@@ -956,10 +874,10 @@ static void dgram_unspec_purges_queue(struct ct_ctx *c)
 
 	memset(&u, 0, sizeof(u));
 	u.sa_family = AF_UNSPEC;
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[1], "q", 1, 0), 1);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[1], "q", 1, 0), 1);
 	CT_EQ(c, c->b->connect(sv[0], &u, sizeof(u)), 0);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 /* With SO_PASSCRED an unnamed sender is autobound when it sends: an
@@ -997,9 +915,9 @@ static void dgram_shut_wr(struct ct_ctx *c)
 	CT_OK(c, fb, mk_bound(c, "b", &b, &bl));
 	CT_OK(c, s, mk_unbound(c, 0));
 	CT_EQ(c, c->b->shutdown((int)s, SHUT_WR), 0);
-	(void)take_sigpipe();
+	(void)ct_take_sigpipe();
 	CT_EQ(c, c->b->sendto((int)s, "x", 1, 0, &b, bl), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 0);
+	CT_EQ(c, ct_take_sigpipe(), 0);
 }
 
 /* A receiver that shut its reading refuses datagrams with EPIPE; its own
@@ -1015,11 +933,11 @@ static void dgram_shut_rd_receiver(struct ct_ctx *c)
 	CT_OK(c, s, mk_unbound(c, 0));
 	CT_EQ(c, c->b->sendto((int)s, "1", 1, 0, &b, bl), 1);
 	CT_EQ(c, c->b->shutdown((int)fb, SHUT_RD), 0);
-	(void)take_sigpipe();
+	(void)ct_take_sigpipe();
 	CT_EQ(c, c->b->sendto((int)s, "2", 1, 0, &b, bl), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 0);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 1);
-	CT_EQ(c, rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_take_sigpipe(), 0);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_rcv(c, (int)fb, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 /* A blocking recv after own SHUT_RD returns 0 at once. */
@@ -1028,10 +946,10 @@ static void dgram_shut_rd_blocking_recv(struct ct_ctx *c)
 	char buf[4];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, set_timeo(c, sv[0], SO_RCVTIMEO, 50), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_set_timeo(c, sv[0], SO_RCVTIMEO, 50), 0);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_RD), 0);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 0);
 }
 
 /* On dgram, shutdown is not passed to the peer. */
@@ -1040,11 +958,11 @@ static void dgram_shutdown_not_propagated(struct ct_ctx *c)
 	char buf[4];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_WR), 0);
-	CT_EQ(c, snd(c, sv[1], "x", 1, 0), 1);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), 1);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_snd(c, sv[1], "x", 1, 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 static void dgram_shutdown_unconnected(struct ct_ctx *c)

@@ -35,17 +35,6 @@
 
 static const int unix_types[3] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 static long mk_sock(struct ct_ctx *c, int type)
 {
 	return ct_fd(c, c->b->socket(AF_UNIX, type, 0));
@@ -56,58 +45,10 @@ static long mk_ep(struct ct_ctx *c)
 	return ct_fd(c, c->b->epoll_create1(0));
 }
 
-static long snd(struct ct_ctx *c, int fd, const void *buf, unsigned long n, int flags)
-{
-	return c->b->sendto(fd, buf, n, flags, NULL, 0);
-}
-
-static long rcv(struct ct_ctx *c, int fd, void *buf, unsigned long n, int flags)
-{
-	return c->b->recvfrom(fd, buf, n, flags, NULL, NULL);
-}
-
 static void close_untracked(struct ct_ctx *c, int fd)
 {
 	ct_untrack(c, fd);
 	(void)c->b->close(fd); /* the cases that care check their own closes */
-}
-
-static long elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/* Best effort: waits (bounded, 1 s) until thread *tid sleeps. */
-static void wait_sleeping(const int *tid)
-{
-	struct timespec t0;
-	char path[64], buf[256], *p;
-	FILE *f;
-	size_t n;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (elapsed_ms(&t0) < 1000) {
-		int id = __atomic_load_n(tid, __ATOMIC_ACQUIRE);
-
-		if (id == 0) {
-			sched_yield();
-			continue;
-		}
-		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", id);
-		f = fopen(path, "r");
-		if (!f)
-			return;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = 0;
-		p = strrchr(buf, ')');
-		if (!p || p[1] != ' ' || p[2] == 'S' || p[2] == 'D')
-			return;
-		sched_yield();
-	}
 }
 
 static void *unmapped_page(void)
@@ -172,7 +113,7 @@ static void epoll_ctl_add_twice(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[0], EPOLLIN), 0);
 	CT_EQ(c, add(c, (int)ep, sv[0], EPOLLOUT), -EEXIST);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN), 0);
@@ -185,7 +126,7 @@ static void epoll_ctl_unregistered(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_MOD, sv[0], EPOLLIN, 0), -ENOENT);
 	CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_DEL, sv[0], 0, 0), -ENOENT);
 	CT_EQ(c, add(c, (int)ep, sv[0], EPOLLIN), 0);
@@ -200,7 +141,7 @@ static void epoll_ctl_self_and_bad_op(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, (int)ep, EPOLLIN), -EINVAL);
 	CT_EQ(c, ctl(c, (int)ep, 0, sv[0], EPOLLIN, 0), -EINVAL);
 	CT_EQ(c, ctl(c, (int)ep, 4, sv[0], EPOLLIN, 0), -EINVAL);
@@ -215,7 +156,7 @@ static void epoll_ctl_bad_fds(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_OK(c, dead, c->b->dup(sv[0]));
 	CT_EQ(c, c->b->close((int)dead), 0);
 	CT_EQ(c, add(c, (int)ep, (int)dead, EPOLLIN), -EBADF);
@@ -241,7 +182,7 @@ static void epoll_ctl_event_pointer(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->epoll_ctl((int)ep, EPOLL_CTL_ADD, sv[0], NULL), -EFAULT);
 	CT_EQ(c, c->b->epoll_ctl((int)ep, EPOLL_CTL_ADD, sv[0], unmapped_page()), -EFAULT);
 	CT_EQ(c, add(c, (int)ep, sv[0], EPOLLIN), 0);
@@ -257,13 +198,13 @@ static void epoll_ctl_exclusive(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[0], EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT), -EINVAL);
 	CT_EQ(c, add(c, (int)ep, sv[0], EPOLLIN | EPOLLEXCLUSIVE), 0);
 	CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_MOD, sv[0], EPOLLIN, 0), -EINVAL);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN), 0);
 	CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_MOD, sv[1], EPOLLIN | EPOLLEXCLUSIVE, 0), -EINVAL);
-	CT_EQ(c, snd(c, sv[1], "x", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[1], "x", 1, 0), 1);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), EPOLLIN);
 }
 
@@ -278,7 +219,7 @@ static void epoll_wait_bad_args(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->epoll_wait((int)ep, ev, 0, 0), -EINVAL);
 	CT_EQ(c, c->b->epoll_wait((int)ep, ev, -1, 0), -EINVAL);
 	CT_EQ(c, c->b->epoll_wait((int)ep, ev, (int)(INT_MAX / sizeof(ev[0]) + 1), 0), -EINVAL);
@@ -294,11 +235,11 @@ static void epoll_wait_efault(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN), 0);
 	CT_EQ(c, c->b->epoll_wait((int)ep, (void *)-1, 1, 0), -EFAULT);
 	CT_EQ(c, c->b->epoll_wait((int)ep, unmapped_page(), 1, 0), 0);
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), 1);
 	CT_EQ(c, c->b->epoll_wait((int)ep, unmapped_page(), 1, 0), -EFAULT);
 	/* The event is still there for a good buffer. */
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN);
@@ -314,14 +255,14 @@ static void epoll_wait_timeouts(struct ct_ctx *c)
 
 	CT_OK(c, ep, mk_ep(c));
 	CT_EQ(c, c->b->epoll_wait((int)ep, ev, 1, 0), 0); /* empty set */
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CT_EQ(c, c->b->epoll_wait((int)ep, ev, 1, 0), 0);
-	CT_TRUE(c, elapsed_ms(&t0) < 500);
+	CT_TRUE(c, ct_elapsed_ms(&t0) < 500);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CT_EQ(c, c->b->epoll_wait((int)ep, ev, 1, 30), 0);
-	ms = elapsed_ms(&t0);
+	ms = ct_elapsed_ms(&t0);
 	CT_TRUE(c, ms >= 25);
 	CT_TRUE(c, ms < 1000);
 }
@@ -334,9 +275,9 @@ static void epoll_data_unchanged(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_ADD, sv[1], EPOLLIN, 0x1122334455667788ull), 0);
-	CT_EQ(c, snd(c, sv[0], "d", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "d", 1, 0), 1);
 	memset(ev, 0, sizeof(ev));
 	CT_EQ(c, c->b->epoll_wait((int)ep, ev, 2, 0), 1);
 	CT_TRUE(c, ev[0].data.u64 == 0x1122334455667788ull);
@@ -374,14 +315,14 @@ static void epoll_masks_stream_peer(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN | EPOLLOUT | EPOLLRDHUP), 0);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLOUT);
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), 1);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN | EPOLLOUT);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_WR), 0);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN | EPOLLOUT | EPOLLRDHUP);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 1);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN | EPOLLOUT | EPOLLRDHUP);
 	CT_EQ(c, c->b->shutdown(sv[1], SHUT_WR), 0);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]),
@@ -400,7 +341,7 @@ static void epoll_masks_own_shutdown(struct ct_ctx *c)
 
 	for (int t = 0; t < 3; t += 2) {
 		CT_OK(c, ep, mk_ep(c));
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, add(c, (int)ep, sv[0], EPOLLIN | EPOLLOUT | EPOLLRDHUP), 0);
 		CT_EQ(c, c->b->shutdown(sv[0], SHUT_WR), 0);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), EPOLLOUT);
@@ -409,7 +350,7 @@ static void epoll_masks_own_shutdown(struct ct_ctx *c)
 		      EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLRDHUP);
 	}
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[0], EPOLLIN | EPOLLOUT | EPOLLRDHUP), 0);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_RD), 0);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), EPOLLIN | EPOLLOUT | EPOLLRDHUP);
@@ -424,9 +365,9 @@ static void epoll_masks_reset(struct ct_ctx *c)
 	long ep;
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN | EPOLLOUT | EPOLLRDHUP), 0);
-	CT_EQ(c, snd(c, sv[1], "u", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[1], "u", 1, 0), 1);
 	close_untracked(c, sv[0]);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]),
 	      EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDHUP);
@@ -444,13 +385,13 @@ static void epoll_masks_peer_closed_types(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN | EPOLLOUT | EPOLLRDHUP), 0);
 	close_untracked(c, sv[0]);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]),
 	      EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLRDHUP);
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN | EPOLLOUT | EPOLLRDHUP), 0);
 	close_untracked(c, sv[0]);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLOUT);
@@ -464,14 +405,14 @@ static void epoll_masks_filtered(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN), 0);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), 0);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_WR), 0);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN); /* no RDHUP */
 	CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_MOD, sv[1], 0, (unsigned long long)sv[1]), 0);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), 0);
-	CT_EQ(c, snd(c, sv[1], "u", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[1], "u", 1, 0), 1);
 	close_untracked(c, sv[0]);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLERR | EPOLLHUP);
 }
@@ -507,12 +448,12 @@ static void epoll_level_repeats(struct ct_ctx *c)
 
 	for (int t = 0; t < 3; t++) {
 		CT_OK(c, ep, mk_ep(c));
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN), 0);
-		CT_EQ(c, snd(c, sv[0], "ab", 2, 0), 2);
+		CT_EQ(c, ct_snd(c, sv[0], "ab", 2, 0), 2);
 		for (int i = 0; i < 3; i++)
 			CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 2);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 2);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), 0);
 	}
 }
@@ -528,18 +469,18 @@ static void epoll_edge_in(struct ct_ctx *c)
 
 	for (int t = 0; t < 3; t++) {
 		CT_OK(c, ep, mk_ep(c));
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN | EPOLLET), 0);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), 0);
-		CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), 0);
-		CT_EQ(c, snd(c, sv[0], "b", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "b", 1, 0), 1);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN);
-		CT_EQ(c, rcv(c, sv[1], buf, 1, 0), 1);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, 1, 0), 1);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), 0);
-		CT_EQ(c, snd(c, sv[0], "c", 1, 0), 1);
-		CT_EQ(c, snd(c, sv[0], "d", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "c", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "d", 1, 0), 1);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), 0);
 	}
@@ -555,16 +496,16 @@ static void epoll_edge_out(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[0], EPOLLOUT | EPOLLET), 0);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), EPOLLOUT);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), 0);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
-	CT_EQ(c, snd(c, sv[0], "b", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "b", 1, 0), 1);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), 0);
-	CT_EQ(c, rcv(c, sv[1], buf, 1, 0), 1); /* consumes the first write */
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 1, 0), 1); /* consumes the first write */
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), EPOLLOUT);
-	CT_EQ(c, rcv(c, sv[1], buf, 1, 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 1, 0), 1);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), EPOLLOUT);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), 0);
 }
@@ -578,14 +519,14 @@ static void epoll_edge_out_after_drain(struct ct_ctx *c)
 	int sv[2], n = 0;
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[0], EPOLLOUT | EPOLLET), 0);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), EPOLLOUT);
-	while ((r = snd(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT)) > 0 && n < 1000)
+	while ((r = ct_snd(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT)) > 0 && n < 1000)
 		n++;
 	CT_EQ(c, r, -EAGAIN);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), 0);
-	while (rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+	while (ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), EPOLLOUT);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[0]), 0);
@@ -629,11 +570,11 @@ static void epoll_dgram_out_edge(struct ct_ctx *c)
 	CT_OK(c, s, mk_sock(c, SOCK_DGRAM));
 	CT_EQ(c, c->b->connect((int)s, &a, al), 0);
 	for (i = 0; i < MAX_DGRAM_QLEN + 1; i++)
-		CT_EQ(c, snd(c, (int)s, "q", 1, MSG_DONTWAIT), 1);
-	CT_EQ(c, snd(c, (int)s, "q", 1, MSG_DONTWAIT), -EAGAIN);
+		CT_EQ(c, ct_snd(c, (int)s, "q", 1, MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_snd(c, (int)s, "q", 1, MSG_DONTWAIT), -EAGAIN);
 	CT_EQ(c, add(c, (int)ep, (int)s, EPOLLOUT | EPOLLET), 0);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)s), 0);
-	CT_EQ(c, rcv(c, (int)r, buf, sizeof(buf), 0), 1);
+	CT_EQ(c, ct_rcv(c, (int)r, buf, sizeof(buf), 0), 1);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)s), EPOLLOUT);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)s), 0);
 }
@@ -647,12 +588,12 @@ static void epoll_oneshot(struct ct_ctx *c)
 
 	for (int t = 0; t < 3; t++) {
 		CT_OK(c, ep, mk_ep(c));
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN | EPOLLONESHOT), 0);
-		CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), 0);
-		CT_EQ(c, snd(c, sv[0], "b", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "b", 1, 0), 1);
 		CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), 0);
 		/* Still registered: ADD is EEXIST, MOD re-arms. */
 		CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN), -EEXIST);
@@ -672,8 +613,8 @@ static void epoll_mod_changes_events(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN), 0);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN);
 	CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_MOD, sv[1], EPOLLOUT, (unsigned long long)sv[1]), 0);
@@ -694,9 +635,9 @@ static void epoll_maxevents_round_robin(struct ct_ctx *c)
 
 	CT_OK(c, ep, mk_ep(c));
 	for (int i = 0; i < 3; i++) {
-		CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv[i]), 0);
+		CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv[i]), 0);
 		CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_ADD, sv[i][1], EPOLLIN, (unsigned long long)i), 0);
-		CT_EQ(c, snd(c, sv[i][0], "x", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[i][0], "x", 1, 0), 1);
 	}
 	for (int i = 0; i < 3; i++) {
 		CT_EQ(c, c->b->epoll_wait((int)ep, ev, 1, 0), 1);
@@ -717,9 +658,9 @@ static void epoll_closed_fd_removed(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN | EPOLLOUT), 0);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 	CT_EQ(c, ready(c, (int)ep, (unsigned long long)sv[1]), EPOLLIN | EPOLLOUT);
 	close_untracked(c, sv[1]);
 	CT_EQ(c, ready(c, (int)ep, 0), 0);
@@ -736,11 +677,11 @@ static void epoll_dup_keeps_registration(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_ADD, sv[1], EPOLLIN, 77), 0);
 	CT_OK(c, d, ct_fd(c, c->b->dup(sv[1])));
 	close_untracked(c, sv[1]);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 	CT_EQ(c, ready(c, (int)ep, 77), EPOLLIN);
 	CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_DEL, sv[1], 0, 0), -EBADF);
 	CT_EQ(c, ctl(c, (int)ep, EPOLL_CTL_DEL, (int)d, 0, 0), -ENOENT);
@@ -760,14 +701,14 @@ static void epoll_two_sets(struct ct_ctx *c)
 
 	CT_OK(c, e1, mk_ep(c));
 	CT_OK(c, e2, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, add(c, (int)e1, sv[1], EPOLLIN | EPOLLET), 0);
 	CT_EQ(c, add(c, (int)e2, sv[1], EPOLLIN | EPOLLET), 0);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 	CT_EQ(c, ready(c, (int)e1, (unsigned long long)sv[1]), EPOLLIN);
 	CT_EQ(c, ready(c, (int)e2, (unsigned long long)sv[1]), EPOLLIN);
 	close_untracked(c, (int)e1);
-	CT_EQ(c, snd(c, sv[0], "b", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "b", 1, 0), 1);
 	CT_EQ(c, ready(c, (int)e2, (unsigned long long)sv[1]), EPOLLIN);
 }
 
@@ -781,14 +722,14 @@ static void epoll_nested(struct ct_ctx *c)
 
 	CT_OK(c, outer, mk_ep(c));
 	CT_OK(c, inner, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)inner, sv[1], EPOLLIN), 0);
 	CT_EQ(c, add(c, (int)outer, (int)inner, EPOLLIN), 0);
 	CT_EQ(c, add(c, (int)inner, (int)outer, EPOLLIN), -ELOOP);
 	CT_EQ(c, ready(c, (int)outer, (unsigned long long)inner), 0);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 	CT_EQ(c, ready(c, (int)outer, (unsigned long long)inner), EPOLLIN);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 1);
 	CT_EQ(c, ready(c, (int)outer, (unsigned long long)inner), 0);
 }
 
@@ -822,15 +763,15 @@ static void epoll_wait_woken_by_send(struct ct_ctx *c)
 
 	for (int ty = 0; ty < 3; ty++) {
 		CT_OK(c, ep, mk_ep(c));
-		CT_EQ(c, mk_pair(c, unix_types[ty], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[ty], sv), 0);
 		CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN), 0);
 		memset(&w, 0, sizeof(w));
 		w.c = c;
 		w.ep = (int)ep;
 		w.timeout_ms = GUARD_MS;
 		CT_EQ(c, pthread_create(&t, NULL, waiter_thread, &w), 0);
-		wait_sleeping(&w.tid);
-		CT_CHECK_EQ(c, snd(c, sv[0], "w", 1, 0), 1);
+		ct_wait_sleeping(&w.tid);
+		CT_CHECK_EQ(c, ct_snd(c, sv[0], "w", 1, 0), 1);
 		pthread_join(t, NULL);
 		CT_EQ(c, w.ret, 1);
 		CT_EQ(c, w.ev[0].events, EPOLLIN);
@@ -848,15 +789,15 @@ static void epoll_wait_woken_by_close_and_add(struct ct_ctx *c)
 	int sv[2], sv2[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv2), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv2), 0);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLRDHUP), 0);
 	memset(&w, 0, sizeof(w));
 	w.c = c;
 	w.ep = (int)ep;
 	w.timeout_ms = GUARD_MS;
 	CT_EQ(c, pthread_create(&t, NULL, waiter_thread, &w), 0);
-	wait_sleeping(&w.tid);
+	ct_wait_sleeping(&w.tid);
 	close_untracked(c, sv[0]);
 	pthread_join(t, NULL);
 	CT_EQ(c, w.ret, 1);
@@ -867,7 +808,7 @@ static void epoll_wait_woken_by_close_and_add(struct ct_ctx *c)
 	w.ep = (int)ep;
 	w.timeout_ms = GUARD_MS;
 	CT_EQ(c, pthread_create(&t, NULL, waiter_thread, &w), 0);
-	wait_sleeping(&w.tid);
+	ct_wait_sleeping(&w.tid);
 	CT_CHECK_EQ(c, add(c, (int)ep, sv2[0], EPOLLOUT), 0);
 	pthread_join(t, NULL);
 	CT_EQ(c, w.ret, 1);
@@ -883,14 +824,14 @@ static void epoll_wait_interrupted(struct ct_ctx *c)
 	int sv[2];
 
 	CT_OK(c, ep, mk_ep(c));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, add(c, (int)ep, sv[1], EPOLLIN), 0);
 	memset(&w, 0, sizeof(w));
 	w.c = c;
 	w.ep = (int)ep;
 	w.timeout_ms = GUARD_MS;
 	CT_EQ(c, pthread_create(&t, NULL, waiter_thread, &w), 0);
-	wait_sleeping(&w.tid);
+	ct_wait_sleeping(&w.tid);
 	CT_CHECK_EQ(c, c->b->interrupt(t), 0);
 	pthread_join(t, NULL);
 	CT_EQ(c, w.ret, -EINTR);

@@ -44,30 +44,9 @@
 
 static const int unix_types[3] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 static long mk_sock(struct ct_ctx *c, int type)
 {
 	return ct_fd(c, c->b->socket(AF_UNIX, type, 0));
-}
-
-static long snd(struct ct_ctx *c, int fd, const void *buf, unsigned long n, int flags)
-{
-	return c->b->sendto(fd, buf, n, flags, NULL, 0);
-}
-
-static long rcv(struct ct_ctx *c, int fd, void *buf, unsigned long n, int flags)
-{
-	return c->b->recvfrom(fd, buf, n, flags, NULL, NULL);
 }
 
 static long set_int(struct ct_ctx *c, int fd, int name, int v)
@@ -92,77 +71,18 @@ static long ioctl_int(struct ct_ctx *c, int fd, unsigned long req)
 	return r < 0 ? r : v;
 }
 
-static long set_timeo(struct ct_ctx *c, int fd, int opt, long ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	return c->b->setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
-
 /* Both guard timeouts on fd. */
 static long guard(struct ct_ctx *c, int fd)
 {
-	long r = set_timeo(c, fd, SO_RCVTIMEO, GUARD_MS);
+	long r = ct_set_timeo(c, fd, SO_RCVTIMEO, GUARD_MS);
 
-	return r < 0 ? r : set_timeo(c, fd, SO_SNDTIMEO, GUARD_MS);
+	return r < 0 ? r : ct_set_timeo(c, fd, SO_SNDTIMEO, GUARD_MS);
 }
 
 static void close_untracked(struct ct_ctx *c, int fd)
 {
 	ct_untrack(c, fd);
 	(void)c->b->close(fd); /* the cases that care check their own closes */
-}
-
-static int take_sigpipe(void)
-{
-	sigset_t set, pend;
-	struct timespec zero = { 0, 0 };
-
-	sigemptyset(&pend);
-	if (sigpending(&pend) != 0 || !sigismember(&pend, SIGPIPE))
-		return 0;
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	return sigtimedwait(&set, NULL, &zero) == SIGPIPE;
-}
-
-static long elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/* Best effort: waits (bounded, 1 s) until thread *tid sleeps, so that the
- * action meant for a blocked call comes after it blocked. */
-static void wait_sleeping(const int *tid)
-{
-	struct timespec t0;
-	char path[64], buf[256], *p;
-	FILE *f;
-	size_t n;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (elapsed_ms(&t0) < 1000) {
-		int id = __atomic_load_n(tid, __ATOMIC_ACQUIRE);
-
-		if (id == 0) {
-			sched_yield();
-			continue;
-		}
-		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", id);
-		f = fopen(path, "r");
-		if (!f)
-			return;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = 0;
-		p = strrchr(buf, ')');
-		if (!p || p[1] != ' ' || p[2] == 'S' || p[2] == 'D')
-			return;
-		sched_yield();
-	}
 }
 
 /* Fills fd's send path without blocking: the bytes written in chunks of
@@ -175,7 +95,7 @@ static long fill(struct ct_ctx *c, int fd, unsigned long chunk)
 
 	if (chunk > sizeof(buf))
 		chunk = sizeof(buf);
-	while ((r = snd(c, fd, buf, chunk, MSG_DONTWAIT)) > 0 && n++ < 100000)
+	while ((r = ct_snd(c, fd, buf, chunk, MSG_DONTWAIT)) > 0 && n++ < 100000)
 		total += r;
 	return r == -EAGAIN ? total : (r < 0 ? r : -1000);
 }
@@ -186,7 +106,7 @@ static long drain(struct ct_ctx *c, int fd)
 	static char buf[65536];
 	long total = 0, r;
 
-	while ((r = rcv(c, fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+	while ((r = ct_rcv(c, fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
 		total += r;
 	return r == -EAGAIN || r == 0 ? total : r;
 }
@@ -213,7 +133,7 @@ static void *blocker_thread(void *arg)
 	struct blocker *bl = arg;
 	const struct ct_backend *b = bl->c->b;
 
-	(void)take_sigpipe();
+	(void)ct_take_sigpipe();
 	__atomic_store_n(&bl->tid, (int)gettid(), __ATOMIC_RELEASE);
 	switch (bl->op) {
 	case OP_RECV:
@@ -238,7 +158,7 @@ static void *blocker_thread(void *arg)
 		bl->ret = b->poll(bl->buf, bl->len, GUARD_MS);
 		break;
 	}
-	bl->sigpipe = take_sigpipe();
+	bl->sigpipe = ct_take_sigpipe();
 	return NULL;
 }
 
@@ -261,7 +181,7 @@ static long run_interrupted(struct ct_ctx *c, struct blocker *bl)
 
 	if (pthread_create(&t, NULL, blocker_thread, bl) != 0)
 		return -1000;
-	wait_sleeping(&bl->tid);
+	ct_wait_sleeping(&bl->tid);
 	CT_CHECK_EQ(c, c->b->interrupt(t), 0);
 	pthread_join(t, NULL);
 	return bl->ret;
@@ -279,22 +199,22 @@ static void limits_stream_writer_bounded(struct ct_ctx *c)
 	long sb, filled, r, q;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_OK(c, sb, get_int(c, sv[0], SO_SNDBUF));
-	CT_EQ(c, set_timeo(c, sv[0], SO_SNDTIMEO, 50), 0);
+	CT_EQ(c, ct_set_timeo(c, sv[0], SO_SNDTIMEO, 50), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	CT_OK(c, r, snd(c, sv[0], big, sizeof(big), 0));
+	CT_OK(c, r, ct_snd(c, sv[0], big, sizeof(big), 0));
 	CT_TRUE(c, r > 0 && r < (long)sizeof(big));
-	CT_TRUE(c, elapsed_ms(&t0) >= 40);
-	CT_EQ(c, snd(c, sv[0], big, sizeof(big), 0), -EAGAIN);
-	CT_EQ(c, snd(c, sv[0], big, 1, MSG_DONTWAIT), -EAGAIN);
+	CT_TRUE(c, ct_elapsed_ms(&t0) >= 40);
+	CT_EQ(c, ct_snd(c, sv[0], big, sizeof(big), 0), -EAGAIN);
+	CT_EQ(c, ct_snd(c, sv[0], big, 1, MSG_DONTWAIT), -EAGAIN);
 	CT_OK(c, filled, fill(c, sv[0], 1));
 	CT_EQ(c, filled, 0);
 	CT_OK(c, q, ioctl_int(c, sv[1], FIONREAD));
 	CT_EQ(c, q, r);
 	CT_TRUE(c, q < 2 * sb);
 	CT_EQ(c, drain(c, sv[1]), r);
-	CT_EQ(c, snd(c, sv[0], big, 1, MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_snd(c, sv[0], big, 1, MSG_DONTWAIT), 1);
 }
 
 /* A smaller SO_SNDBUF fills sooner; the receiver's SO_RCVBUF plays no
@@ -304,12 +224,12 @@ static void limits_stream_sndbuf_rcvbuf(struct ct_ctx *c)
 	long def, small_snd, small_rcv;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_OK(c, def, fill(c, sv[0], 65536));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, set_int(c, sv[0], SO_SNDBUF, 1), 0);
 	CT_OK(c, small_snd, fill(c, sv[0], 65536));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, set_int(c, sv[1], SO_RCVBUF, 1), 0);
 	CT_OK(c, small_rcv, fill(c, sv[0], 65536));
 	CT_TRUE(c, def > 65536);
@@ -324,7 +244,7 @@ static void limits_stream_tiny_writes(struct ct_ctx *c)
 	long sb, n;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_OK(c, sb, get_int(c, sv[0], SO_SNDBUF));
 	CT_OK(c, n, fill(c, sv[0], 1));
 	CT_TRUE(c, n > 0 && n * 100 < sb);
@@ -340,16 +260,16 @@ static void limits_message_fill_bounded(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 1; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_OK(c, sb, get_int(c, sv[0], SO_SNDBUF));
 		CT_OK(c, n, fill(c, sv[0], 1000));
 		CT_TRUE(c, n > MAX_DGRAM_QLEN * 1000 && n < sb);
 		CT_EQ(c, n % 1000, 0);
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, set_int(c, sv[0], SO_SNDBUF, 1), 0);
 		CT_OK(c, small, fill(c, sv[0], 1000));
 		CT_TRUE(c, small > 0 && small * 10 < n);
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, set_int(c, sv[1], SO_RCVBUF, 1), 0);
 		CT_EQ(c, fill(c, sv[0], 1000), n);
 	}
@@ -361,14 +281,14 @@ static void limits_dgram_sndbuf_blocks(struct ct_ctx *c)
 	struct timespec t0;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_TRUE(c, fill(c, sv[0], 4000) > 0);
-	CT_EQ(c, set_timeo(c, sv[0], SO_SNDTIMEO, 50), 0);
+	CT_EQ(c, ct_set_timeo(c, sv[0], SO_SNDTIMEO, 50), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), -EAGAIN);
-	CT_TRUE(c, elapsed_ms(&t0) >= 40);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), -EAGAIN);
+	CT_TRUE(c, ct_elapsed_ms(&t0) >= 40);
 	CT_TRUE(c, drain(c, sv[1]) > 0);
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), 1);
 }
 
 /* ---- SO_RCVLOWAT ---- */
@@ -381,19 +301,19 @@ static void limits_rcvlowat_read_waits(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, set_int(c, sv[1], SO_RCVLOWAT, 5), 0);
-	CT_EQ(c, set_timeo(c, sv[1], SO_RCVTIMEO, 50), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_set_timeo(c, sv[1], SO_RCVTIMEO, 50), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 3);
-	CT_TRUE(c, elapsed_ms(&t0) >= 40);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 3);
+	CT_TRUE(c, ct_elapsed_ms(&t0) >= 40);
 	/* Enough queued: at once (well before a 2 s timeout). */
-	CT_EQ(c, set_timeo(c, sv[1], SO_RCVTIMEO, 2000), 0);
-	CT_EQ(c, snd(c, sv[0], "defghi", 6, 0), 6);
+	CT_EQ(c, ct_set_timeo(c, sv[1], SO_RCVTIMEO, 2000), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "defghi", 6, 0), 6);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 6);
-	CT_TRUE(c, elapsed_ms(&t0) < 1000);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 6);
+	CT_TRUE(c, ct_elapsed_ms(&t0) < 1000);
 }
 
 /* The blocked read gathers writes until SO_RCVLOWAT is reached. */
@@ -404,14 +324,14 @@ static void limits_rcvlowat_read_gathers(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, guard(c, sv[1]), 0);
 	CT_EQ(c, set_int(c, sv[1], SO_RCVLOWAT, 5), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
 	blocker_init(&bl, c, OP_RECV, sv[1], buf, sizeof(buf), 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
-	CT_CHECK_EQ(c, snd(c, sv[0], "de", 2, 0), 2);
+	ct_wait_sleeping(&bl.tid);
+	CT_CHECK_EQ(c, ct_snd(c, sv[0], "de", 2, 0), 2);
 	pthread_join(t, NULL);
 	CT_EQ(c, bl.ret, 5);
 	CT_TRUE(c, memcmp(buf, "abcde", 5) == 0);
@@ -424,15 +344,15 @@ static void limits_rcvlowat_bounds(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, guard(c, sv[1]), 0);
 	CT_EQ(c, set_int(c, sv[1], SO_RCVLOWAT, 100), 0);
-	CT_EQ(c, snd(c, sv[0], "abcdef", 6, 0), 6);
-	CT_EQ(c, rcv(c, sv[1], buf, 2, MSG_DONTWAIT), 2);
-	CT_EQ(c, rcv(c, sv[1], buf, 2, 0), 2); /* len < lowat: len is the target */
+	CT_EQ(c, ct_snd(c, sv[0], "abcdef", 6, 0), 6);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 2, MSG_DONTWAIT), 2);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 2, 0), 2); /* len < lowat: len is the target */
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_WR), 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 2);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 2);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 0);
 }
 
 /* Datagram and seqpacket reads ignore SO_RCVLOWAT; so does poll. */
@@ -443,15 +363,15 @@ static void limits_rcvlowat_messages_ignored(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 1; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, guard(c, sv[1]), 0);
 		CT_EQ(c, set_int(c, sv[1], SO_RCVLOWAT, 100), 0);
-		CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 		p.fd = sv[1];
 		p.events = POLLIN;
 		p.revents = 0;
 		CT_EQ(c, c->b->poll(&p, 1, 0), 1);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 1);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 1);
 	}
 }
 
@@ -477,16 +397,16 @@ static void limits_fionread_siocoutq_sizes(struct ct_ctx *c)
 	for (int t = 0; t < 3; t++) {
 		const long *outq = unix_types[t] == SOCK_STREAM ? outq_stream : outq_msg;
 
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		for (size_t i = 0; i < NSIZES; i++) {
-			CT_EQ(c, snd(c, sv[0], buf, sizes[i], MSG_DONTWAIT), (long)sizes[i]);
+			CT_EQ(c, ct_snd(c, sv[0], buf, sizes[i], MSG_DONTWAIT), (long)sizes[i]);
 			if (ioctl_int(c, sv[0], SIOCOUTQ) != outq[i]) {
 				ct_fail(c, __FILE__, __LINE__, "type %d, %lu bytes: SIOCOUTQ %ld, want %ld",
 					unix_types[t], sizes[i], ioctl_int(c, sv[0], SIOCOUTQ), outq[i]);
 				return;
 			}
 			CT_EQ(c, ioctl_int(c, sv[1], FIONREAD), (long)sizes[i]);
-			CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), (long)sizes[i]);
+			CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), (long)sizes[i]);
 			CT_EQ(c, ioctl_int(c, sv[0], SIOCOUTQ), 0);
 			CT_EQ(c, ioctl_int(c, sv[1], FIONREAD), 0);
 		}
@@ -504,17 +424,17 @@ static void limits_fionread_siocoutq_queued(struct ct_ctx *c)
 	for (int t = 0; t < 3; t++) {
 		const long *tab = unix_types[t] == SOCK_STREAM ? outq_stream : outq_msg;
 
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		outq = 0;
 		inq = 0;
 		for (size_t i = 0; i < 5; i++) {
-			CT_EQ(c, snd(c, sv[0], buf, sizes[i * 2], MSG_DONTWAIT), (long)sizes[i * 2]);
+			CT_EQ(c, ct_snd(c, sv[0], buf, sizes[i * 2], MSG_DONTWAIT), (long)sizes[i * 2]);
 			outq += tab[i * 2];
 			inq += (long)sizes[i * 2];
 		}
 		CT_EQ(c, ioctl_int(c, sv[0], SIOCOUTQ), outq);
 		CT_EQ(c, ioctl_int(c, sv[1], FIONREAD), unix_types[t] == SOCK_DGRAM ? 1 : inq);
-		CT_EQ(c, rcv(c, sv[1], buf, 1, MSG_DONTWAIT), 1);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, 1, MSG_DONTWAIT), 1);
 		CT_EQ(c, ioctl_int(c, sv[0], SIOCOUTQ), outq - tab[0]);
 		CT_EQ(c, ioctl_int(c, sv[1], FIONREAD),
 		      unix_types[t] == SOCK_DGRAM ? (long)sizes[2] : inq - 1);
@@ -528,14 +448,14 @@ static void limits_siocoutq_partial_read(struct ct_ctx *c)
 	static char buf[70000];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], buf, 70000, 0), 70000);
-	CT_EQ(c, rcv(c, sv[1], buf, 1000, 0), 1000);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], buf, 70000, 0), 70000);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 1000, 0), 1000);
 	CT_EQ(c, ioctl_int(c, sv[0], SIOCOUTQ), 71168);
 	CT_EQ(c, ioctl_int(c, sv[1], FIONREAD), 69000);
 	close_untracked(c, sv[0]);
 	CT_EQ(c, ioctl_int(c, sv[1], FIONREAD), 69000);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 69000);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 69000);
 	CT_EQ(c, ioctl_int(c, sv[1], FIONREAD), 0);
 }
 
@@ -550,14 +470,14 @@ static void limits_eintr_recv(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, guard(c, sv[1]), 0);
 		blocker_init(&bl, c, OP_RECV, sv[1], buf, sizeof(buf), 0);
 		CT_EQ(c, run_interrupted(c, &bl), -EINTR);
-		CT_EQ(c, snd(c, sv[0], "after", 5, 0), 5);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 5);
+		CT_EQ(c, ct_snd(c, sv[0], "after", 5, 0), 5);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 5);
 		CT_TRUE(c, memcmp(buf, "after", 5) == 0);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 	}
 }
 
@@ -569,14 +489,14 @@ static void limits_eintr_waitall_partial(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, guard(c, sv[1]), 0);
-	CT_EQ(c, snd(c, sv[0], "abcd", 4, 0), 4);
+	CT_EQ(c, ct_snd(c, sv[0], "abcd", 4, 0), 4);
 	blocker_init(&bl, c, OP_RECV, sv[1], buf, 10, MSG_WAITALL);
 	CT_EQ(c, run_interrupted(c, &bl), 4);
 	CT_TRUE(c, memcmp(buf, "abcd", 4) == 0);
-	CT_EQ(c, snd(c, sv[0], "efghij", 6, 0), 6);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 6);
+	CT_EQ(c, ct_snd(c, sv[0], "efghij", 6, 0), 6);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 6);
 	CT_TRUE(c, memcmp(buf, "efghij", 6) == 0);
 }
 
@@ -612,7 +532,7 @@ static void limits_eintr_send_full(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, guard(c, sv[0]), 0);
 		CT_OK(c, filled, fill(c, sv[0], unix_types[t] == SOCK_STREAM ? 65536 : 1000));
 		CT_TRUE(c, filled > 0);
@@ -632,14 +552,14 @@ static void limits_eintr_send_partial(struct ct_ctx *c)
 	long r, n = 0;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, guard(c, sv[0]), 0);
 	ct_fill(big, sizeof(big), 7);
 	blocker_init(&bl, c, OP_SEND, sv[0], big, sizeof(big), 0);
 	CT_OK(c, r, run_interrupted(c, &bl));
 	CT_TRUE(c, r > 0 && r < (long)sizeof(big));
 	while (n < (long)sizeof(got)) {
-		long k = rcv(c, sv[1], got + n, sizeof(got) - (size_t)n, MSG_DONTWAIT);
+		long k = ct_rcv(c, sv[1], got + n, sizeof(got) - (size_t)n, MSG_DONTWAIT);
 
 		if (k <= 0)
 			break;
@@ -696,8 +616,8 @@ static void limits_eintr_dgram_sendto(struct ct_ctx *c)
 	bl.alen = al;
 	CT_EQ(c, run_interrupted(c, &bl), -EINTR);
 	for (i = 0; i < MAX_DGRAM_QLEN + 1; i++)
-		CT_EQ(c, rcv(c, (int)r, buf, sizeof(buf), MSG_DONTWAIT), 1);
-	CT_EQ(c, rcv(c, (int)r, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+		CT_EQ(c, ct_rcv(c, (int)r, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_rcv(c, (int)r, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 /* recvmmsg interrupted while waiting for its second datagram: the count
@@ -711,9 +631,9 @@ static void limits_eintr_recvmmsg(struct ct_ctx *c)
 	struct blocker bl;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, guard(c, sv[1]), 0);
-	CT_EQ(c, snd(c, sv[0], "one", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "one", 3, 0), 3);
 	memset(v, 0, sizeof(v));
 	iov[0].iov_base = b0;
 	iov[0].iov_len = sizeof(b0);
@@ -737,7 +657,7 @@ static void limits_eintr_poll(struct ct_ctx *c)
 	struct pollfd p;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	p.fd = sv[1];
 	p.events = POLLIN;
 	p.revents = 0;
@@ -752,7 +672,7 @@ enum situation { PEER_CLOSED, OWN_SHUT_WR, PEER_SHUT_RD };
 /* A pair of type in the given broken state; sv[0] is the sender. */
 static long mk_broken(struct ct_ctx *c, int type, enum situation s, int sv[2])
 {
-	long r = mk_pair(c, type, sv);
+	long r = ct_pair(c, type, sv);
 
 	if (r < 0)
 		return r;
@@ -781,20 +701,20 @@ static long each_call(struct ct_ctx *c, int fd, int call)
 	m.msg_iovlen = 1;
 	memset(&mm, 0, sizeof(mm));
 	mm.msg_hdr = m;
-	(void)take_sigpipe();
+	(void)ct_take_sigpipe();
 	switch (call) {
 	case 0: r = c->b->write(fd, "x", 1); break;
-	case 1: r = snd(c, fd, "x", 1, 0); break;
+	case 1: r = ct_snd(c, fd, "x", 1, 0); break;
 	case 2: r = c->b->sendmsg(fd, &m, 0); break;
 	case 3: r = c->b->writev(fd, &iov, 1); break;
 	case 4: r = c->b->sendmmsg(fd, &mm, 1, 0); break;
-	case 5: r = snd(c, fd, "x", 0, 0); break; /* zero length */
-	case 6: r = snd(c, fd, "x", 1, MSG_DONTWAIT); break;
-	case 7: r = snd(c, fd, "x", 1, MSG_NOSIGNAL); break;
+	case 5: r = ct_snd(c, fd, "x", 0, 0); break; /* zero length */
+	case 6: r = ct_snd(c, fd, "x", 1, MSG_DONTWAIT); break;
+	case 7: r = ct_snd(c, fd, "x", 1, MSG_NOSIGNAL); break;
 	case 8: r = c->b->sendmsg(fd, &m, MSG_NOSIGNAL); break;
 	default: r = c->b->sendmmsg(fd, &mm, 1, MSG_NOSIGNAL); break;
 	}
-	return r * 2 + take_sigpipe();
+	return r * 2 + ct_take_sigpipe();
 }
 
 #define NCALLS 10
@@ -886,9 +806,9 @@ static void limits_sigpipe_stream_rights(struct ct_ctx *c)
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &sv[0], sizeof(int));
-	(void)take_sigpipe();
+	(void)ct_take_sigpipe();
 	CT_EQ(c, c->b->sendmsg(sv[0], &m, 0), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 1);
+	CT_EQ(c, ct_take_sigpipe(), 1);
 }
 
 /* SIGPIPE goes to the thread that wrote, not to the process. */
@@ -899,13 +819,13 @@ static void limits_sigpipe_thread_directed(struct ct_ctx *c)
 	int sv[2];
 
 	CT_EQ(c, mk_broken(c, SOCK_STREAM, PEER_CLOSED, sv), 0);
-	(void)take_sigpipe();
+	(void)ct_take_sigpipe();
 	blocker_init(&bl, c, OP_SEND, sv[0], "x", 1, 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
 	pthread_join(t, NULL);
 	CT_EQ(c, bl.ret, -EPIPE);
 	CT_EQ(c, bl.sigpipe, 1);
-	CT_EQ(c, take_sigpipe(), 0);
+	CT_EQ(c, ct_take_sigpipe(), 0);
 }
 
 /* A blocked stream writer whose peer closes (with the writer's data
@@ -918,19 +838,19 @@ static void limits_sigpipe_blocked_writer(struct ct_ctx *c)
 	char x = 'x';
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, guard(c, sv[0]), 0);
 	CT_TRUE(c, fill(c, sv[0], 65536) > 0);
 	blocker_init(&bl, c, OP_SEND, sv[0], &x, 1, 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
+	ct_wait_sleeping(&bl.tid);
 	close_untracked(c, sv[1]);
 	pthread_join(t, NULL);
 	CT_EQ(c, bl.ret, -ECONNRESET);
 	CT_EQ(c, bl.sigpipe, 0);
-	(void)take_sigpipe();
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 1);
+	(void)ct_take_sigpipe();
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), -EPIPE);
+	CT_EQ(c, ct_take_sigpipe(), 1);
 }
 
 const struct ct_case ct_cases_limits[] = {

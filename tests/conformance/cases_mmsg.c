@@ -37,58 +37,9 @@ struct vec {
 	char buf[NV][64];
 };
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 static long mk_sock(struct ct_ctx *c, int type)
 {
 	return ct_fd(c, c->b->socket(AF_UNIX, type, 0));
-}
-
-static long snd(struct ct_ctx *c, int fd, const void *buf, unsigned long n, int flags)
-{
-	return c->b->sendto(fd, buf, n, flags, NULL, 0);
-}
-
-static long rcv(struct ct_ctx *c, int fd, void *buf, unsigned long n, int flags)
-{
-	return c->b->recvfrom(fd, buf, n, flags, NULL, NULL);
-}
-
-static long set_timeo(struct ct_ctx *c, int fd, int opt, long ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	return c->b->setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
-
-static long elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static int take_sigpipe(void)
-{
-	sigset_t set, pend;
-	struct timespec zero = { 0, 0 };
-
-	sigemptyset(&pend);
-	if (sigpending(&pend) != 0 || !sigismember(&pend, SIGPIPE))
-		return 0;
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	return sigtimedwait(&set, NULL, &zero) == SIGPIPE;
 }
 
 /* An address that faults (an unmapped page). */
@@ -145,16 +96,16 @@ static void mmsg_send_count_and_lens(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 1; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		vec_tx(&x, abc, 3);
 		CT_EQ(c, c->b->sendmmsg(sv[0], x.v, 3, 0), 3);
 		for (int i = 0; i < 3; i++) {
 			CT_EQ(c, x.v[i].msg_len, i + 1);
-			CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), i + 1);
+			CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), i + 1);
 			CT_EQ(c, buf[0], 'a' + i);
 		}
 		CT_EQ(c, x.v[3].msg_len, 0xdead); /* entries past vlen untouched */
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 	}
 }
 
@@ -165,11 +116,11 @@ static void mmsg_send_stream(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	vec_tx(&x, abc, 3);
 	CT_EQ(c, c->b->sendmmsg(sv[0], x.v, 3, 0), 3);
 	CT_EQ(c, x.v[2].msg_len, 3);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 6);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 6);
 	CT_TRUE(c, memcmp(buf, "abbccc", 6) == 0);
 }
 
@@ -181,11 +132,11 @@ static void mmsg_send_vlen_zero(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		vec_tx(&x, abc, 3);
 		CT_EQ(c, c->b->sendmmsg(sv[0], x.v, 0, 0), 0);
 		CT_EQ(c, c->b->sendmmsg(sv[0], NULL, 0, 0), 0);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 	}
 }
 
@@ -199,7 +150,7 @@ static void mmsg_vlen_clamped(struct ct_ctx *c)
 	static struct iovec iov[MAX_IOV + 5];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	memset(v, 0, sizeof(v));
 	for (int i = 0; i < MAX_IOV + 5; i++) {
 		iov[i].iov_base = &data[i];
@@ -215,12 +166,12 @@ static void mmsg_vlen_clamped(struct ct_ctx *c)
 		data[i] = (char)i;
 		iov[i].iov_len = 1;
 	}
-	CT_EQ(c, snd(c, sv[0], data, sizeof(data), 0), (long)sizeof(data));
+	CT_EQ(c, ct_snd(c, sv[0], data, sizeof(data), 0), (long)sizeof(data));
 	memset(data, 0, sizeof(data));
 	CT_EQ(c, c->b->recvmmsg(sv[1], v, MAX_IOV + 5, MSG_DONTWAIT, NULL), MAX_IOV + 5);
 	CT_EQ(c, v[MAX_IOV + 4].msg_len, 1);
 	CT_EQ(c, data[MAX_IOV + 4], (char)(MAX_IOV + 4));
-	CT_EQ(c, rcv(c, sv[1], data, sizeof(data), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[1], data, sizeof(data), MSG_DONTWAIT), -EAGAIN);
 }
 
 /* An entry failing after others were sent: the count so far, and the
@@ -233,7 +184,7 @@ static void mmsg_send_partial_efault(struct ct_ctx *c)
 	unsigned el = sizeof(err);
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		vec_tx(&x, abc, 3);
 		x.iov[1].iov_base = bad_ptr();
 		CT_EQ(c, c->b->sendmmsg(sv[0], x.v, 3, 0), 1);
@@ -241,8 +192,8 @@ static void mmsg_send_partial_efault(struct ct_ctx *c)
 		CT_EQ(c, x.v[1].msg_len, 0xdead);
 		CT_EQ(c, c->b->getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &err, &el), 0);
 		CT_EQ(c, err, 0);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 1);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 1);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 	}
 }
 
@@ -253,7 +204,7 @@ static void mmsg_send_first_fails(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		vec_tx(&x, abc, 3);
 		x.iov[0].iov_base = bad_ptr();
 		CT_EQ(c, c->b->sendmmsg(sv[0], x.v, 3, 0), -EFAULT);
@@ -273,14 +224,14 @@ static void mmsg_send_partial_emsgsize(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 1; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		vec_tx(&x, abc, 3);
 		x.iov[1].iov_base = big;
 		x.iov[1].iov_len = sizeof(big);
 		CT_EQ(c, c->b->sendmmsg(sv[0], x.v, 3, MSG_DONTWAIT), 1);
 		CT_EQ(c, c->b->sendmmsg(sv[0], &x.v[1], 2, MSG_DONTWAIT), -EMSGSIZE);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 1);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 1);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 	}
 }
 
@@ -294,7 +245,7 @@ static void mmsg_send_stream_partial_entry(struct ct_ctx *c)
 	long r, sum = 0;
 	int sv[2], q = 0;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	memset(v, 0, sizeof(v));
 	for (int i = 0; i < 3; i++) {
 		iov[i].iov_base = big[i];
@@ -321,12 +272,12 @@ static void mmsg_vec_efault(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, c->b->sendmmsg(sv[0], bad_ptr(), 2, 0), -EFAULT);
-		CT_EQ(c, snd(c, sv[0], "k", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "k", 1, 0), 1);
 		CT_EQ(c, c->b->recvmmsg(sv[1], bad_ptr(), 2, MSG_DONTWAIT, NULL), -EFAULT);
 		/* Nothing was consumed. */
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 1);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 1);
 	}
 }
 
@@ -345,7 +296,7 @@ static void mmsg_send_partial_eagain(struct ct_ctx *c)
 	CT_OK(c, s, mk_sock(c, SOCK_DGRAM));
 	CT_EQ(c, c->b->connect((int)s, &a, al), 0);
 	for (i = 0; i < MAX_DGRAM_QLEN + 1 - 3; i++)
-		CT_EQ(c, snd(c, (int)s, "q", 1, MSG_DONTWAIT), 1);
+		CT_EQ(c, ct_snd(c, (int)s, "q", 1, MSG_DONTWAIT), 1);
 	vec_tx(&x, many, NV);
 	CT_EQ(c, c->b->sendmmsg((int)s, x.v, NV, MSG_DONTWAIT), 3);
 	CT_EQ(c, c->b->sendmmsg((int)s, x.v, NV, MSG_DONTWAIT), -EAGAIN);
@@ -372,9 +323,9 @@ static void mmsg_send_per_entry_address(struct ct_ctx *c)
 		x.v[i].msg_hdr.msg_namelen = al[i % 2];
 	}
 	CT_EQ(c, c->b->sendmmsg((int)s, x.v, 3, 0), 3);
-	CT_EQ(c, rcv(c, (int)r[0], buf, sizeof(buf), MSG_DONTWAIT), 1);
-	CT_EQ(c, rcv(c, (int)r[0], buf, sizeof(buf), MSG_DONTWAIT), 3);
-	CT_EQ(c, rcv(c, (int)r[1], buf, sizeof(buf), MSG_DONTWAIT), 2);
+	CT_EQ(c, ct_rcv(c, (int)r[0], buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_rcv(c, (int)r[0], buf, sizeof(buf), MSG_DONTWAIT), 3);
+	CT_EQ(c, ct_rcv(c, (int)r[1], buf, sizeof(buf), MSG_DONTWAIT), 2);
 }
 
 /* MSG_OOB on datagram and seqpacket sockets: EOPNOTSUPP, for both. */
@@ -384,10 +335,10 @@ static void mmsg_oob_unsupported(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 1; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		vec_tx(&x, abc, 3);
 		CT_EQ(c, c->b->sendmmsg(sv[0], x.v, 3, MSG_OOB), -EOPNOTSUPP);
-		CT_EQ(c, snd(c, sv[0], "d", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "d", 1, 0), 1);
 		vec_rx(&x, 8);
 		CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 3, MSG_OOB | MSG_DONTWAIT, NULL), -EOPNOTSUPP);
 	}
@@ -399,7 +350,7 @@ static void mmsg_eor_seqpacket(struct ct_ctx *c)
 	struct vec x;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	vec_tx(&x, abc, 3);
 	CT_EQ(c, c->b->sendmmsg(sv[0], x.v, 3, MSG_EOR), 3);
 	vec_rx(&x, 8);
@@ -421,9 +372,9 @@ static void mmsg_send_rights_per_entry(struct ct_ctx *c)
 	struct vec x;
 	int sv[2], p[2][2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, p[0]), 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, p[1]), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, p[0]), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, p[1]), 0);
 	vec_tx(&x, abc, 3);
 	memset(ctl, 0, sizeof(ctl));
 	for (int i = 0; i < 2; i++) {
@@ -453,8 +404,8 @@ static void mmsg_send_rights_per_entry(struct ct_ctx *c)
 		CT_TRUE(c, cm && cm->cmsg_type == SCM_RIGHTS);
 		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 		ct_fd(c, fd);
-		CT_EQ(c, snd(c, fd, "w", 1, 0), 1);
-		CT_EQ(c, rcv(c, p[i][1], &ch, 1, MSG_DONTWAIT), 1);
+		CT_EQ(c, ct_snd(c, fd, "w", 1, 0), 1);
+		CT_EQ(c, ct_rcv(c, p[i][1], &ch, 1, MSG_DONTWAIT), 1);
 	}
 }
 
@@ -469,10 +420,10 @@ static void mmsg_recv_count_and_lens(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 1; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		for (int i = 0; i < 3; i++)
-			CT_EQ(c, snd(c, sv[0], abc[i], strlen(abc[i]), 0), (long)strlen(abc[i]));
-		CT_EQ(c, snd(c, sv[0], "", 0, 0), 0);
+			CT_EQ(c, ct_snd(c, sv[0], abc[i], strlen(abc[i]), 0), (long)strlen(abc[i]));
+		CT_EQ(c, ct_snd(c, sv[0], "", 0, 0), 0);
 		vec_rx(&x, 8);
 		CT_EQ(c, c->b->recvmmsg(sv[1], x.v, NV, MSG_DONTWAIT, NULL), 4);
 		for (int i = 0; i < 3; i++) {
@@ -494,9 +445,9 @@ static void mmsg_recv_peek(struct ct_ctx *c)
 	int sv[2], z = 0;
 
 	for (int t = 1; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
-		CT_EQ(c, snd(c, sv[0], "bb", 2, 0), 2);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "bb", 2, 0), 2);
 		vec_rx(&x, 8);
 		CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 3, MSG_PEEK | MSG_DONTWAIT, NULL), 3);
 		for (int i = 0; i < 3; i++) {
@@ -520,13 +471,13 @@ static void mmsg_recv_vlen_bounds(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	for (int i = 0; i < 3; i++)
-		CT_EQ(c, snd(c, sv[0], abc[i], strlen(abc[i]), 0), (long)strlen(abc[i]));
+		CT_EQ(c, ct_snd(c, sv[0], abc[i], strlen(abc[i]), 0), (long)strlen(abc[i]));
 	vec_rx(&x, 8);
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 0, 0, NULL), 0); /* vlen 0: at once */
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 2, MSG_DONTWAIT, NULL), 2);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 3);
 }
 
 /* On a stream each entry is one read: a read does not span entries,
@@ -536,15 +487,15 @@ static void mmsg_recv_stream(struct ct_ctx *c)
 	struct vec x;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
-	CT_EQ(c, snd(c, sv[0], "def", 3, 0), 3);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "def", 3, 0), 3);
 	vec_rx(&x, 4);
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, NV, MSG_DONTWAIT, NULL), 2);
 	CT_EQ(c, x.v[0].msg_len, 4);
 	CT_EQ(c, x.v[1].msg_len, 2);
 	CT_TRUE(c, memcmp(x.buf[0], "abcd", 4) == 0);
-	CT_EQ(c, snd(c, sv[0], "g", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "g", 1, 0), 1);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_WR), 0);
 	vec_rx(&x, 4);
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 3, 0, NULL), 3);
@@ -559,8 +510,8 @@ static void mmsg_recv_seqpacket_eof(struct ct_ctx *c)
 	struct vec x;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
 	ct_untrack(c, sv[0]);
 	CT_EQ(c, c->b->close(sv[0]), 0);
 	vec_rx(&x, 8);
@@ -611,14 +562,14 @@ static void mmsg_recv_partial_error_dgram(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	for (int i = 0; i < 3; i++)
-		CT_EQ(c, snd(c, sv[0], abc[i], strlen(abc[i]), 0), (long)strlen(abc[i]));
+		CT_EQ(c, ct_snd(c, sv[0], abc[i], strlen(abc[i]), 0), (long)strlen(abc[i]));
 	vec_rx(&x, 8);
 	x.iov[1].iov_base = bad_ptr();
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 3, MSG_DONTWAIT, NULL), 1);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EFAULT);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EFAULT);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 3);
 }
 
 /* On a stream the bytes that could not be copied stay queued; the error
@@ -630,14 +581,14 @@ static void mmsg_recv_partial_error_stream(struct ct_ctx *c)
 	int sv[2], err = 0;
 	unsigned el = sizeof(err);
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
 	vec_rx(&x, 1);
 	x.iov[1].iov_base = bad_ptr();
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 3, MSG_DONTWAIT, NULL), 1);
 	CT_EQ(c, c->b->getsockopt(sv[1], SOL_SOCKET, SO_ERROR, &err, &el), 0);
 	CT_EQ(c, err, EFAULT);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 2);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 2);
 	CT_TRUE(c, memcmp(buf, "bc", 2) == 0);
 }
 
@@ -649,20 +600,20 @@ static void mmsg_waitforone(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, set_timeo(c, sv[1], SO_RCVTIMEO, 2000), 0);
-		CT_EQ(c, snd(c, sv[0], "ab", 2, 0), 2);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_set_timeo(c, sv[1], SO_RCVTIMEO, 2000), 0);
+		CT_EQ(c, ct_snd(c, sv[0], "ab", 2, 0), 2);
 		vec_rx(&x, 8);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		CT_EQ(c, c->b->recvmmsg(sv[1], x.v, NV, MSG_WAITFORONE, NULL), 1);
-		CT_TRUE(c, elapsed_ms(&t0) < 1000);
+		CT_TRUE(c, ct_elapsed_ms(&t0) < 1000);
 		if (unix_types[t] != SOCK_DGRAM)
 			continue;
 		/* With nothing queued it waits (here until SO_RCVTIMEO). */
-		CT_EQ(c, set_timeo(c, sv[1], SO_RCVTIMEO, 50), 0);
+		CT_EQ(c, ct_set_timeo(c, sv[1], SO_RCVTIMEO, 50), 0);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		CT_EQ(c, c->b->recvmmsg(sv[1], x.v, NV, MSG_WAITFORONE, NULL), -EAGAIN);
-		CT_TRUE(c, elapsed_ms(&t0) >= 40);
+		CT_TRUE(c, ct_elapsed_ms(&t0) >= 40);
 	}
 }
 
@@ -674,13 +625,13 @@ static void mmsg_recv_blocks_for_vlen(struct ct_ctx *c)
 	struct vec x;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, set_timeo(c, sv[1], SO_RCVTIMEO, 50), 0);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_set_timeo(c, sv[1], SO_RCVTIMEO, 50), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 	vec_rx(&x, 8);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 2, 0, NULL), 1);
-	CT_TRUE(c, elapsed_ms(&t0) >= 40);
+	CT_TRUE(c, ct_elapsed_ms(&t0) >= 40);
 }
 
 /* The timeout is checked only after a datagram: a 10 ms timeout does not
@@ -693,13 +644,13 @@ static void mmsg_timeout_between_datagrams(struct ct_ctx *c)
 	long ms;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, set_timeo(c, sv[1], SO_RCVTIMEO, 60), 0);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_set_timeo(c, sv[1], SO_RCVTIMEO, 60), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 	vec_rx(&x, 8);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 2, 0, &to), 1);
-	ms = elapsed_ms(&t0);
+	ms = ct_elapsed_ms(&t0);
 	CT_TRUE(c, ms >= 50);
 	CT_TRUE(c, ms < 1000);
 	CT_EQ(c, to.tv_sec, 0);
@@ -716,14 +667,14 @@ static void mmsg_timeout_zero(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 1; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		for (int i = 0; i < 3; i++)
-			CT_EQ(c, snd(c, sv[0], abc[i], strlen(abc[i]), 0), (long)strlen(abc[i]));
+			CT_EQ(c, ct_snd(c, sv[0], abc[i], strlen(abc[i]), 0), (long)strlen(abc[i]));
 		vec_rx(&x, 8);
 		CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 3, 0, &to), 1);
 		CT_EQ(c, to.tv_sec, 0);
 		CT_EQ(c, to.tv_nsec, 0);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 2);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 2);
 	}
 }
 
@@ -736,9 +687,9 @@ static void mmsg_timeout_written_back(struct ct_ctx *c)
 	long left;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
-	CT_EQ(c, snd(c, sv[0], "b", 1, 0), 1);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "b", 1, 0), 1);
 	vec_rx(&x, 8);
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 2, 0, &to), 2);
 	left = to.tv_sec * 1000000000L + to.tv_nsec;
@@ -759,8 +710,8 @@ static void mmsg_timeout_invalid(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 	vec_rx(&x, 8);
 	to.tv_sec = 0;
 	to.tv_nsec = 1000000000;
@@ -772,7 +723,7 @@ static void mmsg_timeout_invalid(struct ct_ctx *c)
 	to.tv_nsec = -1;
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 2, MSG_DONTWAIT, &to), -EINVAL);
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 2, MSG_DONTWAIT, bad_ptr()), -EFAULT);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 1);
 }
 
 /* On a stream, an urgent byte ends recvmmsg after its entry (MSG_OOB
@@ -782,9 +733,9 @@ static void mmsg_recv_oob_stops(struct ct_ctx *c)
 	struct vec x;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "ab", 2, 0), 2);
-	CT_EQ(c, snd(c, sv[0], "!", 1, MSG_OOB), 1);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "ab", 2, 0), 2);
+	CT_EQ(c, ct_snd(c, sv[0], "!", 1, MSG_OOB), 1);
 	vec_rx(&x, 8);
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, NV, MSG_OOB | MSG_DONTWAIT, NULL), 1);
 	CT_EQ(c, x.v[0].msg_len, 1);
@@ -801,10 +752,10 @@ static void mmsg_recv_trunc(struct ct_ctx *c)
 	struct vec x;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abcdef", 6, 0), 6);
-	CT_EQ(c, snd(c, sv[0], "gh", 2, 0), 2);
-	CT_EQ(c, snd(c, sv[0], "ijklmn", 6, 0), 6);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abcdef", 6, 0), 6);
+	CT_EQ(c, ct_snd(c, sv[0], "gh", 2, 0), 2);
+	CT_EQ(c, ct_snd(c, sv[0], "ijklmn", 6, 0), 6);
 	vec_rx(&x, 3);
 	CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 2, MSG_DONTWAIT, NULL), 2);
 	CT_EQ(c, x.v[0].msg_len, 3);
@@ -822,15 +773,15 @@ static void mmsg_send_epipe(struct ct_ctx *c)
 	struct vec x;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	ct_untrack(c, sv[1]);
 	CT_EQ(c, c->b->close(sv[1]), 0);
 	vec_tx(&x, abc, 3);
-	(void)take_sigpipe();
+	(void)ct_take_sigpipe();
 	CT_EQ(c, c->b->sendmmsg(sv[0], x.v, 3, 0), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 1);
+	CT_EQ(c, ct_take_sigpipe(), 1);
 	CT_EQ(c, c->b->sendmmsg(sv[0], x.v, 3, MSG_NOSIGNAL), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 0);
+	CT_EQ(c, ct_take_sigpipe(), 0);
 }
 
 /* ---- MSG_* flags ---- */
@@ -843,16 +794,16 @@ static void mmsg_send_flags_accepted(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		for (int bit = 1; bit < 32; bit++) {
 			int f = (int)(1u << bit) | MSG_DONTWAIT;
 
-			if (snd(c, sv[0], "abc", 3, f) != 3) {
+			if (ct_snd(c, sv[0], "abc", 3, f) != 3) {
 				ct_fail(c, __FILE__, __LINE__, "type %d: send flag %#x: %ld",
-					unix_types[t], 1u << bit, snd(c, sv[0], "abc", 3, f));
+					unix_types[t], 1u << bit, ct_snd(c, sv[0], "abc", 3, f));
 				return;
 			}
-			CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 3);
+			CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 3);
 		}
 	}
 }
@@ -871,9 +822,9 @@ static void mmsg_recv_flags_ignored(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
-			CT_EQ(c, snd(c, sv[0], "abcdef", 6, 0), 6);
+			CT_EQ(c, ct_snd(c, sv[0], "abcdef", 6, 0), 6);
 			memset(&m, 0, sizeof(m));
 			iov.iov_base = buf;
 			iov.iov_len = sizeof(buf);
@@ -886,7 +837,7 @@ static void mmsg_recv_flags_ignored(struct ct_ctx *c)
 			}
 			CT_EQ(c, m.msg_flags, unix_types[t] == SOCK_STREAM ? 0 : MSG_TRUNC);
 			if (unix_types[t] == SOCK_STREAM)
-				CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 2);
+				CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 2);
 		}
 	}
 }
@@ -903,20 +854,20 @@ static void mmsg_compat_flag(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		memset(&m, 0, sizeof(m));
 		m.msg_iov = &iov;
 		m.msg_iovlen = 1;
 		CT_EQ(c, c->b->sendmsg(sv[0], &m, compat), -EINVAL);
 		vec_tx(&x, abc, 1);
 		CT_EQ(c, c->b->sendmmsg(sv[0], x.v, 1, compat), -EINVAL);
-		CT_EQ(c, snd(c, sv[0], "abc", 3, compat), 3);
+		CT_EQ(c, ct_snd(c, sv[0], "abc", 3, compat), 3);
 		iov.iov_base = buf;
 		iov.iov_len = sizeof(buf);
 		CT_EQ(c, c->b->recvmsg(sv[1], &m, compat | MSG_DONTWAIT), -EINVAL);
 		vec_rx(&x, 8);
 		CT_EQ(c, c->b->recvmmsg(sv[1], x.v, 1, compat | MSG_DONTWAIT, NULL), -EINVAL);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), compat | MSG_DONTWAIT), 3);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), compat | MSG_DONTWAIT), 3);
 		iov.iov_base = "abc";
 		iov.iov_len = 3;
 	}
@@ -930,9 +881,9 @@ static void mmsg_recv_oob_flag(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_OOB | MSG_DONTWAIT),
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_OOB | MSG_DONTWAIT),
 		      unix_types[t] == SOCK_STREAM ? -EINVAL : -EOPNOTSUPP);
 	}
 }
@@ -958,7 +909,7 @@ static long peek_off(struct ct_ctx *c, int fd)
 static long rd(struct ct_ctx *c, int fd, int n, int flags, const char *want)
 {
 	char buf[32];
-	long r = rcv(c, fd, buf, (unsigned long)n, flags | MSG_DONTWAIT);
+	long r = ct_rcv(c, fd, buf, (unsigned long)n, flags | MSG_DONTWAIT);
 
 	if (r > 0 && want && memcmp(buf, want, (size_t)r) != 0)
 		return -1000;
@@ -971,9 +922,9 @@ static void mmsg_peek_off_stream(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abcdef", 6, 0), 6);
-	CT_EQ(c, snd(c, sv[0], "ghij", 4, 0), 4);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abcdef", 6, 0), 6);
+	CT_EQ(c, ct_snd(c, sv[0], "ghij", 4, 0), 4);
 	CT_EQ(c, set_peek_off(c, sv[1], 0), 0);
 	CT_EQ(c, rd(c, sv[1], 2, MSG_PEEK, "ab"), 2);
 	CT_EQ(c, rd(c, sv[1], 2, MSG_PEEK, "cd"), 2);
@@ -988,9 +939,9 @@ static void mmsg_peek_off_stream(struct ct_ctx *c)
 	CT_EQ(c, peek_off(c, sv[1]), 0);
 	/* An offset past the data: nothing to peek until more arrives. */
 	CT_EQ(c, set_peek_off(c, sv[1], 3), 0);
-	CT_EQ(c, snd(c, sv[0], "xyz", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "xyz", 3, 0), 3);
 	CT_EQ(c, rd(c, sv[1], 2, MSG_PEEK, NULL), -EAGAIN);
-	CT_EQ(c, snd(c, sv[0], "uv", 2, 0), 2);
+	CT_EQ(c, ct_snd(c, sv[0], "uv", 2, 0), 2);
 	CT_EQ(c, rd(c, sv[1], 5, MSG_PEEK, "uv"), 2);
 	CT_EQ(c, rd(c, sv[1], 8, 0, "xyzuv"), 5);
 	CT_EQ(c, peek_off(c, sv[1]), 0);
@@ -1004,9 +955,9 @@ static void mmsg_peek_off_dgram(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 1; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, snd(c, sv[0], "abcdef", 6, 0), 6);
-		CT_EQ(c, snd(c, sv[0], "ghij", 4, 0), 4);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_snd(c, sv[0], "abcdef", 6, 0), 6);
+		CT_EQ(c, ct_snd(c, sv[0], "ghij", 4, 0), 4);
 		CT_EQ(c, set_peek_off(c, sv[1], 0), 0);
 		CT_EQ(c, rd(c, sv[1], 2, MSG_PEEK, "ab"), 2);
 		CT_EQ(c, rd(c, sv[1], 2, MSG_PEEK, "cd"), 2);
@@ -1021,7 +972,7 @@ static void mmsg_peek_off_dgram(struct ct_ctx *c)
 		CT_EQ(c, rd(c, sv[1], 10, 0, "ghij"), 4);
 		CT_EQ(c, peek_off(c, sv[1]), 0);
 		CT_EQ(c, set_peek_off(c, sv[1], 3), 0);
-		CT_EQ(c, snd(c, sv[0], "xyz", 3, 0), 3);
+		CT_EQ(c, ct_snd(c, sv[0], "xyz", 3, 0), 3);
 		CT_EQ(c, rd(c, sv[1], 2, MSG_PEEK, NULL), -EAGAIN); /* offset == length */
 		CT_EQ(c, rd(c, sv[1], 5, 0, "xyz"), 3);
 		CT_EQ(c, peek_off(c, sv[1]), 0);
@@ -1035,8 +986,8 @@ static void mmsg_peek_off_disabled(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, snd(c, sv[0], "abcd", 4, 0), 4);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_snd(c, sv[0], "abcd", 4, 0), 4);
 		CT_EQ(c, rd(c, sv[1], 2, MSG_PEEK, "ab"), 2);
 		CT_EQ(c, rd(c, sv[1], 2, MSG_PEEK, "ab"), 2);
 		CT_EQ(c, peek_off(c, sv[1]), -1);

@@ -28,17 +28,6 @@
 
 static const int unix_types[3] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 static long mk_sock(struct ct_ctx *c, int type)
 {
 	return ct_fd(c, c->b->socket(AF_UNIX, type, 0));
@@ -124,7 +113,7 @@ static void poll_pair_idle(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, pollr(c, sv[0], ALL), OUT);
 		CT_EQ(c, pollr(c, sv[1], ALL), OUT);
 		CT_EQ(c, pollr(c, sv[0], POLLIN), 0);
@@ -137,7 +126,7 @@ static void poll_pair_data(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, c->b->write(sv[0], "abc", 3), 3);
 		CT_EQ(c, pollr(c, sv[1], ALL), IN | OUT);
 		CT_EQ(c, pollr(c, sv[1], POLLIN), POLLIN);
@@ -154,7 +143,7 @@ static void poll_dgram_empty_datagram(struct ct_ctx *c)
 	char ch;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, c->b->write(sv[0], &ch, 0), 0);
 	CT_EQ(c, pollr(c, sv[1], ALL), IN | OUT);
 }
@@ -164,7 +153,7 @@ static void poll_rcvlowat_ignored(struct ct_ctx *c)
 {
 	int sv[2], lowat = 100;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)), 0);
 	CT_EQ(c, c->b->write(sv[0], "a", 1), 1);
 	CT_EQ(c, pollr(c, sv[1], ALL), IN | OUT);
@@ -176,7 +165,7 @@ static void poll_stream_oob(struct ct_ctx *c)
 	char ch;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->sendto(sv[0], "o", 1, MSG_OOB, NULL, 0), 1);
 	CT_EQ(c, pollr(c, sv[1], ALL), IN | POLLPRI | OUT);
 	CT_EQ(c, pollr(c, sv[1], POLLPRI), POLLPRI);
@@ -195,7 +184,7 @@ static void poll_peer_shut_wr(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t += 2) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, c->b->shutdown(sv[0], SHUT_WR), 0);
 		CT_EQ(c, pollr(c, sv[1], ALL), RDHUP | OUT);
 		CT_EQ(c, pollr(c, sv[1], POLLIN | POLLOUT), POLLIN | POLLOUT);
@@ -210,7 +199,7 @@ static void poll_peer_shut_rd(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t += 2) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, c->b->shutdown(sv[0], SHUT_RD), 0);
 		CT_EQ(c, pollr(c, sv[1], ALL), OUT);
 		CT_EQ(c, pollr(c, sv[0], ALL), RDHUP | OUT);
@@ -223,7 +212,7 @@ static void poll_shut_rdwr(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t += 2) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, c->b->shutdown(sv[0], SHUT_RDWR), 0);
 		CT_EQ(c, pollr(c, sv[0], ALL), RDHUP | OUT | POLLHUP);
 		CT_EQ(c, pollr(c, sv[1], ALL), RDHUP | OUT | POLLHUP);
@@ -235,7 +224,7 @@ static void poll_dgram_shutdown(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_RD), 0);
 	CT_EQ(c, pollr(c, sv[0], ALL), RDHUP | OUT);
 	CT_EQ(c, pollr(c, sv[1], ALL), OUT);
@@ -249,7 +238,7 @@ static void poll_peer_closed(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t += 2) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		ct_untrack(c, sv[0]);
 		CT_EQ(c, c->b->close(sv[0]), 0);
 		CT_EQ(c, pollr(c, sv[1], ALL), RDHUP | OUT | POLLHUP);
@@ -265,7 +254,7 @@ static void poll_peer_closed_unread(struct ct_ctx *c)
 	int sv[2], err;
 	unsigned el = sizeof(err);
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->write(sv[1], "x", 1), 1);
 	ct_untrack(c, sv[0]);
 	CT_EQ(c, c->b->close(sv[0]), 0);
@@ -281,7 +270,7 @@ static void poll_dgram_peer_closed(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	ct_untrack(c, sv[0]);
 	CT_EQ(c, c->b->close(sv[0]), 0);
 	CT_EQ(c, pollr(c, sv[1], ALL), OUT);
@@ -293,7 +282,7 @@ static void poll_peer_closed_with_data(struct ct_ctx *c)
 	char buf[4];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->write(sv[0], "ab", 2), 2);
 	ct_untrack(c, sv[0]);
 	CT_EQ(c, c->b->close(sv[0]), 0);
@@ -313,7 +302,7 @@ static void poll_stream_full(struct ct_ctx *c)
 	int sv[2], n = 0;
 	long r;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	while ((r = c->b->sendto(sv[0], buf, sizeof(buf), MSG_DONTWAIT, NULL, 0)) > 0 &&
 	       n++ < 10000)
 		;
@@ -357,7 +346,7 @@ static void poll_nval_closed_fd(struct ct_ctx *c)
 	long fd;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_OK(c, fd, c->b->socket(AF_UNIX, SOCK_STREAM, 0));
 	CT_EQ(c, c->b->close((int)fd), 0);
 	CT_EQ(c, pollr(c, (int)fd, ALL), POLLNVAL);
@@ -382,7 +371,7 @@ static void poll_negative_fd_ignored(struct ct_ctx *c)
 	CT_EQ(c, c->b->poll(p, 2, 0), 0);
 	CT_EQ(c, p[0].revents, 0);
 	CT_EQ(c, p[1].revents, 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	p[0].revents = p[1].revents = 0x55;
 	p[2].fd = sv[0];
 	p[2].events = POLLOUT;
@@ -397,7 +386,7 @@ static void poll_same_fd_twice(struct ct_ctx *c)
 	struct pollfd p[2];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->write(sv[1], "x", 1), 1);
 	p[0].fd = p[1].fd = sv[0];
 	p[0].events = POLLIN;
@@ -414,7 +403,7 @@ static void poll_timeout_expires(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		p.fd = sv[0];
 		p.events = POLLIN;
 		p.revents = 0x55;

@@ -55,17 +55,6 @@ struct rx {
 	struct ucred cred;
 };
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 static long mk_sock(struct ct_ctx *c, int type)
 {
 	return ct_fd(c, c->b->socket(AF_UNIX, type, 0));
@@ -83,16 +72,6 @@ static long mk_listener(struct ct_ctx *c, int type, struct sockaddr_un *a, unsig
 	if (r == 0)
 		r = c->b->listen((int)fd, 8);
 	return r < 0 ? r : fd;
-}
-
-static long snd(struct ct_ctx *c, int fd, const void *buf, unsigned long n, int flags)
-{
-	return c->b->sendto(fd, buf, n, flags, NULL, 0);
-}
-
-static long rcv(struct ct_ctx *c, int fd, void *buf, unsigned long n, int flags)
-{
-	return c->b->recvfrom(fd, buf, n, flags, NULL, NULL);
 }
 
 static void close_untracked(struct ct_ctx *c, int fd)
@@ -228,9 +207,9 @@ static int linked(struct ct_ctx *c, int a, int b)
 {
 	char ch = 0;
 
-	if (snd(c, a, "L", 1, MSG_DONTWAIT) != 1)
+	if (ct_snd(c, a, "L", 1, MSG_DONTWAIT) != 1)
 		return 0;
-	return rcv(c, b, &ch, 1, MSG_DONTWAIT) == 1 && ch == 'L';
+	return ct_rcv(c, b, &ch, 1, MSG_DONTWAIT) == 1 && ch == 'L';
 }
 
 /* 1 if fd's socket is connected and has nothing to read now. */
@@ -238,7 +217,7 @@ static int idle(struct ct_ctx *c, int fd)
 {
 	char ch;
 
-	return rcv(c, fd, &ch, 1, MSG_DONTWAIT) == -EAGAIN;
+	return ct_rcv(c, fd, &ch, 1, MSG_DONTWAIT) == -EAGAIN;
 }
 
 /* 1 if fd reads EOF now. */
@@ -246,7 +225,7 @@ static int at_eof(struct ct_ctx *c, int fd)
 {
 	char ch;
 
-	return rcv(c, fd, &ch, 1, MSG_DONTWAIT) == 0;
+	return ct_rcv(c, fd, &ch, 1, MSG_DONTWAIT) == 0;
 }
 
 static int cloexec(struct ct_ctx *c, int fd)
@@ -266,8 +245,8 @@ static void scm_rights_one_each_type(struct ct_ctx *c)
 	int sv[2], p[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 		CT_EQ(c, send_fd(c, sv[0], "fd", 2, p[0]), 2);
 		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 2);
 		CT_TRUE(c, memcmp(rx.data, "fd", 2) == 0);
@@ -287,9 +266,9 @@ static void scm_rights_several(struct ct_ctx *c)
 	struct rx rx;
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		for (int i = 0; i < 3; i++) {
-			CT_EQ(c, mk_pair(c, SOCK_DGRAM, p[i]), 0);
+			CT_EQ(c, ct_pair(c, SOCK_DGRAM, p[i]), 0);
 			fds[i] = p[i][0];
 		}
 		CT_EQ(c, send_fds(c, sv[0], "x", 1, fds, 3), 1);
@@ -309,8 +288,8 @@ static void scm_rights_max_253(struct ct_ctx *c)
 	int bad;
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, mk_pair(c, SOCK_DGRAM, p), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, SOCK_DGRAM, p), 0);
 		for (int i = 0; i < SCM_MAX_FD; i++)
 			fds[i] = p[0];
 		CT_EQ(c, send_fds(c, sv[0], "m", 1, fds, SCM_MAX_FD), 1);
@@ -331,11 +310,11 @@ static void scm_rights_254_einval(struct ct_ctx *c)
 	char buf[4];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		for (int i = 0; i <= SCM_MAX_FD; i++)
 			fds[i] = sv[0];
 		CT_EQ(c, send_fds(c, sv[0], "m", 1, fds, SCM_MAX_FD + 1), -EINVAL);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 	}
 }
 
@@ -349,9 +328,9 @@ static void scm_rights_two_cmsgs(struct ct_ctx *c)
 	union ctl u;
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	for (int i = 0; i < 3; i++)
-		CT_EQ(c, mk_pair(c, SOCK_DGRAM, p[i]), 0);
+		CT_EQ(c, ct_pair(c, SOCK_DGRAM, p[i]), 0);
 	memset(&u, 0, sizeof(u));
 	memset(&m, 0, sizeof(m));
 	m.msg_control = u.buf;
@@ -385,7 +364,7 @@ static void scm_rights_two_cmsgs_over_max(struct ct_ctx *c)
 	union ctl u;
 	char buf[4];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	for (int i = 0; i < 200; i++)
 		fds[i] = sv[0];
 	memset(&u, 0, sizeof(u));
@@ -403,7 +382,7 @@ static void scm_rights_two_cmsgs_over_max(struct ct_ctx *c)
 	cm->cmsg_len = CMSG_LEN(100 * sizeof(int));
 	memcpy(CMSG_DATA(cm), fds, 100 * sizeof(int));
 	CT_EQ(c, send_ctl(c, sv[0], "x", 1, u.buf, m.msg_controllen), -EINVAL);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 /* A descriptor that is not open: EBADF, nothing sent; a good descriptor
@@ -416,8 +395,8 @@ static void scm_rights_ebadf(struct ct_ctx *c)
 	long f;
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 		fds[0] = -1;
 		CT_EQ(c, send_fds(c, sv[0], "x", 1, fds, 1), -EBADF);
 		CT_OK(c, f, c->b->dup(sv[0]));
@@ -425,7 +404,7 @@ static void scm_rights_ebadf(struct ct_ctx *c)
 		fds[0] = p[0];
 		fds[1] = (int)f; /* closed now */
 		CT_EQ(c, send_fds(c, sv[0], "x", 1, fds, 2), -EBADF);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 		close_untracked(c, p[0]);
 		CT_TRUE(c, at_eof(c, p[1]));
 	}
@@ -439,8 +418,8 @@ static void scm_rights_same_open_file(struct ct_ctx *c)
 	struct rx rx;
 	long fl;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 	CT_EQ(c, send_fd(c, sv[0], "x", 1, p[0]), 1);
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
 	CT_EQ(c, rx.nfds, 1);
@@ -454,7 +433,7 @@ static void scm_rights_same_open_file(struct ct_ctx *c)
 	CT_EQ(c, c->b->fcntl(p[0], F_SETFD, FD_CLOEXEC), 0);
 	CT_EQ(c, cloexec(c, rx.fds[0]), 0);
 	/* A read on the nonblocking file fails at once on both descriptors. */
-	CT_EQ(c, rcv(c, p[0], &fl, 1, 0), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, p[0], &fl, 1, 0), -EAGAIN);
 }
 
 /* A file that is not a socket can be passed too. */
@@ -464,7 +443,7 @@ static void scm_rights_regular_file(struct ct_ctx *c)
 	struct rx rx;
 	long f;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_OK(c, f, ct_fd(c, c->b->open_file()));
 	CT_EQ(c, send_fd(c, sv[0], "f", 1, (int)f), 1);
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
@@ -484,7 +463,7 @@ static void scm_rights_listener(struct ct_ctx *c)
 	long l, cl, s;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_OK(c, l, mk_listener(c, SOCK_STREAM, &a, &al));
 	CT_EQ(c, send_fd(c, sv[0], "l", 1, (int)l), 1);
 	close_untracked(c, (int)l);
@@ -504,7 +483,7 @@ static void scm_rights_self(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, send_fd(c, sv[0], "s", 1, sv[0]), 1);
 		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
 		CT_EQ(c, rx.nfds, 1);
@@ -524,8 +503,8 @@ static void scm_rights_send_fails_drops_refs(struct ct_ctx *c)
 	int sv[2], p[2];
 
 	for (int t = 0; t < 3; t += 2) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 		CT_EQ(c, c->b->shutdown(sv[1], SHUT_RD), 0);
 		CT_EQ(c, b_send_fds(c->b, sv[0], "x", 1, &p[0], 1, MSG_NOSIGNAL), -EPIPE);
 		close_untracked(c, p[0]);
@@ -540,9 +519,9 @@ static void scm_rights_dgram_full_drops_refs(struct ct_ctx *c)
 	long r;
 	int n = 0;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
-	while ((r = snd(c, sv[0], "q", 1, MSG_DONTWAIT)) == 1 && n < 10000)
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
+	while ((r = ct_snd(c, sv[0], "q", 1, MSG_DONTWAIT)) == 1 && n < 10000)
 		n++;
 	CT_EQ(c, r, -EAGAIN);
 	CT_EQ(c, b_send_fds(c->b, sv[0], "x", 1, &p[0], 1, MSG_DONTWAIT), -EAGAIN);
@@ -566,7 +545,7 @@ static void scm_rights_dgram_sendto(struct ct_ctx *c)
 	CT_OK(c, r, mk_sock(c, SOCK_DGRAM));
 	CT_EQ(c, c->b->bind((int)r, &a, al), 0);
 	CT_OK(c, s, mk_sock(c, SOCK_DGRAM));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 	memset(&u, 0, sizeof(u));
 	memset(&m, 0, sizeof(m));
 	m.msg_name = &a;
@@ -598,15 +577,15 @@ static void scm_rights_receiver_closed(struct ct_ctx *c)
 	CT_EQ(c, c->b->bind((int)r, &a, al), 0);
 	CT_OK(c, s, mk_sock(c, SOCK_DGRAM));
 	CT_EQ(c, c->b->connect((int)s, &a, al), 0);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 	CT_EQ(c, send_fd(c, (int)s, "q", 1, p[0]), 1);
 	close_untracked(c, p[0]);
 	CT_TRUE(c, idle(c, p[1]));
 	close_untracked(c, (int)r);
 	CT_TRUE(c, at_eof(c, p[1]));
 	/* The same through a stream pair's receiving end. */
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 	CT_EQ(c, send_fd(c, sv[0], "q", 1, p[0]), 1);
 	close_untracked(c, p[0]);
 	close_untracked(c, sv[1]);
@@ -624,9 +603,9 @@ static void scm_rights_ctrunc_closes_rest(struct ct_ctx *c)
 	struct rx rx;
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		for (int i = 0; i < 3; i++) {
-			CT_EQ(c, mk_pair(c, SOCK_STREAM, p[i]), 0);
+			CT_EQ(c, ct_pair(c, SOCK_STREAM, p[i]), 0);
 			fds[i] = p[i][0];
 		}
 		CT_EQ(c, send_fds(c, sv[0], "t", 1, fds, 3), 1);
@@ -647,9 +626,9 @@ static void scm_rights_ctrunc_padding_used(struct ct_ctx *c)
 	int sv[2], p[3][2], fds[3];
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	for (int i = 0; i < 3; i++) {
-		CT_EQ(c, mk_pair(c, SOCK_STREAM, p[i]), 0);
+		CT_EQ(c, ct_pair(c, SOCK_STREAM, p[i]), 0);
 		fds[i] = p[i][0];
 	}
 	CT_EQ(c, send_fds(c, sv[0], "t", 1, fds, 3), 1);
@@ -673,8 +652,8 @@ static void scm_rights_ctrunc_no_buffer(struct ct_ctx *c)
 	struct rx rx;
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 		CT_EQ(c, send_fd(c, sv[0], "nb", 2, p[0]), 2);
 		close_untracked(c, p[0]);
 		CT_EQ(c, recv_ctl(c, sv[1], &rx, 0, MSG_DONTWAIT), 2);
@@ -692,8 +671,8 @@ static void scm_rights_ctrunc_tiny_buffer(struct ct_ctx *c)
 	int sv[2], p[2];
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 	CT_EQ(c, send_fd(c, sv[0], "t", 1, p[0]), 1);
 	close_untracked(c, p[0]);
 	CT_EQ(c, recv_ctl(c, sv[1], &rx, sizeof(struct cmsghdr) - 1, MSG_DONTWAIT), 1);
@@ -708,8 +687,8 @@ static void scm_rights_ctrunc_header_only(struct ct_ctx *c)
 	int sv[2], p[2];
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 	CT_EQ(c, send_fd(c, sv[0], "h", 1, p[0]), 1);
 	close_untracked(c, p[0]);
 	CT_EQ(c, recv_ctl(c, sv[1], &rx, CMSG_LEN(0), MSG_DONTWAIT), 1);
@@ -725,7 +704,7 @@ static void scm_rights_controllen_reported(struct ct_ctx *c)
 	int sv[2], fds[3];
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	fds[0] = fds[1] = fds[2] = sv[0];
 	CT_EQ(c, send_fds(c, sv[0], "1", 1, fds, 1), 1);
 	CT_EQ(c, recv_ctl(c, sv[1], &rx, 200, MSG_DONTWAIT), 1);
@@ -740,7 +719,7 @@ static void scm_rights_controllen_reported(struct ct_ctx *c)
 	CT_EQ(c, rx.flags, 0);
 	CT_EQ(c, rx.nfds, 1);
 	/* No descriptors: msg_controllen 0. */
-	CT_EQ(c, snd(c, sv[0], "0", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "0", 1, 0), 1);
 	CT_EQ(c, recv_ctl(c, sv[1], &rx, 200, MSG_DONTWAIT), 1);
 	CT_EQ(c, rx.controllen, 0);
 }
@@ -753,7 +732,7 @@ static void scm_rights_cmsg_cloexec(struct ct_ctx *c)
 	struct rx rx;
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		fds[0] = fds[1] = sv[0];
 		CT_EQ(c, send_fds(c, sv[0], "a", 1, fds, 2), 1);
 		CT_EQ(c, send_fds(c, sv[0], "b", 1, fds, 2), 1);
@@ -776,11 +755,11 @@ static void scm_rights_dgram_per_message(struct ct_ctx *c)
 	struct rx rx;
 
 	for (int t = 1; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, mk_pair(c, SOCK_DGRAM, p[0]), 0);
-		CT_EQ(c, mk_pair(c, SOCK_DGRAM, p[1]), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, SOCK_DGRAM, p[0]), 0);
+		CT_EQ(c, ct_pair(c, SOCK_DGRAM, p[1]), 0);
 		CT_EQ(c, send_fd(c, sv[0], "one", 3, p[0][0]), 3);
-		CT_EQ(c, snd(c, sv[0], "plain", 5, 0), 5);
+		CT_EQ(c, ct_snd(c, sv[0], "plain", 5, 0), 5);
 		CT_EQ(c, send_fd(c, sv[0], "two", 3, p[1][0]), 3);
 		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 3);
 		CT_EQ(c, rx.nfds, 1);
@@ -799,8 +778,8 @@ static void scm_rights_dgram_truncated_data(struct ct_ctx *c)
 	int sv[2], p[2];
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, p), 0);
 	CT_EQ(c, send_fd(c, sv[0], "longer", 6, p[0]), 6);
 	CT_EQ(c, b_recv_ctl(c->b, sv[1], &rx, 2, 200, MSG_DONTWAIT), 2);
 	for (int i = 0; i < rx.nfds; i++)
@@ -819,11 +798,11 @@ static void scm_rights_stream_merge_before(struct ct_ctx *c)
 	int sv[2], p[2];
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, p), 0);
-	CT_EQ(c, snd(c, sv[0], "aa", 2, 0), 2);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, p), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "aa", 2, 0), 2);
 	CT_EQ(c, send_fd(c, sv[0], "bb", 2, p[0]), 2);
-	CT_EQ(c, snd(c, sv[0], "cc", 2, 0), 2);
+	CT_EQ(c, ct_snd(c, sv[0], "cc", 2, 0), 2);
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 4);
 	CT_TRUE(c, memcmp(rx.data, "aabb", 4) == 0);
 	CT_EQ(c, rx.nfds, 1);
@@ -838,8 +817,8 @@ static void scm_rights_stream_no_merge_two(struct ct_ctx *c)
 	int sv[2], p[2];
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, p), 0);
 	CT_EQ(c, send_fd(c, sv[0], "11", 2, p[0]), 2);
 	CT_EQ(c, send_fd(c, sv[0], "222", 3, p[0]), 3);
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 2);
@@ -856,10 +835,10 @@ static void scm_rights_stream_partial_read(struct ct_ctx *c)
 	int sv[2], p[2];
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, p), 0);
 	CT_EQ(c, send_fd(c, sv[0], "abcdef", 6, p[0]), 6);
-	CT_EQ(c, snd(c, sv[0], "gh", 2, 0), 2);
+	CT_EQ(c, ct_snd(c, sv[0], "gh", 2, 0), 2);
 	CT_EQ(c, b_recv_ctl(c->b, sv[1], &rx, 2, 200, MSG_DONTWAIT), 2);
 	for (int i = 0; i < rx.nfds; i++)
 		ct_fd(c, rx.fds[i]);
@@ -877,10 +856,10 @@ static void scm_rights_stream_read_discards(struct ct_ctx *c)
 	int sv[2], p[2];
 	char buf[16];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 	CT_EQ(c, send_fd(c, sv[0], "xy", 2, p[0]), 2);
-	CT_EQ(c, snd(c, sv[0], "z", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "z", 1, 0), 1);
 	close_untracked(c, p[0]);
 	CT_EQ(c, c->b->read(sv[1], buf, sizeof(buf)), 2);
 	CT_TRUE(c, at_eof(c, p[1]));
@@ -893,10 +872,10 @@ static void scm_rights_stream_waitall_stops(struct ct_ctx *c)
 	int sv[2], p[2];
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, p), 0);
 	CT_EQ(c, send_fd(c, sv[0], "abc", 3, p[0]), 3);
-	CT_EQ(c, snd(c, sv[0], "def", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "def", 3, 0), 3);
 	CT_EQ(c, b_recv_ctl(c->b, sv[1], &rx, 6, 200, MSG_WAITALL), 3);
 	for (int i = 0; i < rx.nfds; i++)
 		ct_fd(c, rx.fds[i]);
@@ -913,8 +892,8 @@ static void scm_rights_peek_installs(struct ct_ctx *c)
 	struct rx r1, r2, r3;
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, mk_pair(c, SOCK_DGRAM, p), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, SOCK_DGRAM, p), 0);
 		CT_EQ(c, send_fd(c, sv[0], "pk", 2, p[0]), 2);
 		CT_EQ(c, recv_all(c, sv[1], &r1, MSG_DONTWAIT | MSG_PEEK), 2);
 		CT_EQ(c, recv_all(c, sv[1], &r2, MSG_DONTWAIT | MSG_PEEK), 2);
@@ -936,11 +915,11 @@ static void scm_rights_peek_stream_stops(struct ct_ctx *c)
 	int sv[2], p[2];
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, p), 0);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, p), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 	CT_EQ(c, send_fd(c, sv[0], "b", 1, p[0]), 1);
-	CT_EQ(c, snd(c, sv[0], "c", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "c", 1, 0), 1);
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT | MSG_PEEK), 2);
 	CT_EQ(c, rx.nfds, 1);
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 2);
@@ -969,14 +948,14 @@ static void scm_cmsg_bad_len(struct ct_ctx *c)
 	char buf[4];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		memset(&u, 0, sizeof(u));
 		put_cmsg(u.buf, sizeof(struct cmsghdr) - 1, SOL_SOCKET, SCM_RIGHTS);
 		CT_EQ(c, send_ctl(c, sv[0], "x", 1, u.buf, CMSG_SPACE(sizeof(int))), -EINVAL);
 		put_cmsg(u.buf, CMSG_LEN(2 * sizeof(int)), SOL_SOCKET, SCM_RIGHTS);
 		memcpy(u.buf + CMSG_LEN(0), &sv[0], sizeof(int));
 		CT_EQ(c, send_ctl(c, sv[0], "x", 1, u.buf, CMSG_SPACE(sizeof(int)) - 1), -EINVAL);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 	}
 }
 
@@ -988,7 +967,7 @@ static void scm_cmsg_other_level_ignored(struct ct_ctx *c)
 	struct rx rx;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	memset(&u, 0, sizeof(u));
 	put_cmsg(u.buf, CMSG_LEN(sizeof(int)), 12345, SCM_RIGHTS);
 	memcpy(u.buf + CMSG_LEN(0), &sv[0], sizeof(int));
@@ -1006,11 +985,11 @@ static void scm_cmsg_unknown_type(struct ct_ctx *c)
 	char buf[4];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		memset(&u, 0, sizeof(u));
 		put_cmsg(u.buf, CMSG_LEN(sizeof(int)), SOL_SOCKET, 99);
 		CT_EQ(c, send_ctl(c, sv[0], "x", 1, u.buf, CMSG_SPACE(sizeof(int))), -EINVAL);
-		CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+		CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 	}
 }
 
@@ -1022,7 +1001,7 @@ static void scm_rights_empty_and_odd_len(struct ct_ctx *c)
 	struct rx rx;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	memset(&u, 0, sizeof(u));
 	put_cmsg(u.buf, CMSG_LEN(0), SOL_SOCKET, SCM_RIGHTS);
 	CT_EQ(c, send_ctl(c, sv[0], "e", 1, u.buf, CMSG_SPACE(0)), 1);
@@ -1044,7 +1023,7 @@ static void scm_cmsg_controllen_short(struct ct_ctx *c)
 	struct rx rx;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	memset(&u, 0, sizeof(u));
 	put_cmsg(u.buf, CMSG_LEN(sizeof(int)), SOL_SOCKET, SCM_RIGHTS);
 	memcpy(u.buf + CMSG_LEN(0), &sv[0], sizeof(int));
@@ -1062,7 +1041,7 @@ static void scm_gc_self_cycle(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, send_fd(c, sv[0], "s", 1, sv[1]), 1);
 		CT_EQ(c, send_fd(c, sv[1], "s", 1, sv[0]), 1);
 		close_untracked(c, sv[0]);
@@ -1076,8 +1055,8 @@ static void scm_gc_cross_cycle(struct ct_ctx *c)
 	int a[2], b[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], a), 0);
-		CT_EQ(c, mk_pair(c, unix_types[t], b), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], a), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], b), 0);
 		CT_EQ(c, send_fd(c, b[0], "a", 1, a[1]), 1); /* a[1] in b[1]'s queue */
 		CT_EQ(c, send_fd(c, a[0], "b", 1, b[1]), 1); /* b[1] in a[1]'s queue */
 		close_untracked(c, a[0]);
@@ -1098,7 +1077,7 @@ static void scm_gc_long_chain(struct ct_ctx *c)
 	struct rx rx, peeked;
 
 	for (int i = 0; i < CHAIN; i++)
-		CT_EQ(c, mk_pair(c, SOCK_STREAM, p[i]), 0);
+		CT_EQ(c, ct_pair(c, SOCK_STREAM, p[i]), 0);
 	for (int i = 0; i < CHAIN; i++)
 		CT_EQ(c, send_fd(c, p[i][0], "c", 1, p[(i + 1) % CHAIN][1]), 1);
 	for (int i = 1; i < CHAIN; i++) {
@@ -1119,7 +1098,7 @@ static void scm_gc_chain_released_at_close(struct ct_ctx *c)
 	int p[5][2];
 
 	for (int i = 0; i < 5; i++)
-		CT_EQ(c, mk_pair(c, SOCK_STREAM, p[i]), 0);
+		CT_EQ(c, ct_pair(c, SOCK_STREAM, p[i]), 0);
 	/* p[i+1][1] travels inside p[i][1]'s queue, then p[4][0] inside
 	 * p[3][1]'s; p[4][1] stays with us. */
 	for (int i = 0; i < 3; i++)
@@ -1142,9 +1121,9 @@ static void scm_rights_nested(struct ct_ctx *c)
 	int a[2], b[2], x[2];
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, a), 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, b), 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, x), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, a), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, b), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, x), 0);
 	CT_EQ(c, send_fd(c, a[0], "x", 1, x[0]), 1); /* x[0] in a[1]'s queue */
 	CT_EQ(c, send_fd(c, b[0], "a", 1, a[1]), 1); /* a[1] in b[1]'s queue */
 	close_untracked(c, a[1]);
@@ -1185,7 +1164,7 @@ static void scm_gc_embryo_released_at_close(struct ct_ctx *c)
 
 	CT_OK(c, l, mk_listener(c, SOCK_STREAM, &a, &al));
 	CT_OK(c, cl, mk_sock(c, SOCK_STREAM));
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 	CT_EQ(c, c->b->connect((int)cl, &a, al), 0);
 	CT_EQ(c, send_fd(c, (int)cl, "p", 1, p[0]), 1);
 	close_untracked(c, p[0]);
@@ -1202,8 +1181,8 @@ static void scm_gc_cycle_broken_by_receive(struct ct_ctx *c)
 	struct rx ra, rb;
 	int a[2], b[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, a), 0);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, b), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, a), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, b), 0);
 	CT_EQ(c, send_fd(c, b[0], "a", 1, a[1]), 1); /* a[1] in b[1]'s queue */
 	CT_EQ(c, send_fd(c, a[0], "b", 1, b[1]), 1); /* b[1] in a[1]'s queue */
 	close_untracked(c, a[1]);
@@ -1222,7 +1201,7 @@ static void scm_gc_many_cycles(struct ct_ctx *c)
 	int sv[2];
 
 	for (int i = 0; i < 50; i++) {
-		CT_EQ(c, mk_pair(c, i % 2 ? SOCK_DGRAM : SOCK_STREAM, sv), 0);
+		CT_EQ(c, ct_pair(c, i % 2 ? SOCK_DGRAM : SOCK_STREAM, sv), 0);
 		CT_EQ(c, send_fd(c, sv[0], "x", 1, sv[0]), 1);
 		CT_EQ(c, send_fd(c, sv[1], "y", 1, sv[1]), 1);
 		close_untracked(c, sv[0]);
@@ -1255,12 +1234,12 @@ static void scm_rights_to_other_process(struct ct_ctx *c)
 	int sv[2], p[2];
 	char buf[4];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 	CT_EQ(c, send_fd(c, sv[0], "f", 1, p[0]), 1);
 	close_untracked(c, p[0]);
 	CT_EQ(c, c->b->run_as_fd(NOBODY, NOBODY, sv[1], as_recv_and_write, NULL), 2);
-	CT_EQ(c, rcv(c, p[1], buf, sizeof(buf), MSG_DONTWAIT), 2);
+	CT_EQ(c, ct_rcv(c, p[1], buf, sizeof(buf), MSG_DONTWAIT), 2);
 	CT_TRUE(c, memcmp(buf, "hi", 2) == 0);
 	CT_TRUE(c, at_eof(c, p[1])); /* the other process's copy is gone */
 }
@@ -1291,11 +1270,11 @@ static void scm_rights_from_other_process(struct ct_ctx *c)
 	int sv[2];
 	char buf[8];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->run_as_fd(NOBODY, NOBODY, sv[0], as_send_pair_end, NULL), 4);
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
 	CT_EQ(c, rx.nfds, 1);
-	CT_EQ(c, rcv(c, rx.fds[0], buf, sizeof(buf), MSG_DONTWAIT), 4);
+	CT_EQ(c, ct_rcv(c, rx.fds[0], buf, sizeof(buf), MSG_DONTWAIT), 4);
 	CT_TRUE(c, memcmp(buf, "from", 4) == 0);
 	CT_TRUE(c, at_eof(c, rx.fds[0]));
 }
@@ -1336,9 +1315,9 @@ static void scm_rights_emfile(struct ct_ctx *c)
 	int sv[2], p[3][2], fds[3];
 	long r;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	for (int i = 0; i < 3; i++) {
-		CT_EQ(c, mk_pair(c, SOCK_STREAM, p[i]), 0);
+		CT_EQ(c, ct_pair(c, SOCK_STREAM, p[i]), 0);
 		fds[i] = p[i][0];
 	}
 	CT_EQ(c, send_fds(c, sv[0], "e", 1, fds, 3), 1);
@@ -1366,8 +1345,8 @@ static void scm_rights_epoll_fd(struct ct_ctx *c)
 	int sv[2], d[2];
 	long ep;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, d), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, d), 0);
 	CT_OK(c, ep, ct_fd(c, c->b->epoll_create1(0)));
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
@@ -1377,7 +1356,7 @@ static void scm_rights_epoll_fd(struct ct_ctx *c)
 	close_untracked(c, (int)ep);
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
 	CT_EQ(c, rx.nfds, 1);
-	CT_EQ(c, snd(c, d[0], "x", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, d[0], "x", 1, 0), 1);
 	memset(&ev, 0, sizeof(ev));
 	CT_EQ(c, c->b->epoll_wait(rx.fds[0], &ev, 1, 0), 1);
 	CT_TRUE(c, ev.data.u64 == 42);
@@ -1403,9 +1382,9 @@ static void scm_creds_receiver_passcred(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, passcred(c, sv[1], 1), 0);
-		CT_EQ(c, snd(c, sv[0], "c", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "c", 1, 0), 1);
 		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
 		CT_EQ(c, rx.ncreds, 1);
 		CT_TRUE(c, is_own_cred(&rx.cred));
@@ -1420,9 +1399,9 @@ static void scm_creds_sender_only(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, passcred(c, sv[0], 1), 0);
-		CT_EQ(c, snd(c, sv[0], "c", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "c", 1, 0), 1);
 		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
 		CT_EQ(c, rx.ncreds, 0);
 		CT_EQ(c, rx.controllen, 0);
@@ -1436,8 +1415,8 @@ static void scm_creds_neither(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, snd(c, sv[0], "c", 1, 0), 1);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_snd(c, sv[0], "c", 1, 0), 1);
 		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
 		CT_EQ(c, rx.ncreds, 0);
 		CT_EQ(c, rx.flags, 0);
@@ -1453,8 +1432,8 @@ static void scm_creds_set_after_send(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
-		CT_EQ(c, snd(c, sv[0], "c", 1, 0), 1);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_snd(c, sv[0], "c", 1, 0), 1);
 		CT_EQ(c, passcred(c, sv[1], 1), 0);
 		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
 		CT_EQ(c, rx.ncreds, 1);
@@ -1472,9 +1451,9 @@ static void scm_creds_sender_stamps(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, passcred(c, sv[0], 1), 0);
-		CT_EQ(c, snd(c, sv[0], "c", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "c", 1, 0), 1);
 		CT_EQ(c, passcred(c, sv[1], 1), 0);
 		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
 		CT_EQ(c, rx.ncreds, 1);
@@ -1488,10 +1467,10 @@ static void scm_creds_stream_no_merge_stamped(struct ct_ctx *c)
 	struct rx rx;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "un", 2, 0), 2);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "un", 2, 0), 2);
 	CT_EQ(c, passcred(c, sv[1], 1), 0);
-	CT_EQ(c, snd(c, sv[0], "st", 2, 0), 2);
+	CT_EQ(c, ct_snd(c, sv[0], "st", 2, 0), 2);
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 2);
 	CT_EQ(c, rx.cred.pid, 0);
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 2);
@@ -1507,16 +1486,16 @@ static void scm_creds_ctrunc(struct ct_ctx *c)
 	struct rx rx;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, passcred(c, sv[1], 1), 0);
-	CT_EQ(c, snd(c, sv[0], "c", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "c", 1, 0), 1);
 	CT_EQ(c, recv_ctl(c, sv[1], &rx, CMSG_LEN(sizeof(int)), MSG_DONTWAIT), 1);
 	CT_EQ(c, rx.flags, MSG_CTRUNC);
 	CT_EQ(c, rx.first, SCM_CREDENTIALS);
 	CT_EQ(c, rx.first_len, CMSG_LEN(sizeof(int)));
 	CT_EQ(c, rx.controllen, CMSG_LEN(sizeof(int)));
 	CT_EQ(c, rx.cred.pid, getpid());
-	CT_EQ(c, snd(c, sv[0], "c", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "c", 1, 0), 1);
 	CT_EQ(c, recv_ctl(c, sv[1], &rx, sizeof(struct cmsghdr) - 1, MSG_DONTWAIT), 1);
 	CT_EQ(c, rx.flags, MSG_CTRUNC);
 	CT_EQ(c, rx.controllen, 0);
@@ -1529,8 +1508,8 @@ static void scm_creds_crowd_out_rights(struct ct_ctx *c)
 	int sv[2], p[2];
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, p), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, p), 0);
 	CT_EQ(c, passcred(c, sv[1], 1), 0);
 	CT_EQ(c, send_fd(c, sv[0], "c", 1, p[0]), 1);
 	close_untracked(c, p[0]);
@@ -1572,7 +1551,7 @@ static void scm_creds_explicit_own(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, passcred(c, sv[1], 1), 0);
 		CT_EQ(c, b_send_creds(c->b, sv[0], getpid(), getuid(), getgid(),
 				      CMSG_LEN(sizeof(struct ucred))),
@@ -1588,7 +1567,7 @@ static void scm_creds_bad_len(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, b_send_creds(c->b, sv[0], getpid(), getuid(), getgid(),
 			      CMSG_LEN(sizeof(struct ucred) - 4)),
 	      -EINVAL);
@@ -1607,7 +1586,7 @@ static void scm_creds_root_claims(struct ct_ctx *c)
 
 	if (getuid() != 0)
 		return; /* the checks below are root's */
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, passcred(c, sv[1], 1), 0);
 	CT_EQ(c, b_send_creds(c->b, sv[0], getpid(), 123, 456, CMSG_LEN(sizeof(struct ucred))), 1);
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
@@ -1670,7 +1649,7 @@ static void scm_creds_unprivileged_claims(struct ct_ctx *c)
 	int sv[2], which;
 	struct rx rx;
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, passcred(c, sv[1], 1), 0);
 	which = 0;
 	CT_EQ(c, c->b->run_as_fd(NOBODY, NOBODY, sv[0], as_claim, &which), 1);
@@ -1701,7 +1680,7 @@ static void scm_creds_with_rights(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, passcred(c, sv[1], 1), 0);
 		memset(&m, 0, sizeof(m));
 		memset(&ctl, 0, sizeof(ctl));
@@ -1743,7 +1722,7 @@ static void scm_creds_from_other_process(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, passcred(c, sv[1], 1), 0);
 		CT_EQ(c, c->b->run_as_fd(NOBODY, NOBODY, sv[0], as_send_n, NULL), 1);
 		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
@@ -1761,12 +1740,12 @@ static void scm_creds_stream_no_merge_writers(struct ct_ctx *c)
 	struct rx rx;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, passcred(c, sv[1], 1), 0);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 	CT_EQ(c, c->b->run_as_fd(NOBODY, NOBODY, sv[0], as_send_n, NULL), 1);
-	CT_EQ(c, snd(c, sv[0], "b", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "b", 1, 0), 1);
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 2);
 	CT_TRUE(c, is_own_cred(&rx.cred));
 	CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT), 1);
@@ -1783,11 +1762,11 @@ static void scm_creds_stream_merge_without_passcred(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "a", 1, 0), 1);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "a", 1, 0), 1);
 	CT_EQ(c, c->b->run_as_fd(NOBODY, NOBODY, sv[0], as_send_n, NULL), 1);
-	CT_EQ(c, snd(c, sv[0], "b", 1, 0), 1);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "b", 1, 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 3);
 	CT_TRUE(c, memcmp(buf, "anb", 3) == 0);
 }
 
@@ -1805,9 +1784,9 @@ static void scm_creds_before_accept_stamped(struct ct_ctx *c)
 		CT_OK(c, l, mk_listener(c, unix_types[t], &a, &al));
 		CT_OK(c, cl, mk_sock(c, unix_types[t]));
 		CT_EQ(c, c->b->connect((int)cl, &a, al), 0);
-		CT_EQ(c, snd(c, (int)cl, "pre", 3, 0), 3);
+		CT_EQ(c, ct_snd(c, (int)cl, "pre", 3, 0), 3);
 		CT_OK(c, sv, ct_fd(c, c->b->accept((int)l, NULL, NULL)));
-		CT_EQ(c, snd(c, (int)cl, "post", 4, 0), 4);
+		CT_EQ(c, ct_snd(c, (int)cl, "post", 4, 0), 4);
 		CT_EQ(c, passcred(c, (int)sv, 1), 0);
 		CT_EQ(c, recv_all(c, (int)sv, &rx, MSG_DONTWAIT), 3);
 		CT_EQ(c, rx.ncreds, 1);
@@ -1840,7 +1819,7 @@ static void scm_creds_accept_inherits_passcred(struct ct_ctx *c)
 		l4 = sizeof(int);
 		CT_EQ(c, c->b->getsockopt((int)sv, SOL_SOCKET, SO_PASSCRED, &v, &l4), 0);
 		CT_EQ(c, v, 1);
-		CT_EQ(c, snd(c, (int)cl, "x", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, (int)cl, "x", 1, 0), 1);
 		CT_EQ(c, recv_all(c, (int)sv, &rx, MSG_DONTWAIT), 1);
 		CT_TRUE(c, is_own_cred(&rx.cred));
 	}
@@ -1857,19 +1836,19 @@ static void scm_creds_autobind(struct ct_ctx *c)
 	long r, s;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, passcred(c, sv[0], 1), 0);
 	nl = sizeof(n);
 	CT_EQ(c, c->b->getsockname(sv[0], &n, &nl), 0);
 	CT_EQ(c, nl, sizeof(sa_family_t));
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), 1);
 	nl = sizeof(n);
 	CT_EQ(c, c->b->getsockname(sv[0], &n, &nl), 0);
 	CT_EQ(c, nl, sizeof(sa_family_t) + 6); /* "\0" and five hex digits */
 	CT_EQ(c, n.sun_path[0], 0);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, passcred(c, sv[0], 1), 0);
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), 1);
 	nl = sizeof(n);
 	CT_EQ(c, c->b->getsockname(sv[0], &n, &nl), 0);
 	CT_EQ(c, nl, sizeof(sa_family_t));
@@ -1893,9 +1872,9 @@ static void scm_creds_peek(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, passcred(c, sv[1], 1), 0);
-		CT_EQ(c, snd(c, sv[0], "p", 1, 0), 1);
+		CT_EQ(c, ct_snd(c, sv[0], "p", 1, 0), 1);
 		CT_EQ(c, recv_all(c, sv[1], &rx, MSG_DONTWAIT | MSG_PEEK), 1);
 		CT_EQ(c, rx.ncreds, 1);
 		CT_EQ(c, rx.controllen, CMSG_SPACE(sizeof(struct ucred)));
@@ -1932,7 +1911,7 @@ static void scm_peercred_socketpair_fixed(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, c->b->run_as_fd(NOBODY, NOBODY, sv[1], as_peer_uid, NULL), (long)getuid());
 	}
 }

@@ -14,17 +14,6 @@
 
 #include "ct.h"
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 /* select on one descriptor: bit 0 readable, 1 writable, 2 exceptional. */
 static long sel_one(struct ct_ctx *c, int fd, long usec)
 {
@@ -49,7 +38,7 @@ static void select_stream_states(struct ct_ctx *c)
 	int sv[2];
 	char buf[4];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, sel_one(c, sv[1], 0), 1 * 16 + 2);
 	CT_EQ(c, c->b->write(sv[0], "ab", 2), 2);
 	CT_EQ(c, sel_one(c, sv[1], 0), 2 * 16 + 3);
@@ -79,7 +68,7 @@ static void select_dgram(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, sel_one(c, sv[1], 0), 1 * 16 + 2);
 	CT_EQ(c, c->b->write(sv[0], "", 0), 0); /* an empty datagram is data */
 	CT_EQ(c, sel_one(c, sv[1], 0), 2 * 16 + 3);
@@ -89,7 +78,7 @@ static void select_urgent_is_exceptional(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->sendto(sv[0], "!", 1, MSG_OOB, NULL, 0), 1);
 	CT_EQ(c, sel_one(c, sv[1], 0), 3 * 16 + 7);
 }
@@ -98,7 +87,7 @@ static void select_peer_closed(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	CT_EQ(c, c->b->close(sv[0]), 0);
 	ct_untrack(c, sv[0]);
 	CT_EQ(c, sel_one(c, sv[1], 0), 2 * 16 + 3);
@@ -110,7 +99,7 @@ static void select_errors(struct ct_ctx *c)
 	struct timeval tv = {0, 0};
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	FD_ZERO(&r);
 	FD_SET(sv[1] + 20, &r); /* not open */
 	CT_EQ(c, c->b->select(sv[1] + 21, &r, NULL, NULL, &tv), -EBADF);
@@ -133,7 +122,7 @@ static void select_timeout_written_back(struct ct_ctx *c)
 	struct timeval tv = {0, 20000};
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	FD_ZERO(&r);
 	FD_SET(sv[1], &r);
 	CT_EQ(c, c->b->select(sv[1] + 1, &r, NULL, NULL, &tv), 0);
@@ -165,7 +154,7 @@ static void select_woken_by_write(struct ct_ctx *c)
 	struct timeval tv = {5, 0};
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	lw.b = c->b;
 	lw.fd = sv[0];
 	CT_EQ(c, pthread_create(&t, NULL, late_write, &lw), 0);

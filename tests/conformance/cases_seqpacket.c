@@ -18,17 +18,6 @@
 #include <sys/un.h>
 #include <time.h>
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 /* A socket of type bound to c->dir/name and listening; fd or -errno. */
 static long mk_listener(struct ct_ctx *c, int type, const char *name, int backlog,
 			struct sockaddr_un *a, unsigned *alen)
@@ -65,16 +54,6 @@ static long mk_conn(struct ct_ctx *c, int *cl, int *sv)
 	return *sv < 0 ? *sv : 0;
 }
 
-static long snd(struct ct_ctx *c, int fd, const void *buf, unsigned long n, int flags)
-{
-	return c->b->sendto(fd, buf, n, flags, NULL, 0);
-}
-
-static long rcv(struct ct_ctx *c, int fd, void *buf, unsigned long n, int flags)
-{
-	return c->b->recvfrom(fd, buf, n, flags, NULL, NULL);
-}
-
 /* recvmsg into one buffer; *mflags gets msg_flags. */
 static long rcvmsg(struct ct_ctx *c, int fd, void *buf, unsigned long n, int flags, int *mflags)
 {
@@ -91,19 +70,6 @@ static long rcvmsg(struct ct_ctx *c, int fd, void *buf, unsigned long n, int fla
 	return r;
 }
 
-static int take_sigpipe(void)
-{
-	sigset_t set, pend;
-	struct timespec zero = { 0, 0 };
-
-	sigemptyset(&pend);
-	if (sigpending(&pend) != 0 || !sigismember(&pend, SIGPIPE))
-		return 0;
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	return sigtimedwait(&set, NULL, &zero) == SIGPIPE;
-}
-
 static void close_untracked(struct ct_ctx *c, int fd)
 {
 	ct_untrack(c, fd);
@@ -115,14 +81,14 @@ static void seqpacket_boundaries(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
-	CT_EQ(c, snd(c, sv[0], "defg", 4, 0), 4);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 3);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "defg", 4, 0), 4);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 3);
 	CT_TRUE(c, memcmp(buf, "abc", 3) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 4);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 4);
 	CT_TRUE(c, memcmp(buf, "defg", 4) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 static void seqpacket_listen_connect_accept(struct ct_ctx *c)
@@ -131,12 +97,12 @@ static void seqpacket_listen_connect_accept(struct ct_ctx *c)
 	int cl, sv;
 
 	CT_EQ(c, mk_conn(c, &cl, &sv), 0);
-	CT_EQ(c, snd(c, cl, "one", 3, 0), 3);
-	CT_EQ(c, snd(c, cl, "two!", 4, 0), 4);
-	CT_EQ(c, rcv(c, sv, buf, sizeof(buf), 0), 3);
-	CT_EQ(c, rcv(c, sv, buf, sizeof(buf), 0), 4);
-	CT_EQ(c, snd(c, sv, "reply", 5, 0), 5);
-	CT_EQ(c, rcv(c, cl, buf, sizeof(buf), 0), 5);
+	CT_EQ(c, ct_snd(c, cl, "one", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, cl, "two!", 4, 0), 4);
+	CT_EQ(c, ct_rcv(c, sv, buf, sizeof(buf), 0), 3);
+	CT_EQ(c, ct_rcv(c, sv, buf, sizeof(buf), 0), 4);
+	CT_EQ(c, ct_snd(c, sv, "reply", 5, 0), 5);
+	CT_EQ(c, ct_rcv(c, cl, buf, sizeof(buf), 0), 5);
 	CT_TRUE(c, memcmp(buf, "reply", 5) == 0);
 }
 
@@ -185,12 +151,12 @@ static void seqpacket_short_read_drops(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abcdef", 6, 0), 6);
-	CT_EQ(c, snd(c, sv[0], "next", 4, 0), 4);
-	CT_EQ(c, rcv(c, sv[1], buf, 2, 0), 2);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abcdef", 6, 0), 6);
+	CT_EQ(c, ct_snd(c, sv[0], "next", 4, 0), 4);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 2, 0), 2);
 	CT_TRUE(c, memcmp(buf, "ab", 2) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 4);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 4);
 	CT_TRUE(c, memcmp(buf, "next", 4) == 0);
 }
 
@@ -199,9 +165,9 @@ static void seqpacket_recvmsg_trunc(struct ct_ctx *c)
 	char buf[16];
 	int sv[2], fl;
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abcdef", 6, 0), 6);
-	CT_EQ(c, snd(c, sv[0], "gh", 2, 0), 2);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abcdef", 6, 0), 6);
+	CT_EQ(c, ct_snd(c, sv[0], "gh", 2, 0), 2);
 	CT_EQ(c, rcvmsg(c, sv[1], buf, 3, 0, &fl), 3);
 	CT_EQ(c, fl, MSG_TRUNC);
 	CT_EQ(c, rcvmsg(c, sv[1], buf, sizeof(buf), 0, &fl), 2);
@@ -214,11 +180,11 @@ static void seqpacket_recv_trunc_flag(struct ct_ctx *c)
 	char buf[16];
 	int sv[2], fl;
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abcdef", 6, 0), 6);
-	CT_EQ(c, snd(c, sv[0], "ghijk", 5, 0), 5);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abcdef", 6, 0), 6);
+	CT_EQ(c, ct_snd(c, sv[0], "ghijk", 5, 0), 5);
 	memset(buf, 0, sizeof(buf));
-	CT_EQ(c, rcv(c, sv[1], buf, 2, MSG_TRUNC), 6);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 2, MSG_TRUNC), 6);
 	CT_TRUE(c, memcmp(buf, "ab\0", 3) == 0);
 	CT_EQ(c, rcvmsg(c, sv[1], buf, 2, MSG_TRUNC, &fl), 5);
 	CT_EQ(c, fl, MSG_TRUNC);
@@ -229,12 +195,12 @@ static void seqpacket_zero_length(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], buf, 0, 0), 0);
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), 1);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 1);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], buf, 0, 0), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 0);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 static void seqpacket_peek(struct ct_ctx *c)
@@ -242,16 +208,16 @@ static void seqpacket_peek(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "first", 5, 0), 5);
-	CT_EQ(c, snd(c, sv[0], "second", 6, 0), 6);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_PEEK), 5);
-	CT_EQ(c, rcv(c, sv[1], buf, 2, MSG_PEEK), 2);
-	CT_EQ(c, rcv(c, sv[1], buf, 0, MSG_PEEK | MSG_TRUNC), 5);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 5);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "first", 5, 0), 5);
+	CT_EQ(c, ct_snd(c, sv[0], "second", 6, 0), 6);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_PEEK), 5);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 2, MSG_PEEK), 2);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 0, MSG_PEEK | MSG_TRUNC), 5);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 5);
 	CT_TRUE(c, memcmp(buf, "first", 5) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_PEEK), 6);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 6);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_PEEK), 6);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 6);
 	CT_TRUE(c, memcmp(buf, "second", 6) == 0);
 }
 
@@ -261,8 +227,8 @@ static void seqpacket_msg_eor(struct ct_ctx *c)
 	char buf[8];
 	int sv[2], fl;
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "eor", 3, MSG_EOR), 3);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "eor", 3, MSG_EOR), 3);
 	CT_EQ(c, rcvmsg(c, sv[1], buf, sizeof(buf), 0, &fl), 3);
 	CT_EQ(c, fl, 0);
 }
@@ -273,10 +239,10 @@ static void seqpacket_waitall(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
-	CT_EQ(c, snd(c, sv[0], "def", 3, 0), 3);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_WAITALL), 3);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "def", 3, 0), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_WAITALL), 3);
 }
 
 static void seqpacket_read_write(struct ct_ctx *c)
@@ -284,13 +250,13 @@ static void seqpacket_read_write(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	CT_EQ(c, c->b->write(sv[0], "ab", 2), 2);
 	CT_EQ(c, c->b->write(sv[0], "cde", 3), 3);
 	CT_EQ(c, c->b->read(sv[1], buf, sizeof(buf)), 2);
 	CT_EQ(c, c->b->read(sv[1], buf, 1), 1);
 	CT_EQ(c, buf[0], 'c');
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 /* writev makes one message; readv scatters one message. */
@@ -301,9 +267,9 @@ static void seqpacket_readv_writev(struct ct_ctx *c)
 	struct iovec rv[2] = { { a, 2 }, { b, 8 } };
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	CT_EQ(c, c->b->writev(sv[0], wv, 3), 5);
-	CT_EQ(c, snd(c, sv[0], "Z", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "Z", 1, 0), 1);
 	CT_EQ(c, c->b->readv(sv[1], rv, 2), 5);
 	CT_TRUE(c, memcmp(a, "ab", 2) == 0);
 	CT_TRUE(c, memcmp(b, "cde", 3) == 0);
@@ -324,11 +290,11 @@ static void seqpacket_recvfrom_name(struct ct_ctx *c)
 	CT_OK(c, s, CT_FD(c, c->b->socket(AF_UNIX, SOCK_SEQPACKET, 0)));
 	CT_EQ(c, c->b->connect((int)s, &a, al), 0);
 	CT_OK(c, n, CT_FD(c, c->b->accept((int)l, NULL, NULL)));
-	CT_EQ(c, snd(c, (int)s, "x", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, 0), 1);
 	pl = sizeof(p);
 	CT_EQ(c, c->b->recvfrom((int)n, buf, sizeof(buf), 0, &p, &pl), 1);
 	CT_EQ(c, pl, 0);
-	CT_EQ(c, snd(c, (int)n, "y", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, (int)n, "y", 1, 0), 1);
 	pl = sizeof(p);
 	CT_EQ(c, c->b->recvfrom((int)s, buf, sizeof(buf), 0, &p, &pl), 1);
 	CT_EQ(c, pl, al);
@@ -341,13 +307,13 @@ static void seqpacket_eof_after_close(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "last", 4, 0), 4);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "last", 4, 0), 4);
 	ct_untrack(c, sv[0]);
 	CT_EQ(c, c->b->close(sv[0]), 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 4);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 0);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 4);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 0);
 }
 
 /* Sending to a closed peer: EPIPE, and (unlike stream) no SIGPIPE. */
@@ -355,13 +321,13 @@ static void seqpacket_epipe_after_close(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	close_untracked(c, sv[1]);
-	(void)take_sigpipe();
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 0);
-	CT_EQ(c, snd(c, sv[0], "x", 1, MSG_NOSIGNAL), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 0);
+	(void)ct_take_sigpipe();
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), -EPIPE);
+	CT_EQ(c, ct_take_sigpipe(), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, MSG_NOSIGNAL), -EPIPE);
+	CT_EQ(c, ct_take_sigpipe(), 0);
 }
 
 /* Peer closed with unread data: ECONNRESET once, then 0. */
@@ -370,11 +336,11 @@ static void seqpacket_connreset(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "unread", 6, 0), 6);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "unread", 6, 0), 6);
 	close_untracked(c, sv[1]);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), -ECONNRESET);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), -ECONNRESET);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 0);
 }
 
 /* Nonblocking recv reports the reset too; it is consumed (SO_ERROR 0). */
@@ -384,13 +350,13 @@ static void seqpacket_connreset_nonblock(struct ct_ctx *c)
 	int sv[2], err = -1;
 	unsigned el = sizeof(err);
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "unread", 6, 0), 6);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "unread", 6, 0), 6);
 	close_untracked(c, sv[1]);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), -ECONNRESET);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), -ECONNRESET);
 	CT_EQ(c, c->b->getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &err, &el), 0);
 	CT_EQ(c, err, 0);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), 0);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), MSG_DONTWAIT), 0);
 }
 
 static void seqpacket_shut_wr(struct ct_ctx *c)
@@ -398,16 +364,16 @@ static void seqpacket_shut_wr(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "m", 1, 0), 1);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "m", 1, 0), 1);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_WR), 0);
-	(void)take_sigpipe();
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 0); /* no SIGPIPE on seqpacket */
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 1);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 0);
-	CT_EQ(c, snd(c, sv[1], "back", 4, 0), 4);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 4);
+	(void)ct_take_sigpipe();
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), -EPIPE);
+	CT_EQ(c, ct_take_sigpipe(), 0); /* no SIGPIPE on seqpacket */
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_snd(c, sv[1], "back", 4, 0), 4);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 4);
 }
 
 static void seqpacket_shut_rd_peer_send(struct ct_ctx *c)
@@ -415,10 +381,10 @@ static void seqpacket_shut_rd_peer_send(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_RD), 0);
-	CT_EQ(c, snd(c, sv[1], "x", 1, MSG_NOSIGNAL), -EPIPE);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_snd(c, sv[1], "x", 1, MSG_NOSIGNAL), -EPIPE);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 0);
 }
 
 static void seqpacket_recv_unconnected(struct ct_ctx *c)
@@ -427,8 +393,8 @@ static void seqpacket_recv_unconnected(struct ct_ctx *c)
 	long s;
 
 	CT_OK(c, s, CT_FD(c, c->b->socket(AF_UNIX, SOCK_SEQPACKET, 0)));
-	CT_EQ(c, rcv(c, (int)s, buf, sizeof(buf), 0), -ENOTCONN);
-	CT_EQ(c, rcv(c, (int)s, buf, sizeof(buf), MSG_DONTWAIT), -ENOTCONN);
+	CT_EQ(c, ct_rcv(c, (int)s, buf, sizeof(buf), 0), -ENOTCONN);
+	CT_EQ(c, ct_rcv(c, (int)s, buf, sizeof(buf), MSG_DONTWAIT), -ENOTCONN);
 }
 
 static void seqpacket_send_unconnected(struct ct_ctx *c)
@@ -439,11 +405,11 @@ static void seqpacket_send_unconnected(struct ct_ctx *c)
 
 	CT_OK(c, l, mk_listener(c, SOCK_SEQPACKET, "l", 1, &a, &al));
 	CT_OK(c, s, CT_FD(c, c->b->socket(AF_UNIX, SOCK_SEQPACKET, 0)));
-	(void)take_sigpipe();
-	CT_EQ(c, snd(c, (int)s, "x", 1, 0), -ENOTCONN);
+	(void)ct_take_sigpipe();
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, 0), -ENOTCONN);
 	CT_EQ(c, c->b->sendto((int)s, "x", 1, 0, &a, al), -ENOTCONN);
-	CT_EQ(c, snd(c, (int)l, "x", 1, 0), -ENOTCONN);
-	CT_EQ(c, take_sigpipe(), 0);
+	CT_EQ(c, ct_snd(c, (int)l, "x", 1, 0), -ENOTCONN);
+	CT_EQ(c, ct_take_sigpipe(), 0);
 }
 
 /* On a connected seqpacket socket the sendto address is ignored. */
@@ -454,10 +420,10 @@ static void seqpacket_sendto_connected(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	al = ct_path(c, &a, "nowhere");
 	CT_EQ(c, c->b->sendto(sv[0], "x", 1, 0, &a, al), 1);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 1);
 }
 
 static void seqpacket_connect_stream_listener(struct ct_ctx *c)
@@ -482,7 +448,7 @@ static void seqpacket_nonblock_recv(struct ct_ctx *c)
 	CT_EQ(c, c->b->socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv), 0);
 	ct_fd(c, sv[0]);
 	ct_fd(c, sv[1]);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), -EAGAIN);
 	CT_EQ(c, c->b->read(sv[1], buf, sizeof(buf)), -EAGAIN);
 }
 
@@ -494,10 +460,10 @@ static void seqpacket_nonblock_fill(struct ct_ctx *c)
 	int sv[2], i, n = 0;
 	long r;
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	for (;;) {
 		ct_fill(msg, sizeof(msg), (unsigned)n);
-		r = snd(c, sv[0], msg, sizeof(msg), MSG_DONTWAIT);
+		r = ct_snd(c, sv[0], msg, sizeof(msg), MSG_DONTWAIT);
 		if (r == -EAGAIN)
 			break;
 		CT_EQ(c, r, sizeof(msg));
@@ -506,11 +472,11 @@ static void seqpacket_nonblock_fill(struct ct_ctx *c)
 	CT_TRUE(c, n > 0);
 	for (i = 0; i < n; i++) {
 		ct_fill(msg, sizeof(msg), (unsigned)i);
-		CT_EQ(c, rcv(c, sv[1], in, sizeof(in), MSG_DONTWAIT), sizeof(msg));
+		CT_EQ(c, ct_rcv(c, sv[1], in, sizeof(in), MSG_DONTWAIT), sizeof(msg));
 		CT_TRUE(c, memcmp(in, msg, sizeof(msg)) == 0);
 	}
-	CT_EQ(c, rcv(c, sv[1], in, sizeof(in), MSG_DONTWAIT), -EAGAIN);
-	CT_EQ(c, snd(c, sv[0], msg, sizeof(msg), MSG_DONTWAIT), sizeof(msg));
+	CT_EQ(c, ct_rcv(c, sv[1], in, sizeof(in), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_snd(c, sv[0], msg, sizeof(msg), MSG_DONTWAIT), sizeof(msg));
 }
 
 /* A message larger than the send buffer allows (SO_SNDBUF - 32) is
@@ -522,15 +488,15 @@ static void seqpacket_emsgsize(struct ct_ctx *c)
 	unsigned sl = sizeof(sb);
 	long r1, r2, r3;
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	CT_EQ(c, c->b->getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sb, &sl), 0);
 	CT_TRUE(c, sb > 64);
 	buf = malloc((size_t)sb + 1);
 	CT_TRUE(c, buf != NULL);
 	memset(buf, 'm', (size_t)sb + 1);
-	r1 = snd(c, sv[0], buf, (unsigned long)sb + 1, MSG_DONTWAIT);
-	r2 = snd(c, sv[0], buf, (unsigned long)sb - 31, MSG_DONTWAIT);
-	r3 = snd(c, sv[0], buf, (unsigned long)sb - 32, MSG_DONTWAIT);
+	r1 = ct_snd(c, sv[0], buf, (unsigned long)sb + 1, MSG_DONTWAIT);
+	r2 = ct_snd(c, sv[0], buf, (unsigned long)sb - 31, MSG_DONTWAIT);
+	r3 = ct_snd(c, sv[0], buf, (unsigned long)sb - 32, MSG_DONTWAIT);
 	free(buf);
 	CT_EQ(c, r1, -EMSGSIZE);
 	CT_EQ(c, r2, -EMSGSIZE);
@@ -542,10 +508,10 @@ static void seqpacket_msg_oob(struct ct_ctx *c)
 	char buf[4];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "x", 1, MSG_OOB), -EOPNOTSUPP);
-	CT_EQ(c, snd(c, sv[0], "y", 1, 0), 1);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_OOB), -EOPNOTSUPP);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, MSG_OOB), -EOPNOTSUPP);
+	CT_EQ(c, ct_snd(c, sv[0], "y", 1, 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_OOB), -EOPNOTSUPP);
 }
 
 static void seqpacket_sendmsg_name_ignored(struct ct_ctx *c)
@@ -556,14 +522,14 @@ static void seqpacket_sendmsg_name_ignored(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	memset(&m, 0, sizeof(m));
 	m.msg_name = &a;
 	m.msg_namelen = ct_abstract(c, &a, "nobody");
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
 	CT_EQ(c, c->b->sendmsg(sv[0], &m, 0), 3);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 3);
 }
 
 const struct ct_case ct_cases_seqpacket[] = {

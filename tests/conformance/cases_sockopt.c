@@ -36,17 +36,6 @@
 
 static const int unix_types[3] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 static long mk_sock(struct ct_ctx *c, int type)
 {
 	return ct_fd(c, c->b->socket(AF_UNIX, type, 0));
@@ -151,7 +140,7 @@ static void sockopt_error_zero(struct ct_ctx *c)
 	for (int t = 0; t < 3; t++) {
 		CT_OK(c, fd, mk_sock(c, unix_types[t]));
 		CT_EQ(c, opt(c, (int)fd, SO_ERROR), 0);
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, opt(c, sv[0], SO_ERROR), 0);
 	}
 }
@@ -162,7 +151,7 @@ static void sockopt_error_econnreset(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->write(sv[0], "abc", 3), 3);
 	ct_untrack(c, sv[1]);
 	CT_EQ(c, c->b->close(sv[1]), 0);
@@ -461,7 +450,7 @@ static void sockopt_rcvtimeo_expires(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, set_tv(c, sv[0], SO_RCVTIMEO, 0, 30000), 0);
 		CT_EQ(c, c->b->read(sv[0], &ch, 1), -EAGAIN);
 		CT_EQ(c, c->b->recvfrom(sv[0], &ch, 1, 0, NULL, NULL), -EAGAIN);
@@ -524,7 +513,7 @@ static void sockopt_peercred_socketpair(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, peercred_is(c, sv[0], getpid(), getuid(), getgid()), 0);
 		CT_EQ(c, peercred_is(c, sv[1], getpid(), getuid(), getgid()), 0);
 	}
@@ -610,7 +599,7 @@ static void sockopt_peercred_short_len(struct ct_ctx *c)
 	unsigned l = sizeof(int);
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &u, &l), 0);
 	CT_EQ(c, l, sizeof(int));
 	CT_EQ(c, u.pid, getpid());
@@ -733,7 +722,7 @@ static void sockopt_fcntl_nonblock(struct ct_ctx *c)
 	long l;
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, c->b->fcntl(sv[0], F_GETFL, 0), O_RDWR);
 		CT_EQ(c, c->b->fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
 		CT_EQ(c, c->b->fcntl(sv[0], F_GETFL, 0), O_RDWR | O_NONBLOCK);
@@ -783,7 +772,7 @@ static void sockopt_fcntl_dupfd(struct ct_ctx *c)
 
 	CT_EQ(c, getrlimit(RLIMIT_NOFILE, &rl), 0);
 	CT_TRUE(c, rl.rlim_cur > 200);
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	fd = sv[0];
 	CT_EQ(c, c->b->fcntl((int)fd, F_SETFD, FD_CLOEXEC), 0);
 	CT_OK(c, d, ct_fd(c, c->b->fcntl((int)fd, F_DUPFD, 100)));
@@ -815,7 +804,7 @@ static void sockopt_ioctl_fionbio(struct ct_ctx *c)
 	char ch;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, c->b->ioctl(sv[0], FIONBIO, &on), 0);
 	CT_EQ(c, c->b->fcntl(sv[0], F_GETFL, 0), O_RDWR | O_NONBLOCK);
 	CT_EQ(c, c->b->read(sv[0], &ch, 1), -EAGAIN);
@@ -849,7 +838,7 @@ static void sockopt_fionread_stream(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, ioctl_int(c, sv[1], FIONREAD), 0);
 	CT_EQ(c, c->b->write(sv[0], "hello", 5), 5);
 	CT_EQ(c, c->b->write(sv[0], "world!!", 7), 7);
@@ -865,7 +854,7 @@ static void sockopt_fionread_dgram(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_DGRAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_DGRAM, sv), 0);
 	CT_EQ(c, ioctl_int(c, sv[1], FIONREAD), 0);
 	CT_EQ(c, c->b->write(sv[0], "hello", 5), 5);
 	CT_EQ(c, c->b->write(sv[0], "hello world", 11), 11);
@@ -883,7 +872,7 @@ static void sockopt_fionread_seqpacket(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	CT_EQ(c, c->b->write(sv[0], "hello", 5), 5);
 	CT_EQ(c, c->b->write(sv[0], "hello world", 11), 11);
 	CT_EQ(c, ioctl_int(c, sv[1], FIONREAD), 16);
@@ -912,7 +901,7 @@ static void sockopt_siocoutq(struct ct_ctx *c)
 	int sv[2];
 
 	for (int t = 0; t < 3; t++) {
-		CT_EQ(c, mk_pair(c, unix_types[t], sv), 0);
+		CT_EQ(c, ct_pair(c, unix_types[t], sv), 0);
 		CT_EQ(c, ioctl_int(c, sv[0], SIOCOUTQ), 0);
 		CT_EQ(c, c->b->write(sv[0], "hello", 5), 5);
 		CT_EQ(c, ioctl_int(c, sv[0], SIOCOUTQ), 768);

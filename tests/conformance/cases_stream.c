@@ -21,17 +21,6 @@
 
 #define SUN_OFF offsetof(struct sockaddr_un, sun_path)
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 /* A stream socket bound to c->dir/name and listening; fd or -errno. */
 static long mk_listener(struct ct_ctx *c, const char *name, int backlog, struct sockaddr_un *a,
 			unsigned *alen)
@@ -66,45 +55,6 @@ static long mk_conn(struct ct_ctx *c, int *cl, int *sv)
 		return r;
 	*sv = (int)ct_fd(c, c->b->accept((int)l, NULL, NULL));
 	return *sv < 0 ? *sv : 0;
-}
-
-static long snd(struct ct_ctx *c, int fd, const void *buf, unsigned long n, int flags)
-{
-	return c->b->sendto(fd, buf, n, flags, NULL, 0);
-}
-
-static long rcv(struct ct_ctx *c, int fd, void *buf, unsigned long n, int flags)
-{
-	return c->b->recvfrom(fd, buf, n, flags, NULL, NULL);
-}
-
-static long set_timeo(struct ct_ctx *c, int fd, int opt, long ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	return c->b->setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
-
-/* Returns 1 if SIGPIPE was pending for this thread, consuming it. */
-static int take_sigpipe(void)
-{
-	sigset_t set, pend;
-	struct timespec zero = { 0, 0 };
-
-	sigemptyset(&pend);
-	if (sigpending(&pend) != 0 || !sigismember(&pend, SIGPIPE))
-		return 0;
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	return sigtimedwait(&set, NULL, &zero) == SIGPIPE;
-}
-
-static long elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 /* ---- listen ---- */
@@ -180,7 +130,7 @@ static void stream_listen_socketpair(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->listen(sv[0], 1), -EINVAL);
 }
 
@@ -217,7 +167,7 @@ static void stream_connect_abstract(struct ct_ctx *c)
 	CT_EQ(c, c->b->getpeername((int)cl, &p, &pl), 0);
 	CT_EQ(c, pl, al);
 	CT_TRUE(c, memcmp(&p, &a, al) == 0);
-	CT_EQ(c, snd(c, (int)cl, "hi", 2, 0), 2);
+	CT_EQ(c, ct_snd(c, (int)cl, "hi", 2, 0), 2);
 }
 
 /* A bound stream socket that never listened refuses connections. */
@@ -392,10 +342,10 @@ static void stream_connect_sndtimeo(struct ct_ctx *c)
 	CT_OK(c, s, CT_FD(c, c->b->socket(AF_UNIX, SOCK_STREAM, 0)));
 	CT_EQ(c, c->b->connect((int)s, &a, al), 0);
 	CT_OK(c, s, CT_FD(c, c->b->socket(AF_UNIX, SOCK_STREAM, 0)));
-	CT_EQ(c, set_timeo(c, (int)s, SO_SNDTIMEO, 50), 0);
+	CT_EQ(c, ct_set_timeo(c, (int)s, SO_SNDTIMEO, 50), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CT_EQ(c, c->b->connect((int)s, &a, al), -EAGAIN);
-	ms = elapsed_ms(&t0);
+	ms = ct_elapsed_ms(&t0);
 	/* >= the timeout, less one 4 ms kernel tick of rounding; < 10x. */
 	CT_TRUE(c, ms >= 46);
 	CT_TRUE(c, ms < 500);
@@ -493,12 +443,12 @@ static void stream_accept4_flags(struct ct_ctx *c)
 	CT_OK(c, n, CT_FD(c, c->b->accept4((int)l, NULL, NULL, 0)));
 	CT_EQ(c, c->b->fcntl((int)n, F_GETFL, 0) & O_NONBLOCK, 0);
 	CT_EQ(c, c->b->fcntl((int)n, F_GETFD, 0) & FD_CLOEXEC, 0);
-	CT_EQ(c, rcv(c, (int)n, &al, 1, MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, (int)n, &al, 1, MSG_DONTWAIT), -EAGAIN);
 
 	CT_OK(c, n, CT_FD(c, c->b->accept4((int)l, NULL, NULL, SOCK_NONBLOCK)));
 	CT_EQ(c, c->b->fcntl((int)n, F_GETFL, 0) & O_NONBLOCK, O_NONBLOCK);
 	CT_EQ(c, c->b->fcntl((int)n, F_GETFD, 0) & FD_CLOEXEC, 0);
-	CT_EQ(c, rcv(c, (int)n, &al, 1, 0), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, (int)n, &al, 1, 0), -EAGAIN);
 
 	CT_OK(c, n, CT_FD(c, c->b->accept4((int)l, NULL, NULL, SOCK_CLOEXEC)));
 	CT_EQ(c, c->b->fcntl((int)n, F_GETFL, 0) & O_NONBLOCK, 0);
@@ -624,9 +574,9 @@ static void stream_data_before_accept(struct ct_ctx *c)
 	CT_OK(c, l, mk_listener(c, "l", 4, &a, &al));
 	CT_OK(c, s, CT_FD(c, c->b->socket(AF_UNIX, SOCK_STREAM, 0)));
 	CT_EQ(c, c->b->connect((int)s, &a, al), 0);
-	CT_EQ(c, snd(c, (int)s, "early", 5, 0), 5);
+	CT_EQ(c, ct_snd(c, (int)s, "early", 5, 0), 5);
 	CT_OK(c, n, CT_FD(c, c->b->accept((int)l, NULL, NULL)));
-	CT_EQ(c, rcv(c, (int)n, buf, sizeof(buf), 0), 5);
+	CT_EQ(c, ct_rcv(c, (int)n, buf, sizeof(buf), 0), 5);
 	CT_TRUE(c, memcmp(buf, "early", 5) == 0);
 }
 
@@ -642,12 +592,12 @@ static void stream_client_gone_before_accept(struct ct_ctx *c)
 	CT_OK(c, l, mk_listener(c, "l", 4, &a, &al));
 	CT_OK(c, s, CT_FD(c, c->b->socket(AF_UNIX, SOCK_STREAM, 0)));
 	CT_EQ(c, c->b->connect((int)s, &a, al), 0);
-	CT_EQ(c, snd(c, (int)s, "bye", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, (int)s, "bye", 3, 0), 3);
 	ct_untrack(c, (int)s);
 	CT_EQ(c, c->b->close((int)s), 0);
 	CT_OK(c, n, CT_FD(c, c->b->accept((int)l, NULL, NULL)));
-	CT_EQ(c, rcv(c, (int)n, buf, sizeof(buf), 0), 3);
-	CT_EQ(c, rcv(c, (int)n, buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_rcv(c, (int)n, buf, sizeof(buf), 0), 3);
+	CT_EQ(c, ct_rcv(c, (int)n, buf, sizeof(buf), 0), 0);
 }
 
 /* ---- data ---- */
@@ -658,11 +608,11 @@ static void stream_data_both_ways(struct ct_ctx *c)
 	int cl, sv;
 
 	CT_EQ(c, mk_conn(c, &cl, &sv), 0);
-	CT_EQ(c, snd(c, cl, "ping", 4, 0), 4);
-	CT_EQ(c, rcv(c, sv, buf, sizeof(buf), 0), 4);
+	CT_EQ(c, ct_snd(c, cl, "ping", 4, 0), 4);
+	CT_EQ(c, ct_rcv(c, sv, buf, sizeof(buf), 0), 4);
 	CT_TRUE(c, memcmp(buf, "ping", 4) == 0);
-	CT_EQ(c, snd(c, sv, "pong!", 5, 0), 5);
-	CT_EQ(c, rcv(c, cl, buf, sizeof(buf), 0), 5);
+	CT_EQ(c, ct_snd(c, sv, "pong!", 5, 0), 5);
+	CT_EQ(c, ct_rcv(c, cl, buf, sizeof(buf), 0), 5);
 	CT_TRUE(c, memcmp(buf, "pong!", 5) == 0);
 }
 
@@ -672,11 +622,11 @@ static void stream_writes_coalesce(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
-	CT_EQ(c, snd(c, sv[0], "de", 2, 0), 2);
-	CT_EQ(c, snd(c, sv[0], "fgh", 3, 0), 3);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 8);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "de", 2, 0), 2);
+	CT_EQ(c, ct_snd(c, sv[0], "fgh", 3, 0), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 8);
 	CT_TRUE(c, memcmp(buf, "abcdefgh", 8) == 0);
 }
 
@@ -686,16 +636,16 @@ static void stream_partial_reads(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abcdef", 6, 0), 6);
-	CT_EQ(c, snd(c, sv[0], "ghij", 4, 0), 4);
-	CT_EQ(c, rcv(c, sv[1], buf, 2, 0), 2);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abcdef", 6, 0), 6);
+	CT_EQ(c, ct_snd(c, sv[0], "ghij", 4, 0), 4);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 2, 0), 2);
 	CT_TRUE(c, memcmp(buf, "ab", 2) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, 6, 0), 6);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 6, 0), 6);
 	CT_TRUE(c, memcmp(buf, "cdefgh", 6) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 2);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 2);
 	CT_TRUE(c, memcmp(buf, "ij", 2) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 /* MSG_PEEK sees across writes and consumes nothing. */
@@ -704,17 +654,17 @@ static void stream_peek(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
-	CT_EQ(c, snd(c, sv[0], "def", 3, 0), 3);
-	CT_EQ(c, rcv(c, sv[1], buf, 2, MSG_PEEK), 2);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "def", 3, 0), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 2, MSG_PEEK), 2);
 	CT_TRUE(c, memcmp(buf, "ab", 2) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_PEEK), 6);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_PEEK), 6);
 	CT_TRUE(c, memcmp(buf, "abcdef", 6) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, 4, 0), 4);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 4, 0), 4);
 	CT_TRUE(c, memcmp(buf, "abcd", 4) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_PEEK), 2);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 2);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_PEEK), 2);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 2);
 	CT_TRUE(c, memcmp(buf, "ef", 2) == 0);
 }
 
@@ -723,12 +673,12 @@ static void stream_dontwait_eagain(struct ct_ctx *c)
 	char buf[4];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT | MSG_PEEK), -EAGAIN);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT | MSG_PEEK), -EAGAIN);
 	CT_EQ(c, c->b->fcntl(sv[1], F_SETFL, O_NONBLOCK), 0);
 	CT_EQ(c, c->b->read(sv[1], buf, sizeof(buf)), -EAGAIN);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), -EAGAIN);
 }
 
 /* MSG_WAITALL returns the whole request at once when it is queued. */
@@ -737,13 +687,13 @@ static void stream_waitall(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
-	CT_EQ(c, snd(c, sv[0], "def", 3, 0), 3);
-	CT_EQ(c, snd(c, sv[0], "ghi", 3, 0), 3);
-	CT_EQ(c, rcv(c, sv[1], buf, 8, MSG_WAITALL), 8);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "def", 3, 0), 3);
+	CT_EQ(c, ct_snd(c, sv[0], "ghi", 3, 0), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 8, MSG_WAITALL), 8);
 	CT_TRUE(c, memcmp(buf, "abcdefgh", 8) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, 1, MSG_WAITALL), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 1, MSG_WAITALL), 1);
 	CT_EQ(c, buf[0], 'i');
 }
 
@@ -753,11 +703,11 @@ static void stream_waitall_eof(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_WR), 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_WAITALL), 3);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_WAITALL), 0);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_WAITALL), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_WAITALL), 0);
 }
 
 /* MSG_WAITALL with MSG_DONTWAIT returns what is there. */
@@ -766,10 +716,10 @@ static void stream_waitall_dontwait(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_WAITALL | MSG_DONTWAIT), 3);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_WAITALL | MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_WAITALL | MSG_DONTWAIT), 3);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_WAITALL | MSG_DONTWAIT), -EAGAIN);
 }
 
 /* recv of 0 bytes: 0 with data queued (nothing consumed). */
@@ -778,11 +728,11 @@ static void stream_recv_len0(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, rcv(c, sv[1], buf, 0, MSG_DONTWAIT), -EAGAIN);
-	CT_EQ(c, snd(c, sv[0], "xy", 2, 0), 2);
-	CT_EQ(c, rcv(c, sv[1], buf, 0, 0), 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 2);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 0, MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_snd(c, sv[0], "xy", 2, 0), 2);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 0, 0), 0);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 2);
 }
 
 /* send of 0 bytes returns 0 and queues nothing. */
@@ -791,10 +741,10 @@ static void stream_send_len0(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], buf, 0, 0), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], buf, 0, 0), 0);
 	CT_EQ(c, c->b->write(sv[0], buf, 0), 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 static void stream_read_write(struct ct_ctx *c)
@@ -821,7 +771,7 @@ static void stream_readv_writev(struct ct_ctx *c)
 	struct iovec rv[3] = { { a, 3 }, { b, 5 }, { d, 2 } };
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->writev(sv[0], wv, 3), 10);
 	CT_EQ(c, c->b->readv(sv[1], rv, 3), 10);
 	CT_TRUE(c, memcmp(a, "abc", 3) == 0);
@@ -838,7 +788,7 @@ static void stream_sendmsg_recvmsg(struct ct_ctx *c)
 	struct msghdr wm, rm;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	memset(&wm, 0, sizeof(wm));
 	wm.msg_iov = wv;
 	wm.msg_iovlen = 2;
@@ -866,11 +816,11 @@ static void stream_recvfrom_name(struct ct_ctx *c)
 	CT_OK(c, s, CT_FD(c, c->b->socket(AF_UNIX, SOCK_STREAM, 0)));
 	CT_EQ(c, c->b->connect((int)s, &a, al), 0);
 	CT_OK(c, n, CT_FD(c, c->b->accept((int)l, NULL, NULL)));
-	CT_EQ(c, snd(c, (int)s, "x", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, 0), 1);
 	pl = sizeof(p);
 	CT_EQ(c, c->b->recvfrom((int)n, buf, sizeof(buf), 0, &p, &pl), 1);
 	CT_EQ(c, pl, 0);
-	CT_EQ(c, snd(c, (int)n, "y", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, (int)n, "y", 1, 0), 1);
 	pl = sizeof(p);
 	CT_EQ(c, c->b->recvfrom((int)s, buf, sizeof(buf), 0, &p, &pl), 1);
 	CT_EQ(c, pl, al);
@@ -883,12 +833,12 @@ static void stream_recv_msg_trunc_flag(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "abcdef", 6, 0), 6);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "abcdef", 6, 0), 6);
 	memset(buf, 0, sizeof(buf));
-	CT_EQ(c, rcv(c, sv[1], buf, 4, MSG_TRUNC), 4);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, 4, MSG_TRUNC), 4);
 	CT_TRUE(c, memcmp(buf, "abcd", 4) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 2);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 2);
 	CT_TRUE(c, memcmp(buf, "ef", 2) == 0);
 }
 
@@ -899,13 +849,13 @@ static void stream_eof_after_close(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "ab", 2, 0), 2);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "ab", 2, 0), 2);
 	ct_untrack(c, sv[0]);
 	CT_EQ(c, c->b->close(sv[0]), 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 2);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 0);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 2);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), 0);
 	CT_EQ(c, c->b->read(sv[1], buf, sizeof(buf)), 0);
 }
 
@@ -916,38 +866,38 @@ static void stream_eof_after_shut_wr(struct ct_ctx *c)
 	int cl, sv;
 
 	CT_EQ(c, mk_conn(c, &cl, &sv), 0);
-	CT_EQ(c, snd(c, cl, "q", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, cl, "q", 1, 0), 1);
 	CT_EQ(c, c->b->shutdown(cl, SHUT_WR), 0);
-	CT_EQ(c, rcv(c, sv, buf, sizeof(buf), 0), 1);
-	CT_EQ(c, rcv(c, sv, buf, sizeof(buf), 0), 0);
-	CT_EQ(c, snd(c, sv, "answer", 6, 0), 6);
-	CT_EQ(c, rcv(c, cl, buf, sizeof(buf), 0), 6);
+	CT_EQ(c, ct_rcv(c, sv, buf, sizeof(buf), 0), 1);
+	CT_EQ(c, ct_rcv(c, sv, buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_snd(c, sv, "answer", 6, 0), 6);
+	CT_EQ(c, ct_rcv(c, cl, buf, sizeof(buf), 0), 6);
 }
 
 static void stream_epipe_sigpipe(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	ct_untrack(c, sv[1]);
 	CT_EQ(c, c->b->close(sv[1]), 0);
-	(void)take_sigpipe(); /* start clean */
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 1);
+	(void)ct_take_sigpipe(); /* start clean */
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), -EPIPE);
+	CT_EQ(c, ct_take_sigpipe(), 1);
 	CT_EQ(c, c->b->write(sv[0], "x", 1), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 1);
+	CT_EQ(c, ct_take_sigpipe(), 1);
 }
 
 static void stream_epipe_nosignal(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	ct_untrack(c, sv[1]);
 	CT_EQ(c, c->b->close(sv[1]), 0);
-	(void)take_sigpipe();
-	CT_EQ(c, snd(c, sv[0], "x", 1, MSG_NOSIGNAL), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 0);
+	(void)ct_take_sigpipe();
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, MSG_NOSIGNAL), -EPIPE);
+	CT_EQ(c, ct_take_sigpipe(), 0);
 }
 
 /* A zero-length send to a closed peer is still EPIPE. */
@@ -955,12 +905,12 @@ static void stream_epipe_len0(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	ct_untrack(c, sv[1]);
 	CT_EQ(c, c->b->close(sv[1]), 0);
-	(void)take_sigpipe();
-	CT_EQ(c, snd(c, sv[0], "x", 0, MSG_NOSIGNAL), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 0);
+	(void)ct_take_sigpipe();
+	CT_EQ(c, ct_snd(c, sv[0], "x", 0, MSG_NOSIGNAL), -EPIPE);
+	CT_EQ(c, ct_take_sigpipe(), 0);
 }
 
 static void stream_epipe_own_shut_wr(struct ct_ctx *c)
@@ -968,14 +918,14 @@ static void stream_epipe_own_shut_wr(struct ct_ctx *c)
 	char buf[4];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_WR), 0);
-	(void)take_sigpipe();
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 1);
+	(void)ct_take_sigpipe();
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), -EPIPE);
+	CT_EQ(c, ct_take_sigpipe(), 1);
 	/* Reading still works on the side that shut its writing. */
-	CT_EQ(c, snd(c, sv[1], "y", 1, 0), 1);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 1);
+	CT_EQ(c, ct_snd(c, sv[1], "y", 1, 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 1);
 }
 
 /* SHUT_RD: queued data is still read, then reads give 0 at once. */
@@ -984,14 +934,14 @@ static void stream_shut_rd_own_reads(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[1], "abc", 3, 0), 3);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[1], "abc", 3, 0), 3);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_RD), 0);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 3);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 3);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 0);
 	/* Own writes are unaffected. */
-	CT_EQ(c, snd(c, sv[0], "z", 1, 0), 1);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "z", 1, 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 1);
 }
 
 /* SHUT_RD on one side makes the peer's writes fail with EPIPE. */
@@ -999,11 +949,11 @@ static void stream_shut_rd_peer_writes(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->shutdown(sv[0], SHUT_RD), 0);
-	(void)take_sigpipe();
-	CT_EQ(c, snd(c, sv[1], "x", 1, 0), -EPIPE);
-	CT_EQ(c, take_sigpipe(), 1);
+	(void)ct_take_sigpipe();
+	CT_EQ(c, ct_snd(c, sv[1], "x", 1, 0), -EPIPE);
+	CT_EQ(c, ct_take_sigpipe(), 1);
 }
 
 /* Linux AF_UNIX: shutdown needs no connection (0), and the shutdown state
@@ -1022,8 +972,8 @@ static void stream_shutdown_unconnected(struct ct_ctx *c)
 	CT_EQ(c, c->b->shutdown((int)s, SHUT_RDWR), 0);
 	CT_EQ(c, c->b->connect((int)s, &a, al), 0);
 	CT_OK(c, n, CT_FD(c, c->b->accept((int)l, NULL, NULL)));
-	CT_EQ(c, snd(c, (int)s, "x", 1, MSG_NOSIGNAL), -EPIPE);
-	CT_EQ(c, rcv(c, (int)s, buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, MSG_NOSIGNAL), -EPIPE);
+	CT_EQ(c, ct_rcv(c, (int)s, buf, sizeof(buf), 0), 0);
 }
 
 /* A listener shut down for reading refuses new connections. */
@@ -1043,7 +993,7 @@ static void stream_shutdown_bad_how(struct ct_ctx *c)
 {
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->shutdown(sv[0], 3), -EINVAL);
 	CT_EQ(c, c->b->shutdown(sv[0], -1), -EINVAL);
 	CT_EQ(c, c->b->shutdown(sv[0], 100), -EINVAL);
@@ -1057,12 +1007,12 @@ static void stream_connreset_unread(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "unread", 6, 0), 6);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "unread", 6, 0), 6);
 	ct_untrack(c, sv[1]);
 	CT_EQ(c, c->b->close(sv[1]), 0);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), -ECONNRESET);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), -ECONNRESET);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 0);
 }
 
 /* Data queued for this side is read before the reset is reported. */
@@ -1071,14 +1021,14 @@ static void stream_connreset_after_data(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "unread", 6, 0), 6);
-	CT_EQ(c, snd(c, sv[1], "mine", 4, 0), 4);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "unread", 6, 0), 6);
+	CT_EQ(c, ct_snd(c, sv[1], "mine", 4, 0), 4);
 	ct_untrack(c, sv[1]);
 	CT_EQ(c, c->b->close(sv[1]), 0);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 4);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), -ECONNRESET);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 4);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), -ECONNRESET);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 0);
 }
 
 /* The reset is also reported by SO_ERROR, which clears it. */
@@ -1088,15 +1038,15 @@ static void stream_connreset_so_error(struct ct_ctx *c)
 	int sv[2], err = -1;
 	unsigned el = sizeof(err);
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "unread", 6, 0), 6);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "unread", 6, 0), 6);
 	ct_untrack(c, sv[1]);
 	CT_EQ(c, c->b->close(sv[1]), 0);
 	CT_EQ(c, c->b->getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &err, &el), 0);
 	CT_EQ(c, err, ECONNRESET);
 	CT_EQ(c, c->b->getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &err, &el), 0);
 	CT_EQ(c, err, 0);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 0);
 }
 
 /* Sending after a reset: EPIPE (the pending reset is not what send reports). */
@@ -1105,12 +1055,12 @@ static void stream_connreset_send(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "unread", 6, 0), 6);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "unread", 6, 0), 6);
 	ct_untrack(c, sv[1]);
 	CT_EQ(c, c->b->close(sv[1]), 0);
-	CT_EQ(c, snd(c, sv[0], "x", 1, MSG_NOSIGNAL), -EPIPE);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), -ECONNRESET);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, MSG_NOSIGNAL), -EPIPE);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), -ECONNRESET);
 }
 
 /* Closing a listener resets the connections still waiting in its queue. */
@@ -1126,9 +1076,9 @@ static void stream_listener_close_resets(struct ct_ctx *c)
 	CT_EQ(c, c->b->connect((int)s, &a, al), 0);
 	ct_untrack(c, (int)l);
 	CT_EQ(c, c->b->close((int)l), 0);
-	CT_EQ(c, rcv(c, (int)s, buf, sizeof(buf), 0), -ECONNRESET);
-	CT_EQ(c, rcv(c, (int)s, buf, sizeof(buf), 0), 0);
-	CT_EQ(c, snd(c, (int)s, "x", 1, MSG_NOSIGNAL), -EPIPE);
+	CT_EQ(c, ct_rcv(c, (int)s, buf, sizeof(buf), 0), -ECONNRESET);
+	CT_EQ(c, ct_rcv(c, (int)s, buf, sizeof(buf), 0), 0);
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, MSG_NOSIGNAL), -EPIPE);
 }
 
 /* ---- unconnected sockets ---- */
@@ -1139,8 +1089,8 @@ static void stream_recv_unconnected(struct ct_ctx *c)
 	long s;
 
 	CT_OK(c, s, CT_FD(c, c->b->socket(AF_UNIX, SOCK_STREAM, 0)));
-	CT_EQ(c, rcv(c, (int)s, buf, sizeof(buf), 0), -EINVAL);
-	CT_EQ(c, rcv(c, (int)s, buf, sizeof(buf), MSG_DONTWAIT), -EINVAL);
+	CT_EQ(c, ct_rcv(c, (int)s, buf, sizeof(buf), 0), -EINVAL);
+	CT_EQ(c, ct_rcv(c, (int)s, buf, sizeof(buf), MSG_DONTWAIT), -EINVAL);
 	CT_EQ(c, c->b->read((int)s, buf, sizeof(buf)), -EINVAL);
 }
 
@@ -1152,7 +1102,7 @@ static void stream_recv_listener(struct ct_ctx *c)
 	long l;
 
 	CT_OK(c, l, mk_listener(c, "l", 1, &a, &al));
-	CT_EQ(c, rcv(c, (int)l, buf, sizeof(buf), 0), -EINVAL);
+	CT_EQ(c, ct_rcv(c, (int)l, buf, sizeof(buf), 0), -EINVAL);
 }
 
 static void stream_send_unconnected(struct ct_ctx *c)
@@ -1160,11 +1110,11 @@ static void stream_send_unconnected(struct ct_ctx *c)
 	long s;
 
 	CT_OK(c, s, CT_FD(c, c->b->socket(AF_UNIX, SOCK_STREAM, 0)));
-	(void)take_sigpipe();
-	CT_EQ(c, snd(c, (int)s, "x", 1, 0), -ENOTCONN);
+	(void)ct_take_sigpipe();
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, 0), -ENOTCONN);
 	CT_EQ(c, c->b->write((int)s, "x", 1), -ENOTCONN);
-	CT_EQ(c, snd(c, (int)s, "x", 0, 0), -ENOTCONN);
-	CT_EQ(c, take_sigpipe(), 0);
+	CT_EQ(c, ct_snd(c, (int)s, "x", 0, 0), -ENOTCONN);
+	CT_EQ(c, ct_take_sigpipe(), 0);
 }
 
 static void stream_send_listener(struct ct_ctx *c)
@@ -1174,7 +1124,7 @@ static void stream_send_listener(struct ct_ctx *c)
 	long l;
 
 	CT_OK(c, l, mk_listener(c, "l", 1, &a, &al));
-	CT_EQ(c, snd(c, (int)l, "x", 1, 0), -ENOTCONN);
+	CT_EQ(c, ct_snd(c, (int)l, "x", 1, 0), -ENOTCONN);
 }
 
 static void stream_sendto_connected(struct ct_ctx *c)
@@ -1212,7 +1162,7 @@ static void stream_nonblock_fill(struct ct_ctx *c)
 	int sv[2], sb = 0, rounds = 0;
 	unsigned sl = sizeof(sb);
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, c->b->getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sb, &sl), 0);
 	CT_TRUE(c, sb > 0);
 	len = 4 * (unsigned long)sb + 4096; /* well over what the buffer takes */
@@ -1220,32 +1170,32 @@ static void stream_nonblock_fill(struct ct_ctx *c)
 	out = malloc(len);
 	CT_TRUE(c, out != NULL);
 	ct_fill(out, len, 7);
-	sent = snd(c, sv[0], out, len, 0);
+	sent = ct_snd(c, sv[0], out, len, 0);
 	if (sent <= 0 || (unsigned long)sent >= len) {
 		free(out);
 		CT_TRUE(c, !"the first send is partial");
 	}
 	for (;;) {
-		n = snd(c, sv[0], out + sent, len - (unsigned long)sent, 0);
+		n = ct_snd(c, sv[0], out + sent, len - (unsigned long)sent, 0);
 		if (n == -EAGAIN || n <= 0 || ++rounds > 1000)
 			break;
 		sent += n;
 	}
-	if (n != -EAGAIN || snd(c, sv[0], out + sent, 1, MSG_DONTWAIT) != -EAGAIN) {
+	if (n != -EAGAIN || ct_snd(c, sv[0], out + sent, 1, MSG_DONTWAIT) != -EAGAIN) {
 		free(out);
 		CT_TRUE(c, !"EAGAIN once the buffer is full");
 	}
 	while (got < sent) {
-		n = rcv(c, sv[1], in, sizeof(in), MSG_DONTWAIT);
+		n = ct_rcv(c, sv[1], in, sizeof(in), MSG_DONTWAIT);
 		if (n <= 0 || got + n > sent || memcmp(in, out + got, (size_t)n) != 0)
 			break;
 		got += n;
 	}
 	free(out);
 	CT_EQ(c, got, sent);
-	CT_EQ(c, rcv(c, sv[1], in, sizeof(in), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[1], in, sizeof(in), MSG_DONTWAIT), -EAGAIN);
 	/* Room again. */
-	CT_EQ(c, snd(c, sv[0], "z", 1, 0), 1);
+	CT_EQ(c, ct_snd(c, sv[0], "z", 1, 0), 1);
 }
 
 /* ---- MSG_OOB (CONFIG_AF_UNIX_OOB) ---- */
@@ -1257,9 +1207,9 @@ static void stream_msg_oob_byte(struct ct_ctx *c)
 	char buf[4];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, snd(c, sv[0], "!", 1, MSG_OOB), 1);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_OOB), 1);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_snd(c, sv[0], "!", 1, MSG_OOB), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_OOB), 1);
 	CT_EQ(c, buf[0], '!');
 }
 

@@ -33,35 +33,7 @@
 
 #define RUN_MS 300     /* how long the threads keep passing things on */
 #define DEADLINE_MS 5000 /* a case that is not done by then fails */
-#define SLICE_MS 20    /* receive timeout of the loops that check flags */
-
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
-static long set_timeo(struct ct_ctx *c, int fd, int opt, long ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	return c->b->setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
-
-static long elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/* ---- descriptors around a ring of threads ---- */
+#define SLICE_MS 20    /* ---- descriptors around a ring of threads ---- */
 
 #define RING 4   /* threads, each with a mailbox */
 #define TOKENS 6 /* stream pairs whose writing end travels the ring */
@@ -185,7 +157,7 @@ static void *ring_thread_fn(void *arg)
 	while (__atomic_load_n(&r->retired, __ATOMIC_ACQUIRE) < TOKENS) {
 		long e;
 
-		if (elapsed_ms(&r->t0) > DEADLINE_MS) {
+		if (ct_elapsed_ms(&r->t0) > DEADLINE_MS) {
 			CT_CHECK_TRUE(r->c, !"ring thread past its deadline");
 			break;
 		}
@@ -215,8 +187,8 @@ static void ring_collect(struct ct_ctx *c, struct ring *r, int tok[TOKENS][2], i
 	struct pollfd p[TOKENS];
 	int open = TOKENS;
 
-	while (open > 0 && elapsed_ms(&r->t0) < DEADLINE_MS) {
-		if (elapsed_ms(&r->t0) >= RUN_MS)
+	while (open > 0 && ct_elapsed_ms(&r->t0) < DEADLINE_MS) {
+		if (ct_elapsed_ms(&r->t0) >= RUN_MS)
 			__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
 		for (int j = 0; j < TOKENS; j++) {
 			p[j].fd = eof[j] ? -1 : tok[j][1];
@@ -275,13 +247,13 @@ static void stress_rights_ring(struct ct_ctx *c)
 	memset(&r, 0, sizeof(r));
 	r.c = c;
 	for (int i = 0; i < RING; i++) {
-		CT_EQ(c, mk_pair(c, types[i % 3], r.box[i]), 0);
-		CT_EQ(c, set_timeo(c, r.box[i][1], SO_RCVTIMEO, SLICE_MS), 0);
-		CT_EQ(c, set_timeo(c, r.box[i][0], SO_SNDTIMEO, DEADLINE_MS), 0);
+		CT_EQ(c, ct_pair(c, types[i % 3], r.box[i]), 0);
+		CT_EQ(c, ct_set_timeo(c, r.box[i][1], SO_RCVTIMEO, SLICE_MS), 0);
+		CT_EQ(c, ct_set_timeo(c, r.box[i][0], SO_SNDTIMEO, DEADLINE_MS), 0);
 	}
 	for (int j = 0; j < TOKENS; j++) {
-		CT_EQ(c, mk_pair(c, SOCK_STREAM, tok[j]), 0);
-		CT_EQ(c, set_timeo(c, tok[j][0], SO_SNDTIMEO, DEADLINE_MS), 0);
+		CT_EQ(c, ct_pair(c, SOCK_STREAM, tok[j]), 0);
+		CT_EQ(c, ct_set_timeo(c, tok[j][0], SO_SNDTIMEO, DEADLINE_MS), 0);
 		m.token = j;
 		m.hop = 0;
 		hop_payload(&m);
@@ -354,7 +326,7 @@ static void *churn_thread(void *arg)
 	struct churn *ch = arg;
 	const struct ct_backend *b = ch->c->b;
 
-	for (int i = 0; i < CHURN_MAX && elapsed_ms(&ch->t0) < RUN_MS; i++) {
+	for (int i = 0; i < CHURN_MAX && ct_elapsed_ms(&ch->t0) < RUN_MS; i++) {
 		int a[2], d[2];
 		int type = i % 3 == 0 ? SOCK_STREAM : i % 3 == 1 ? SOCK_DGRAM : SOCK_SEQPACKET;
 
@@ -433,9 +405,9 @@ static void stress_gc_churn(struct ct_ctx *c)
 	int sv[2], started = 0, writer = 0;
 	struct timespec t0;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
-	CT_EQ(c, set_timeo(c, sv[0], SO_SNDTIMEO, DEADLINE_MS), 0);
-	CT_EQ(c, set_timeo(c, sv[1], SO_RCVTIMEO, DEADLINE_MS), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_set_timeo(c, sv[0], SO_SNDTIMEO, DEADLINE_MS), 0);
+	CT_EQ(c, ct_set_timeo(c, sv[1], SO_RCVTIMEO, DEADLINE_MS), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&w, 0, sizeof(w));
 	w.c = c;
@@ -547,12 +519,12 @@ static void stress_mmsg_senders(struct ct_ctx *c)
 
 	CT_OK(c, rx, ct_fd(c, c->b->socket(AF_UNIX, SOCK_DGRAM, 0)));
 	CT_EQ(c, c->b->bind((int)rx, &a, al), 0);
-	CT_EQ(c, set_timeo(c, (int)rx, SO_RCVTIMEO, DEADLINE_MS), 0);
+	CT_EQ(c, ct_set_timeo(c, (int)rx, SO_RCVTIMEO, DEADLINE_MS), 0);
 	for (int i = 0; i < SENDERS; i++) {
 		long fd;
 
 		CT_OK(c, fd, ct_fd(c, c->b->socket(AF_UNIX, SOCK_DGRAM, 0)));
-		CT_EQ(c, set_timeo(c, (int)fd, SO_SNDTIMEO, DEADLINE_MS), 0);
+		CT_EQ(c, ct_set_timeo(c, (int)fd, SO_SNDTIMEO, DEADLINE_MS), 0);
 		s[i].c = c;
 		s[i].fd = (int)fd;
 		s[i].id = i;
@@ -630,8 +602,8 @@ static void stress_epoll_edge_reader(struct ct_ctx *c)
 	for (int i = 0; i < PIPES; i++) {
 		struct epoll_event e;
 
-		CT_EQ(c, mk_pair(c, SOCK_STREAM, sv[i]), 0);
-		CT_EQ(c, set_timeo(c, sv[i][0], SO_SNDTIMEO, DEADLINE_MS), 0);
+		CT_EQ(c, ct_pair(c, SOCK_STREAM, sv[i]), 0);
+		CT_EQ(c, ct_set_timeo(c, sv[i][0], SO_SNDTIMEO, DEADLINE_MS), 0);
 		memset(&e, 0, sizeof(e));
 		e.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
 		e.data.u64 = (unsigned long long)i;
@@ -647,7 +619,7 @@ static void stress_epoll_edge_reader(struct ct_ctx *c)
 		started++;
 	}
 	CT_CHECK_EQ(c, started, PIPES);
-	while (done < started && elapsed_ms(&t0) < DEADLINE_MS) {
+	while (done < started && ct_elapsed_ms(&t0) < DEADLINE_MS) {
 		long n = c->b->epoll_wait((int)ep, ev, PIPES, 100);
 
 		if (n < 0) {

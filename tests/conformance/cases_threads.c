@@ -31,17 +31,6 @@
 #define GUARD_MS 5000 /* guard timeout for calls that must be woken */
 #define MAX_THREADS 8
 
-static long mk_pair(struct ct_ctx *c, int type, int sv[2])
-{
-	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
-
-	if (r == 0) {
-		ct_fd(c, sv[0]);
-		ct_fd(c, sv[1]);
-	}
-	return r;
-}
-
 /* A socket of type bound to c->dir/name and listening; fd or -errno. */
 static long mk_listener(struct ct_ctx *c, int type, const char *name, int backlog,
 			struct sockaddr_un *a, unsigned *alen)
@@ -58,82 +47,12 @@ static long mk_listener(struct ct_ctx *c, int type, const char *name, int backlo
 	return r < 0 ? r : fd;
 }
 
-static long snd(struct ct_ctx *c, int fd, const void *buf, unsigned long n, int flags)
-{
-	return c->b->sendto(fd, buf, n, flags, NULL, 0);
-}
-
-static long rcv(struct ct_ctx *c, int fd, void *buf, unsigned long n, int flags)
-{
-	return c->b->recvfrom(fd, buf, n, flags, NULL, NULL);
-}
-
-static long set_timeo(struct ct_ctx *c, int fd, int opt, long ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	return c->b->setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
-
 /* Both guard timeouts on fd. */
 static long guard(struct ct_ctx *c, int fd)
 {
-	long r = set_timeo(c, fd, SO_RCVTIMEO, GUARD_MS);
+	long r = ct_set_timeo(c, fd, SO_RCVTIMEO, GUARD_MS);
 
-	return r < 0 ? r : set_timeo(c, fd, SO_SNDTIMEO, GUARD_MS);
-}
-
-static int take_sigpipe(void)
-{
-	sigset_t set, pend;
-	struct timespec zero = { 0, 0 };
-
-	sigemptyset(&pend);
-	if (sigpending(&pend) != 0 || !sigismember(&pend, SIGPIPE))
-		return 0;
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	return sigtimedwait(&set, NULL, &zero) == SIGPIPE;
-}
-
-static long elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/* Best effort: waits (bounded, 1 s) until thread *tid sleeps, so that the
- * action that should wake it comes after it blocked. Without /proc it just
- * returns: the case stays correct, only the wakeup path may go untested. */
-static void wait_sleeping(const int *tid)
-{
-	struct timespec t0;
-	char path[64], buf[256], *p;
-	FILE *f;
-	size_t n;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (elapsed_ms(&t0) < 1000) {
-		int id = __atomic_load_n(tid, __ATOMIC_ACQUIRE);
-
-		if (id == 0) {
-			sched_yield();
-			continue;
-		}
-		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", id);
-		f = fopen(path, "r");
-		if (!f)
-			return;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = 0;
-		p = strrchr(buf, ')');
-		if (!p || p[1] != ' ' || p[2] == 'S' || p[2] == 'D')
-			return;
-		sched_yield();
-	}
+	return r < 0 ? r : ct_set_timeo(c, fd, SO_SNDTIMEO, GUARD_MS);
 }
 
 /* xorshift32 for sizes; never 0. */
@@ -179,7 +98,7 @@ static void *blocker_thread(void *arg)
 	struct blocker *bl = arg;
 	const struct ct_backend *b = bl->c->b;
 
-	(void)take_sigpipe();
+	(void)ct_take_sigpipe();
 	__atomic_store_n(&bl->tid, (int)gettid(), __ATOMIC_RELEASE);
 	switch (bl->op) {
 	case OP_RECV:
@@ -195,7 +114,7 @@ static void *blocker_thread(void *arg)
 		bl->ret = b->connect(bl->fd, bl->addr, bl->alen);
 		break;
 	}
-	bl->sigpipe = take_sigpipe();
+	bl->sigpipe = ct_take_sigpipe();
 	return NULL;
 }
 
@@ -220,12 +139,12 @@ static void threads_recv_woken_by_send(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, guard(c, sv[1]), 0);
 	blocker_init(&bl, c, OP_RECV, sv[1], buf, sizeof(buf), 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
-	CT_CHECK_EQ(c, snd(c, sv[0], "wake", 4, 0), 4);
+	ct_wait_sleeping(&bl.tid);
+	CT_CHECK_EQ(c, ct_snd(c, sv[0], "wake", 4, 0), 4);
 	pthread_join(t, NULL);
 	CT_EQ(c, bl.ret, 4);
 	CT_TRUE(c, memcmp(buf, "wake", 4) == 0);
@@ -238,15 +157,15 @@ static void threads_seqpacket_recv_woken_by_send(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	CT_EQ(c, guard(c, sv[1]), 0);
 	blocker_init(&bl, c, OP_RECV, sv[1], buf, 2, 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
-	CT_CHECK_EQ(c, snd(c, sv[0], "message", 7, 0), 7);
+	ct_wait_sleeping(&bl.tid);
+	CT_CHECK_EQ(c, ct_snd(c, sv[0], "message", 7, 0), 7);
 	pthread_join(t, NULL);
 	CT_EQ(c, bl.ret, 2);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 static void threads_dgram_recv_woken_by_send(struct ct_ctx *c)
@@ -265,7 +184,7 @@ static void threads_dgram_recv_woken_by_send(struct ct_ctx *c)
 	CT_OK(c, s, CT_FD(c, c->b->socket(AF_UNIX, SOCK_DGRAM, 0)));
 	blocker_init(&bl, c, OP_RECV, (int)r, buf, sizeof(buf), 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
+	ct_wait_sleeping(&bl.tid);
 	CT_CHECK_EQ(c, c->b->sendto((int)s, "dg", 2, 0, &a, al), 2);
 	pthread_join(t, NULL);
 	CT_EQ(c, bl.ret, 2);
@@ -284,12 +203,12 @@ static void threads_accept_woken_by_connect(struct ct_ctx *c)
 	CT_OK(c, s, CT_FD(c, c->b->socket(AF_UNIX, SOCK_STREAM, 0)));
 	blocker_init(&bl, c, OP_ACCEPT, (int)l, NULL, 0, 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
+	ct_wait_sleeping(&bl.tid);
 	CT_CHECK_EQ(c, c->b->connect((int)s, &a, al), 0);
 	pthread_join(t, NULL);
 	CT_TRUE(c, bl.ret >= 0);
-	CT_EQ(c, snd(c, (int)s, "x", 1, 0), 1);
-	CT_EQ(c, rcv(c, (int)bl.ret, &al, 1, 0), 1);
+	CT_EQ(c, ct_snd(c, (int)s, "x", 1, 0), 1);
+	CT_EQ(c, ct_rcv(c, (int)bl.ret, &al, 1, 0), 1);
 }
 
 /* A blocked accept is woken by shutdown of the listener: EINVAL. */
@@ -305,7 +224,7 @@ static void threads_accept_woken_by_shutdown(struct ct_ctx *c)
 	CT_EQ(c, guard(c, (int)l), 0);
 	blocker_init(&bl, c, OP_ACCEPT, (int)l, NULL, 0, 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
+	ct_wait_sleeping(&bl.tid);
 	CT_CHECK_EQ(c, c->b->shutdown((int)l, SHUT_RDWR), 0);
 	pthread_join(t, NULL);
 	CT_EQ(c, bl.ret, -EINVAL);
@@ -329,7 +248,7 @@ static void threads_connect_released_by_accept(struct ct_ctx *c)
 	bl.addr = &a;
 	bl.alen = al;
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
+	ct_wait_sleeping(&bl.tid);
 	n = ct_fd(c, c->b->accept((int)l, NULL, NULL));
 	CT_CHECK_TRUE(c, n >= 0);
 	pthread_join(t, NULL);
@@ -348,7 +267,7 @@ static void threads_send_released_by_reader(struct ct_ctx *c)
 	int sv[2];
 	long n;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, guard(c, sv[0]), 0);
 	CT_EQ(c, guard(c, sv[1]), 0);
 	out = malloc(LEN);
@@ -365,9 +284,9 @@ static void threads_send_released_by_reader(struct ct_ctx *c)
 		free(in);
 		CT_TRUE(c, !"pthread_create");
 	}
-	wait_sleeping(&bl.tid);
+	ct_wait_sleeping(&bl.tid);
 	while (got < LEN) {
-		n = rcv(c, sv[1], in + got, LEN - got, 0);
+		n = ct_rcv(c, sv[1], in + got, LEN - got, 0);
 		if (n <= 0)
 			break;
 		got += (unsigned long)n;
@@ -388,7 +307,7 @@ static long fill_stream(struct ct_ctx *c, int fd)
 	int i;
 
 	for (i = 0; i < 100000; i++) {
-		r = snd(c, fd, chunk, sizeof(chunk), MSG_DONTWAIT);
+		r = ct_snd(c, fd, chunk, sizeof(chunk), MSG_DONTWAIT);
 		if (r == -EAGAIN)
 			return 0;
 		if (r < 0)
@@ -404,12 +323,12 @@ static void threads_sndtimeo_stream(struct ct_ctx *c)
 	int sv[2];
 	long ms;
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, fill_stream(c, sv[0]), 0);
-	CT_EQ(c, set_timeo(c, sv[0], SO_SNDTIMEO, 50), 0);
+	CT_EQ(c, ct_set_timeo(c, sv[0], SO_SNDTIMEO, 50), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	CT_EQ(c, snd(c, sv[0], "x", 1, 0), -EAGAIN);
-	ms = elapsed_ms(&t0);
+	CT_EQ(c, ct_snd(c, sv[0], "x", 1, 0), -EAGAIN);
+	ms = ct_elapsed_ms(&t0);
 	/* >= the timeout, less one 4 ms kernel tick of rounding; < 10x. */
 	CT_TRUE(c, ms >= 46);
 	CT_TRUE(c, ms < 500);
@@ -423,12 +342,12 @@ static void threads_send_woken_by_peer_close(struct ct_ctx *c)
 	pthread_t t;
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, fill_stream(c, sv[0]), 0);
 	CT_EQ(c, guard(c, sv[0]), 0);
 	blocker_init(&bl, c, OP_SEND, sv[0], "x", 1, 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
+	ct_wait_sleeping(&bl.tid);
 	ct_untrack(c, sv[1]);
 	CT_CHECK_EQ(c, c->b->close(sv[1]), 0);
 	pthread_join(t, NULL);
@@ -443,11 +362,11 @@ static void threads_recv_woken_by_peer_close(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, guard(c, sv[1]), 0);
 	blocker_init(&bl, c, OP_RECV, sv[1], buf, sizeof(buf), 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
+	ct_wait_sleeping(&bl.tid);
 	ct_untrack(c, sv[0]);
 	CT_CHECK_EQ(c, c->b->close(sv[0]), 0);
 	pthread_join(t, NULL);
@@ -461,11 +380,11 @@ static void threads_seqpacket_recv_woken_by_close(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_SEQPACKET, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_SEQPACKET, sv), 0);
 	CT_EQ(c, guard(c, sv[1]), 0);
 	blocker_init(&bl, c, OP_RECV, sv[1], buf, sizeof(buf), 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
+	ct_wait_sleeping(&bl.tid);
 	ct_untrack(c, sv[0]);
 	CT_CHECK_EQ(c, c->b->close(sv[0]), 0);
 	pthread_join(t, NULL);
@@ -479,17 +398,17 @@ static void threads_recv_woken_by_peer_shutdown(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, guard(c, sv[1]), 0);
 	blocker_init(&bl, c, OP_RECV, sv[1], buf, sizeof(buf), 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
+	ct_wait_sleeping(&bl.tid);
 	CT_CHECK_EQ(c, c->b->shutdown(sv[0], SHUT_WR), 0);
 	pthread_join(t, NULL);
 	CT_EQ(c, bl.ret, 0);
 	/* The other direction still works. */
-	CT_EQ(c, snd(c, sv[1], "x", 1, 0), 1);
-	CT_EQ(c, rcv(c, sv[0], buf, sizeof(buf), 0), 1);
+	CT_EQ(c, ct_snd(c, sv[1], "x", 1, 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[0], buf, sizeof(buf), 0), 1);
 }
 
 /* shutdown(SHUT_RD) from another thread wakes a recv on the same socket. */
@@ -500,11 +419,11 @@ static void threads_recv_woken_by_own_shut_rd(struct ct_ctx *c)
 	char buf[8];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, guard(c, sv[1]), 0);
 	blocker_init(&bl, c, OP_RECV, sv[1], buf, sizeof(buf), 0);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
+	ct_wait_sleeping(&bl.tid);
 	CT_CHECK_EQ(c, c->b->shutdown(sv[1], SHUT_RD), 0);
 	pthread_join(t, NULL);
 	CT_EQ(c, bl.ret, 0);
@@ -518,20 +437,20 @@ static void threads_waitall_gathers(struct ct_ctx *c)
 	char buf[16];
 	int sv[2];
 
-	CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 	CT_EQ(c, guard(c, sv[1]), 0);
 	blocker_init(&bl, c, OP_RECV, sv[1], buf, 9, MSG_WAITALL);
 	CT_EQ(c, pthread_create(&t, NULL, blocker_thread, &bl), 0);
-	wait_sleeping(&bl.tid);
-	CT_CHECK_EQ(c, snd(c, sv[0], "abc", 3, 0), 3);
-	wait_sleeping(&bl.tid);
-	CT_CHECK_EQ(c, snd(c, sv[0], "def", 3, 0), 3);
-	wait_sleeping(&bl.tid);
-	CT_CHECK_EQ(c, snd(c, sv[0], "ghiJ", 4, 0), 4);
+	ct_wait_sleeping(&bl.tid);
+	CT_CHECK_EQ(c, ct_snd(c, sv[0], "abc", 3, 0), 3);
+	ct_wait_sleeping(&bl.tid);
+	CT_CHECK_EQ(c, ct_snd(c, sv[0], "def", 3, 0), 3);
+	ct_wait_sleeping(&bl.tid);
+	CT_CHECK_EQ(c, ct_snd(c, sv[0], "ghiJ", 4, 0), 4);
 	pthread_join(t, NULL);
 	CT_EQ(c, bl.ret, 9);
 	CT_TRUE(c, memcmp(buf, "abcdefghi", 9) == 0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), 1);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), 1);
 }
 
 /* ---- timeouts ---- */
@@ -543,11 +462,11 @@ static void rcvtimeo_case(struct ct_ctx *c, int type)
 	int sv[2];
 	long ms;
 
-	CT_EQ(c, mk_pair(c, type, sv), 0);
-	CT_EQ(c, set_timeo(c, sv[1], SO_RCVTIMEO, 50), 0);
+	CT_EQ(c, ct_pair(c, type, sv), 0);
+	CT_EQ(c, ct_set_timeo(c, sv[1], SO_RCVTIMEO, 50), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	CT_EQ(c, rcv(c, sv[1], buf, sizeof(buf), 0), -EAGAIN);
-	ms = elapsed_ms(&t0);
+	CT_EQ(c, ct_rcv(c, sv[1], buf, sizeof(buf), 0), -EAGAIN);
+	ms = ct_elapsed_ms(&t0);
 	/* >= the timeout, less one 4 ms kernel tick of rounding; < 10x. */
 	CT_TRUE(c, ms >= 46);
 	CT_TRUE(c, ms < 500);
@@ -715,7 +634,7 @@ static void threads_integrity_stream_pairs(struct ct_ctx *c)
 
 	memset(fl, 0, sizeof(fl));
 	for (i = 0; i < 3; i++) {
-		CT_EQ(c, mk_pair(c, SOCK_STREAM, sv), 0);
+		CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
 		CT_EQ(c, guard(c, sv[0]), 0);
 		CT_EQ(c, guard(c, sv[1]), 0);
 		fl[i].wfd = sv[0];
@@ -861,7 +780,7 @@ static void msg_integrity(struct ct_ctx *c, int type, size_t max, int n)
 
 	memset(fl, 0, sizeof(fl));
 	for (i = 0; i < 2; i++) {
-		CT_EQ(c, mk_pair(c, type, sv), 0);
+		CT_EQ(c, ct_pair(c, type, sv), 0);
 		CT_EQ(c, guard(c, sv[0]), 0);
 		CT_EQ(c, guard(c, sv[1]), 0);
 		fl[i].wfd = sv[i];
@@ -946,7 +865,7 @@ static void threads_dgram_many_senders(struct ct_ctx *c)
 	CT_CHECK_EQ(c, started, MS_THREADS);
 	while (total < started * MS_PER_THREAD && !bad) {
 		int id, seq;
-		long n = rcv(c, (int)r, buf, sizeof(buf), 0);
+		long n = ct_rcv(c, (int)r, buf, sizeof(buf), 0);
 
 		if (n < 5) {
 			CT_CHECK_TRUE(c, n >= 5);
@@ -965,7 +884,7 @@ static void threads_dgram_many_senders(struct ct_ctx *c)
 		total++;
 	}
 	/* On failure, drain so that blocked senders finish (or time out). */
-	while (bad && rcv(c, (int)r, buf, sizeof(buf), 0) > 0)
+	while (bad && ct_rcv(c, (int)r, buf, sizeof(buf), 0) > 0)
 		;
 	for (i = 0; i < started; i++)
 		pthread_join(t[i], NULL);
@@ -974,7 +893,7 @@ static void threads_dgram_many_senders(struct ct_ctx *c)
 		CT_EQ(c, ms[i].err, 0);
 		CT_EQ(c, next[i], MS_PER_THREAD);
 	}
-	CT_EQ(c, rcv(c, (int)r, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	CT_EQ(c, ct_rcv(c, (int)r, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
 }
 
 const struct ct_case ct_cases_threads[] = {

@@ -8,11 +8,15 @@
 #include "ct.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <time.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -123,4 +127,86 @@ unsigned long ct_hash(const void *buf, size_t n, unsigned long h)
 		x *= 1099511628211ull;
 	}
 	return (unsigned long)x;
+}
+
+/* ---- helpers for threaded cases ---- */
+
+int ct_take_sigpipe(void)
+{
+	sigset_t set, pend;
+	struct timespec zero = { 0, 0 };
+
+	sigemptyset(&pend);
+	if (sigpending(&pend) != 0 || !sigismember(&pend, SIGPIPE))
+		return 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	return sigtimedwait(&set, NULL, &zero) == SIGPIPE;
+}
+
+long ct_elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+void ct_wait_sleeping(const int *tid)
+{
+	struct timespec t0;
+	char path[64], buf[256], *p;
+	FILE *f;
+	size_t n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ct_elapsed_ms(&t0) < 1000) {
+		int id = __atomic_load_n(tid, __ATOMIC_ACQUIRE);
+
+		if (id == 0) {
+			sched_yield();
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", id);
+		f = fopen(path, "r");
+		if (!f)
+			return;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		p = strrchr(buf, ')');
+		if (!p || p[1] != ' ' || p[2] == 'S' || p[2] == 'D')
+			return;
+		sched_yield();
+	}
+}
+
+/* ---- small call helpers shared by the case files ---- */
+
+long ct_pair(struct ct_ctx *c, int type, int sv[2])
+{
+	long r = c->b->socketpair(AF_UNIX, type, 0, sv);
+
+	if (r == 0) {
+		ct_fd(c, sv[0]);
+		ct_fd(c, sv[1]);
+	}
+	return r;
+}
+
+long ct_snd(struct ct_ctx *c, int fd, const void *buf, unsigned long n, int flags)
+{
+	return c->b->sendto(fd, buf, n, flags, NULL, 0);
+}
+
+long ct_rcv(struct ct_ctx *c, int fd, void *buf, unsigned long n, int flags)
+{
+	return c->b->recvfrom(fd, buf, n, flags, NULL, NULL);
+}
+
+long ct_set_timeo(struct ct_ctx *c, int fd, int opt, long ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	return c->b->setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
 }

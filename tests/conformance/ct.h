@@ -128,6 +128,25 @@ void ct_fail(struct ct_ctx *c, const char *file, int line, const char *fmt, ...)
 void ct_fill(void *buf, size_t n, unsigned seed);
 unsigned long ct_hash(const void *buf, size_t n, unsigned long h);
 
+/* An AF_UNIX socketpair of type, both ends tracked; 0 or -errno. */
+long ct_pair(struct ct_ctx *c, int type, int sv[2]);
+/* sendto/recvfrom without an address. */
+long ct_snd(struct ct_ctx *c, int fd, const void *buf, unsigned long n, int flags);
+long ct_rcv(struct ct_ctx *c, int fd, void *buf, unsigned long n, int flags);
+/* SO_RCVTIMEO or SO_SNDTIMEO (opt) of ms milliseconds. */
+long ct_set_timeo(struct ct_ctx *c, int fd, int opt, long ms);
+/* SIGPIPE pending for the calling thread (it is blocked in every thread):
+ * takes it and returns 1, else 0. */
+int ct_take_sigpipe(void);
+/* Milliseconds since *t0 (CLOCK_MONOTONIC). */
+struct timespec;
+long ct_elapsed_ms(const struct timespec *t0);
+/* Best effort: waits (bounded, 1 s) until the thread whose id *tid holds
+ * (0: not yet known) sleeps, so that the action that should wake it comes
+ * after it blocked. Without /proc it returns at once: the case stays
+ * correct, only the wakeup path may go untested. */
+void ct_wait_sleeping(const int *tid);
+
 #define CT_FD(c, expr) ct_fd((c), (expr))
 
 /* Record and return from the case. */
