@@ -52,7 +52,10 @@ void ks_waiter_init(struct ks_waiter *w);
 void ks_waiter_init_oneshot(struct ks_waiter *w);
 void ks_waitq_add(struct ks_waitq *q, struct ks_waiter *w);
 void ks_waitq_del(struct ks_waitq *q, struct ks_waiter *w);
-/* Wakes every waiter on q. Any context, any socket lock held. */
+/* Wakes every waiter on q. Any context, any socket lock held. Waiters run
+ * newest first (ks_waitq_add puts a waiter at the head): part of the
+ * contract, as preload/epoll.c relies on it (its callback, added before the
+ * epoll item's, runs after the item reached the ready list). */
 void ks_waitq_wake(struct ks_waitq *q);
 /* The same, telling callbacks which events happened (KS_POLL* bits), as
  * Linux's wake_up_poll keys; parked tasks wake whatever the events. */
