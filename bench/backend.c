@@ -2,7 +2,8 @@
  * backend.c - the two backends: Linux's sockets through libc, and ksock's
  * hosted library through ks_sys_*.
  *
- * Both tables make the same calls in the same way (one indirect call to a
+ * sendto/recvfrom/getsockname take libc's socklen_t as unsigned (the
+ * same type on Linux). Both tables make the same calls in the same way (one indirect call to a
  * small wrapper per socket call), so neither side pays for the harness
  * more than the other. Linux's wrappers turn libc's -1/errno into -errno;
  * ksock's pass libc's structures through with a cast (include/ksock/abi.h
@@ -71,6 +72,22 @@ static long lx_send(int fd, const void *buf, unsigned long len)
 static long lx_recv(int fd, void *buf, unsigned long len)
 {
 	return lx(recv(fd, buf, len, 0));
+}
+
+static long lx_sendto(int fd, const void *buf, unsigned long len, const void *addr,
+		      unsigned alen)
+{
+	return lx(sendto(fd, buf, len, 0, addr, alen));
+}
+
+static long lx_recvfrom(int fd, void *buf, unsigned long len, void *addr, unsigned *alen)
+{
+	return lx(recvfrom(fd, buf, len, 0, addr, alen));
+}
+
+static long lx_getsockname(int fd, void *addr, unsigned *alen)
+{
+	return lx(getsockname(fd, addr, alen));
 }
 
 static long lx_read(int fd, void *buf, unsigned long len)
@@ -165,6 +182,9 @@ const struct bench_backend bench_linux = {
 	.connect = lx_connect,
 	.send = lx_send,
 	.recv = lx_recv,
+	.sendto = lx_sendto,
+	.recvfrom = lx_recvfrom,
+	.getsockname = lx_getsockname,
 	.read = lx_read,
 	.write = lx_write,
 	.shutdown = lx_shutdown,
@@ -216,6 +236,22 @@ static long kb_recv(int fd, void *buf, unsigned long len)
 	return ks_sys_recvfrom(fd, buf, len, 0, NULL, NULL);
 }
 
+static long kb_sendto(int fd, const void *buf, unsigned long len, const void *addr,
+		      unsigned alen)
+{
+	return ks_sys_sendto(fd, buf, len, 0, (const struct ks_sockaddr *)addr, alen);
+}
+
+static long kb_recvfrom(int fd, void *buf, unsigned long len, void *addr, unsigned *alen)
+{
+	return ks_sys_recvfrom(fd, buf, len, 0, (struct ks_sockaddr *)addr, alen);
+}
+
+static long kb_getsockname(int fd, void *addr, unsigned *alen)
+{
+	return ks_sys_getsockname(fd, (struct ks_sockaddr *)addr, alen);
+}
+
 static long kb_read(int fd, void *buf, unsigned long len)
 {
 	return ks_sys_read(fd, buf, len);
@@ -260,6 +296,9 @@ const struct bench_backend bench_ksock = {
 	.connect = kb_connect,
 	.send = kb_send,
 	.recv = kb_recv,
+	.sendto = kb_sendto,
+	.recvfrom = kb_recvfrom,
+	.getsockname = kb_getsockname,
 	.read = kb_read,
 	.write = kb_write,
 	.shutdown = kb_shutdown,

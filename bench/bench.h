@@ -41,6 +41,12 @@ struct bench_backend {
 	long (*connect)(int fd, const void *addr, unsigned len);
 	long (*send)(int fd, const void *buf, unsigned long len);
 	long (*recv)(int fd, void *buf, unsigned long len);
+	/* addr/alen: a struct sockaddr of libc's layout (ksock's is identical);
+	 * recvfrom's may be NULL. */
+	long (*sendto)(int fd, const void *buf, unsigned long len, const void *addr,
+		       unsigned alen);
+	long (*recvfrom)(int fd, void *buf, unsigned long len, void *addr, unsigned *alen);
+	long (*getsockname)(int fd, void *addr, unsigned *alen);
 	long (*read)(int fd, void *buf, unsigned long len);
 	long (*write)(int fd, const void *buf, unsigned long len);
 	long (*shutdown)(int fd, int how);
@@ -101,6 +107,9 @@ int bench_msg_rate_seqpacket(const struct bench_backend *b, const struct bench_r
 			     double *out);
 int bench_msg_rate_dgram(const struct bench_backend *b, const struct bench_run *r, double *out);
 int bench_rtt(const struct bench_backend *b, const struct bench_run *r, double *out);
+/* AF_INET UDP on 127.0.0.1 (cases_data.c too) */
+int bench_msg_rate_udp(const struct bench_backend *b, const struct bench_run *r, double *out);
+int bench_rtt_udp(const struct bench_backend *b, const struct bench_run *r, double *out);
 
 /* ---- cases_conn.c: connections, creation, memory ---- */
 int bench_conn_rate(const struct bench_backend *b, const struct bench_run *r, double *out);

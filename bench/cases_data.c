@@ -1,6 +1,7 @@
 /*
  * cases_data.c - the data cases: stream bulk transfer, message rate and
- * 1-byte round-trip latency, each over a connected AF_UNIX socketpair.
+ * 1-byte round-trip latency, each over a connected AF_UNIX socketpair or
+ * (udp cases) two AF_INET UDP sockets on 127.0.0.1.
  *
  * Shape of every case: the case function makes the pair (untimed), sets
  * 5-second send and receive timeouts on both ends, and runs a sender and
@@ -13,12 +14,27 @@
  *
  * Reads use a buffer of the same size as the writes: one receive call per
  * send, the same pattern on both backends.
+ *
+ * UDP (AF_INET, 127.0.0.1) has the same shape over two sockets, each bound
+ * to 127.0.0.1 port 0. A UDP sender never waits for its receiver: both
+ * Linux and ksock drop a datagram that finds the receive buffer full. So
+ * the message-rate case has a credit scheme, the same on both backends:
+ * the sender may be at most UDP_WINDOW datagrams ahead of the receiver;
+ * the receiver sends a 1-byte credit datagram back every UDP_CREDIT
+ * datagrams it has received, and a sender with no window left blocks in a
+ * recv of the next credit (under the 5-second timeout). The receiver's
+ * SO_RCVBUF is set to UDP_RCVBUF, which holds the whole window on both
+ * backends with room to spare, so no datagram is dropped; if one were,
+ * its credit would never come and the run would fail with a timeout
+ * rather than count a loss.
  */
 #include "bench.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #define BENCH_MAX_OPS (1L << 30)
@@ -35,6 +51,8 @@ struct xfer {
 	uint64_t t1;          /* end, set by the receiver */
 	long long bytes;      /* received */
 	long msgs;            /* receive calls that returned data */
+	/* UDP only: the ends' addresses (127.0.0.1, ephemeral ports) */
+	struct sockaddr_in tx_addr, rx_addr;
 	/* round trip only */
 	double *samples;      /* ns per round trip */
 	size_t nsamples, cap;
@@ -261,6 +279,8 @@ static int rtt_server(void *arg)
 
 /* 1-byte round trip over a pair of type r->arg: out[0] = p50, out[1] =
  * p99, in microseconds. */
+static int rtt_measure(struct xfer *xp, const struct bench_run *r, double *out);
+
 int bench_rtt(const struct bench_backend *b, const struct bench_run *r, double *out)
 {
 	struct xfer x;
@@ -268,6 +288,15 @@ int bench_rtt(const struct bench_backend *b, const struct bench_run *r, double *
 
 	if (err)
 		return err;
+	return rtt_measure(&x, r, out);
+}
+
+/* Runs the round trips over x's open ends, fills out[], closes the ends. */
+static int rtt_measure(struct xfer *xp, const struct bench_run *r, double *out)
+{
+	struct xfer x = *xp;
+	int err;
+
 	/* At most one sample per 500 ns (no round trip is that fast here). */
 	x.cap = (size_t)(r->duration_ns / 500) + 1024;
 	x.samples = malloc(x.cap * sizeof(*x.samples));
@@ -285,4 +314,195 @@ int bench_rtt(const struct bench_backend *b, const struct bench_run *r, double *
 	}
 	free(x.samples);
 	return err ? err : cerr;
+}
+
+/* ---- AF_INET UDP on 127.0.0.1 ---- */
+
+/* The sender's window, in datagrams, and the datagrams per credit. */
+#define UDP_WINDOW 128
+#define UDP_CREDIT 32
+/* The receiver's SO_RCVBUF request (Linux doubles it, capped at twice
+ * net.core.rmem_max: at least 425984 bytes with the default 212992; ksock
+ * doubles it too). UDP_WINDOW 1 KiB datagrams take about 128 x 2.3 KiB =
+ * 295 KiB of it on Linux (skb truesize), 128 x 1.6 KiB on ksock. */
+#define UDP_RCVBUF (256 * 1024)
+
+static int udp_bind_local(const struct bench_backend *b, int fd, struct sockaddr_in *sin)
+{
+	unsigned len = sizeof(*sin);
+	long err;
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	err = b->bind(fd, sin, sizeof(*sin));
+	if (err == 0)
+		err = b->getsockname(fd, sin, &len);
+	if (err == 0 && (len != sizeof(*sin) || sin->sin_port == 0))
+		err = -EPROTO;
+	return (int)err;
+}
+
+/* Two UDP sockets bound to 127.0.0.1 with the 5-second timeouts; connected
+ * to each other if connected, else the receiver gets SO_RCVBUF UDP_RCVBUF. */
+static int udp_open(struct xfer *x, const struct bench_backend *b, unsigned long size,
+		    uint64_t duration_ns, int connected)
+{
+	long fd, err;
+
+	memset(x, 0, sizeof(*x));
+	x->b = b;
+	x->type = SOCK_DGRAM;
+	x->size = size;
+	x->duration_ns = duration_ns;
+	x->tx = x->rx = -1;
+	fd = b->socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return (int)fd;
+	x->tx = (int)fd;
+	fd = b->socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0) {
+		b->close(x->tx);
+		return (int)fd;
+	}
+	x->rx = (int)fd;
+	err = udp_bind_local(b, x->tx, &x->tx_addr);
+	if (err == 0)
+		err = udp_bind_local(b, x->rx, &x->rx_addr);
+	if (err == 0)
+		err = bench_set_timeouts(b, x->tx);
+	if (err == 0)
+		err = bench_set_timeouts(b, x->rx);
+	if (err == 0 && connected) {
+		err = b->connect(x->tx, &x->rx_addr, sizeof(x->rx_addr));
+		if (err == 0)
+			err = b->connect(x->rx, &x->tx_addr, sizeof(x->tx_addr));
+	} else if (err == 0) {
+		int v = UDP_RCVBUF;
+		err = b->setsockopt(x->rx, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	}
+	if (err) {
+		b->close(x->tx);
+		b->close(x->rx);
+	}
+	return (int)err;
+}
+
+/* sendto()s x->size-byte datagrams to the receiver's port for the run's
+ * duration, never more than UDP_WINDOW ahead of the credits received;
+ * then a zero-length datagram. */
+static int udp_sender(void *arg)
+{
+	struct xfer *x = arg;
+	char *buf = malloc(x->size);
+	uint64_t t0, deadline;
+	long window = UDP_WINDOW, err = 0;
+	char c;
+
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, 0x5a, x->size);
+	t0 = bench_now_ns();
+	deadline = t0 + x->duration_ns;
+	__atomic_store_n(&x->t0, t0, __ATOMIC_RELEASE);
+	for (long i = 0; i < BENCH_MAX_OPS; i++) {
+		if ((i & 31) == 0 && bench_now_ns() >= deadline)
+			break;
+		if (window == 0) {
+			long n = x->b->recv(x->tx, &c, 1);
+			if (n != 1) {
+				err = n < 0 ? n : -EPROTO;
+				break;
+			}
+			window += UDP_CREDIT;
+		}
+		long n = x->b->sendto(x->tx, buf, x->size, &x->rx_addr, sizeof(x->rx_addr));
+		if (n < 0 || (unsigned long)n != x->size) {
+			err = n < 0 ? n : -EMSGSIZE;
+			break;
+		}
+		window--;
+	}
+	free(buf);
+	if (err == 0)
+		err = x->b->sendto(x->tx, &c, 0, &x->rx_addr, sizeof(x->rx_addr));
+	return (int)err;
+}
+
+/* recvfrom()s until the zero-length datagram, sending a credit every
+ * UDP_CREDIT datagrams. */
+static int udp_receiver(void *arg)
+{
+	struct xfer *x = arg;
+	char *buf = malloc(x->size);
+	struct sockaddr_in from;
+	long err = 0;
+	char c = 'c';
+
+	if (!buf)
+		return -ENOMEM;
+	for (long i = 0; i < BENCH_MAX_OPS; i++) {
+		unsigned flen = sizeof(from);
+		long r = x->b->recvfrom(x->rx, buf, x->size, &from, &flen);
+		if (r <= 0) {
+			err = r;
+			break;
+		}
+		if ((unsigned long)r != x->size || from.sin_port != x->tx_addr.sin_port) {
+			err = -EPROTO;
+			break;
+		}
+		x->bytes += r;
+		x->msgs++;
+		if (x->msgs % UDP_CREDIT == 0) {
+			r = x->b->sendto(x->rx, &c, 1, &x->tx_addr, sizeof(x->tx_addr));
+			if (r != 1) {
+				err = r < 0 ? r : -EPROTO;
+				break;
+			}
+		}
+		if ((i & 1023) == 0) {
+			uint64_t t0 = __atomic_load_n(&x->t0, __ATOMIC_ACQUIRE);
+			if (t0 && bench_now_ns() > t0 + x->duration_ns + BENCH_DRAIN_NS) {
+				err = -ETIMEDOUT;
+				break;
+			}
+		}
+	}
+	x->t1 = bench_now_ns();
+	free(buf);
+	return (int)err;
+}
+
+/* Millions of r->arg-byte UDP datagrams per second, 127.0.0.1 to
+ * 127.0.0.1, counted at the receiver. */
+int bench_msg_rate_udp(const struct bench_backend *b, const struct bench_run *r, double *out)
+{
+	struct xfer x;
+	int err = udp_open(&x, b, (unsigned long)r->arg, r->duration_ns, 0);
+
+	if (err)
+		return err;
+	err = bench_run_threads(udp_sender, udp_receiver, &x, r->cpu_a, r->cpu_b);
+	int cerr = xfer_close(&x);
+	if (err == 0 && x.t1 <= x.t0)
+		err = -EPROTO;
+	if (err)
+		return err;
+	if (cerr)
+		return cerr;
+	out[0] = (double)x.msgs * 1e3 / (double)(x.t1 - x.t0); /* M msgs/s */
+	return 0;
+}
+
+/* 1-byte round trip over two UDP sockets on 127.0.0.1 connected to each
+ * other (send/recv, as rtt-dgram): out[0] = p50, out[1] = p99, in µs. */
+int bench_rtt_udp(const struct bench_backend *b, const struct bench_run *r, double *out)
+{
+	struct xfer x;
+	int err = udp_open(&x, b, 1, r->duration_ns, 1);
+
+	if (err)
+		return err;
+	return rtt_measure(&x, r, out);
 }

@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -49,6 +51,7 @@ struct ic_state {
 	int lfd;      /* a listener */
 	struct sockaddr_un addr;
 	unsigned addrlen;
+	struct sockaddr_in sin_b; /* UDP: b's address (127.0.0.1, a port) */
 	char dir[64]; /* pathname case: a scratch directory */
 	char buf[64];
 };
@@ -86,6 +89,38 @@ static int seqpacket_setup(struct ic_state *s)
 static int dgram_setup(struct ic_state *s)
 {
 	return pair_setup(s, SOCK_DGRAM);
+}
+
+/* Two UDP sockets bound to 127.0.0.1 port 0; a sends to b's port. */
+static int udp_setup(struct ic_state *s)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fds[2];
+	long err = 0;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	memset(s->buf, 'x', sizeof(s->buf));
+	for (int i = 0; i < 2; i++) {
+		long fd = ks_sys_socket(AF_INET, SOCK_DGRAM, 0);
+		if (fd < 0) {
+			if (i)
+				ks_sys_close(fds[0]);
+			return (int)fd;
+		}
+		fds[i] = (int)fd;
+		if (!err)
+			err = ks_sys_bind(fds[i], (struct ks_sockaddr *)&sin, sizeof(sin));
+	}
+	s->a = fds[0];
+	s->b = fds[1];
+	unsigned len = sizeof(s->sin_b);
+	if (!err)
+		err = ks_sys_getsockname(s->b, (struct ks_sockaddr *)&s->sin_b, &len);
+	if (err) {
+		ks_sys_close(s->a);
+		ks_sys_close(s->b);
+	}
+	return (int)err;
 }
 
 static void pair_teardown(struct ic_state *s)
@@ -171,6 +206,20 @@ static long NOINLINE op_msg_64(struct ic_state *s)
 	return 0;
 }
 
+/* sendto b's 127.0.0.1 port, recvfrom with the source address: the
+ * bench's udp-64 case, in one thread. */
+static long NOINLINE op_udp_64(struct ic_state *s)
+{
+	struct sockaddr_in from;
+	unsigned flen = sizeof(from);
+
+	if (ks_sys_sendto(s->a, s->buf, 64, 0, (struct ks_sockaddr *)&s->sin_b,
+			  sizeof(s->sin_b)) != 64 ||
+	    ks_sys_recvfrom(s->b, s->buf, 64, 0, (struct ks_sockaddr *)&from, &flen) != 64)
+		return -EIO;
+	return 0;
+}
+
 static long NOINLINE op_socket_close(struct ic_state *s)
 {
 	long fd = ks_sys_socket(AF_UNIX, SOCK_STREAM, 0);
@@ -209,6 +258,7 @@ static const struct ic_op ops[] = {
 	{ "stream 64 B write+read", stream_setup, op_stream_64, pair_teardown },
 	{ "seqpacket 64 B send+recv", seqpacket_setup, op_msg_64, pair_teardown },
 	{ "dgram 64 B send+recv", dgram_setup, op_msg_64, pair_teardown },
+	{ "udp 64 B sendto+recvfrom, loopback", udp_setup, op_udp_64, pair_teardown },
 	{ "socket+close", none_setup, op_socket_close, none_teardown },
 	{ "socketpair+2 closes", none_setup, op_socketpair_close, none_teardown },
 	{ "connect+accept+2 closes, abstract", abstract_setup, op_connect_accept_close,
