@@ -44,6 +44,9 @@ make -j"$jobs" check-netfs
 step "inet: packet-level unit tests and parser fuzzing"
 make -j"$jobs" check-inet
 
+step "inet: TAP driver against Linux in a network namespace (root; skips without netns or /dev/net/tun)"
+make -j"$jobs" check-tap
+
 step "install + pkg-config link"
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT

@@ -25,6 +25,7 @@ static const struct it_group it_groups[] = {
 	{ "ipv4", it_cases_ipv4 },         { "icmp", it_cases_icmp },
 	{ "udp", it_cases_udp },           { "pbuf", it_cases_pbuf },
 	{ "stack", it_cases_stack },       { "decode", it_cases_decode },
+	{ "netdev", it_cases_netdev },
 };
 
 void it_fail(struct it_ctx *t, const char *file, int line, const char *fmt, ...)
