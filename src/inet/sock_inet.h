@@ -50,7 +50,28 @@
 #define KS_SOL_IP 0
 #define KS_IP_TOS 1
 #define KS_IP_TTL 2
+#define KS_IP_PKTINFO 8
+#define KS_IP_RECVTTL 12
+#define KS_IP_RECVTOS 13
+#define KS_SOL_UDP 17
 #define KS_IP_DEFAULT_TTL 64 /* net.ipv4.ip_default_ttl */
+
+/* IP_PKTINFO's control message (Linux's struct in_pktinfo). */
+struct ks_in_pktinfo {
+	int ipi_ifindex;
+	struct ks_in_addr ipi_spec_dst; /* network byte order */
+	struct ks_in_addr ipi_addr;     /* network byte order */
+};
+
+/* Which control messages recvmsg adds (ks_inet_sock.cmsg_flags), in
+ * Linux's order (ip_cmsg_recv_offset). */
+#define KS_INET_CMSG_PKTINFO 1u
+#define KS_INET_CMSG_TTL 2u
+#define KS_INET_CMSG_TOS 4u
+
+/* Linux's default net.ipv4.ip_unprivileged_port_start: binding a lower
+ * nonzero port needs CAP_NET_BIND_SERVICE (here: effective uid 0). */
+#define KS_INET_PROT_SOCK 1024
 
 /* Linux's default net.ipv4.ip_local_port_range. */
 #define KS_INET_EPHEMERAL_LOW 32768
@@ -59,6 +80,7 @@
 /* The loopback device: 127.0.0.1/8, Linux's MTU (64 KiB). */
 #define KS_INET_LO_ADDR KS_IPV4(127, 0, 0, 1)
 #define KS_INET_LO_MTU 65536
+#define KS_INET_LO_IFINDEX 1 /* Linux's loopback is always interface 1 */
 /* Bytes a datagram charges against SO_RCVBUF besides its IPv4 datagram, as
  * Linux's skb truesize (the sk_buff and its shared info). */
 #define KS_INET_SKB_OVERHEAD 576
@@ -77,6 +99,7 @@ struct ks_inet_sock {
 	long rmem;                  /* [L] their truesize */
 	int ttl;                    /* atomic: IP_TTL */
 	int tos;                    /* atomic: IP_TOS */
+	unsigned cmsg_flags;        /* atomic: KS_INET_CMSG_*, IP_PKTINFO, IP_RECVTTL/TOS */
 	unsigned long drops;        /* atomic: datagrams dropped at this socket */
 };
 

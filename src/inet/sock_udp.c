@@ -23,11 +23,16 @@
  * Locking: sock_inet.h. Sending holds no lock while it calls the loopback
  * device and drains it; receive processing locks one socket at a time.
  *
- * Not supported yet: SO_REUSEPORT groups, IP_PKTINFO, IP_RECVERR and the
- * error queue, multicast, SO_BINDTODEVICE, SO_PEEK_OFF, corking.
+ * Control messages. recvmsg adds IP_PKTINFO, IP_TTL and IP_TOS as the
+ * socket asked (read from the queued datagram's IPv4 header); sendmsg
+ * takes IP_PKTINFO (source address, interface), IP_TTL and IP_TOS.
+ *
+ * Not supported yet: SO_REUSEPORT groups, IP_RECVERR and the error queue,
+ * multicast, SO_BINDTODEVICE, corking, UDP_SEGMENT.
  */
 #include "sock_inet.h"
 
+#include "../core/scm.h"
 #include "../core/uaccess.h"
 
 #define SIN_LEN ((unsigned)sizeof(struct ks_sockaddr_in))
@@ -233,10 +238,19 @@ static bool addr_local(uint32_t addr)
 	return ks_ipv4_is_loopback(addr);
 }
 
-/* The route to dst: its source address (0: unreachable). 0.0.0.0 means
- * this host (Linux routes it to loopback). */
-static int route(struct ks_inet_sock *u, uint32_t *dst, uint32_t laddr, uint32_t *src)
+/* The route to dst from laddr (0: the route chooses) out of interface oif
+ * (0: any): the source address in *src. 0.0.0.0 means this host (Linux
+ * routes it to loopback). Linux's ip_route_output_key_hash_rcu order: a
+ * source that cannot be one is EINVAL, one not of this host ENETUNREACH,
+ * an interface that does not exist ENODEV. */
+static int route(struct ks_inet_sock *u, uint32_t *dst, uint32_t laddr, int oif, uint32_t *src)
 {
+	if (laddr && (ks_ipv4_is_multicast(laddr) || ks_ipv4_is_lbcast(laddr) || !(laddr >> 24)))
+		return -KS_EINVAL;
+	if (laddr && !addr_local(laddr))
+		return -KS_ENETUNREACH;
+	if (oif && oif != KS_INET_LO_IFINDEX)
+		return -KS_ENODEV;
 	if (!*dst)
 		*dst = laddr ? laddr : KS_INET_LO_ADDR;
 	if (ks_ipv4_is_lbcast(*dst))
@@ -264,6 +278,9 @@ static int udp_bind(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned
 		return -KS_EAFNOSUPPORT;
 	if (addr && !addr_local(addr))
 		return -KS_EADDRNOTAVAIL;
+	/* inet_port_requires_bind_service, before the already-bound check. */
+	if (port && port < KS_INET_PROT_SOCK && ks_port_uid() != 0)
+		return -KS_EACCES;
 	ks_mutex_lock(&s->lock);
 	int err = -KS_EINVAL; /* already bound, or connected */
 	if (!u->lport && s->state != KS_SS_CONNECTED) {
@@ -319,7 +336,7 @@ static int udp_connect(struct ks_socket *s, struct ks_sockaddr_storage *a, unsig
 		err = -KS_EAFNOSUPPORT;
 	if (!err) {
 		sin_in(a, &dst, &port);
-		err = route(u, &dst, u->laddr, &src);
+		err = route(u, &dst, u->laddr, 0, &src);
 	}
 	if (!err) {
 		ks_mutex_lock(&net()->udp_lock);
@@ -353,7 +370,80 @@ static int udp_getname(struct ks_socket *s, struct ks_sockaddr_storage *a, bool 
 struct udp_dest {
 	uint32_t src, dst;
 	uint16_t sport, dport;
+	uint32_t saddr; /* the source asked for (0: the route's) */
+	int oif;        /* IP_PKTINFO's interface, 0: any */
+	int ttl, tos;   /* from control messages, -1: the socket's */
 };
+
+/* One IPPROTO_IP control message (Linux's ip_cmsg_send); c is complete. */
+static int ip_cmsg_one(const struct ks_cmsghdr *c, struct udp_dest *d)
+{
+	const unsigned char *data = (const unsigned char *)c + KS_CMSG_ALIGN(sizeof(*c));
+	struct ks_in_pktinfo pi;
+	int v;
+
+	switch (c->cmsg_type) {
+	case KS_IP_PKTINFO:
+		if (c->cmsg_len != KS_CMSG_LEN(sizeof(pi)))
+			return -KS_EINVAL;
+		__builtin_memcpy(&pi, data, sizeof(pi));
+		if (pi.ipi_ifindex)
+			d->oif = pi.ipi_ifindex;
+		d->saddr = ks_ntoh32(pi.ipi_spec_dst.s_addr); /* 0 too: the route's */
+		return 0;
+	case KS_IP_TTL:
+		if (c->cmsg_len != KS_CMSG_LEN(sizeof(int)))
+			return -KS_EINVAL;
+		__builtin_memcpy(&v, data, sizeof(v));
+		if (v < 1 || v > 255)
+			return -KS_EINVAL;
+		d->ttl = v;
+		return 0;
+	case KS_IP_TOS: /* an int or one byte */
+		if (c->cmsg_len == KS_CMSG_LEN(sizeof(int)))
+			__builtin_memcpy(&v, data, sizeof(v));
+		else if (c->cmsg_len == KS_CMSG_LEN(1))
+			v = data[0];
+		else
+			return -KS_EINVAL;
+		if (v < 0 || v > 255)
+			return -KS_EINVAL;
+		d->tos = v;
+		return 0;
+	default:
+		return -KS_EINVAL;
+	}
+}
+
+/* The sender's control messages (Linux's udp_cmsg_send, ip_cmsg_send and
+ * __sock_cmsg_send): IP_PKTINFO, IP_TTL and IP_TOS at IPPROTO_IP; at
+ * SOL_SOCKET, SCM_RIGHTS and SCM_CREDENTIALS are ignored and the rest
+ * refused (Linux's SO_MARK, SO_PRIORITY, SCM_TXTIME and timestamping
+ * requests are not implemented); at SOL_UDP, UDP_SEGMENT is not
+ * implemented either, so everything is EINVAL; other levels are ignored.
+ * m->control is a kernel copy. */
+static int udp_cmsg_send(const struct ks_msg *m, struct udp_dest *d)
+{
+	unsigned long off = 0;
+
+	while (off + sizeof(struct ks_cmsghdr) <= m->controllen) {
+		const struct ks_cmsghdr *c = (const struct ks_cmsghdr *)((char *)m->control + off);
+		int err = 0;
+		if (c->cmsg_len < sizeof(*c) || c->cmsg_len > m->controllen - off)
+			return -KS_EINVAL;
+		if (c->cmsg_level == KS_SOL_IP)
+			err = ip_cmsg_one(c, d);
+		else if (c->cmsg_level == KS_SOL_UDP)
+			err = -KS_EINVAL;
+		else if (c->cmsg_level == KS_SOL_SOCKET && c->cmsg_type != KS_SCM_RIGHTS &&
+			 c->cmsg_type != KS_SCM_CREDENTIALS)
+			err = -KS_EINVAL;
+		if (err)
+			return err;
+		off += KS_CMSG_ALIGN(c->cmsg_len);
+	}
+	return 0;
+}
 
 /* The destination and source of a datagram (Linux's udp_sendmsg checks,
  * in its order, after inet_send_prepare's autobind). */
@@ -388,7 +478,12 @@ static int send_dest(struct ks_inet_sock *u, struct ks_msg *m, struct udp_dest *
 		d->dport = u->rport;
 	}
 	d->sport = u->lport;
-	err = route(u, &d->dst, u->laddr, &d->src);
+	d->saddr = u->laddr;
+	d->oif = 0;
+	d->ttl = d->tos = -1;
+	err = udp_cmsg_send(m, d);
+	if (!err)
+		err = route(u, &d->dst, d->saddr, d->oif, &d->src);
 out:
 	ks_mutex_unlock(&u->sk.lock);
 	return err;
@@ -427,9 +522,10 @@ static long udp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	KS_ASSERT(h != NULL); /* allocated with room for it */
 	ks_udp_emit(h, p->tot_len, d.sport, d.dport, d.src, d.dst,
 		    !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & KS_SF_NO_CHECK));
-	int ttl = __atomic_load_n(&u->ttl, __ATOMIC_RELAXED);
+	int ttl = d.ttl >= 0 ? d.ttl : __atomic_load_n(&u->ttl, __ATOMIC_RELAXED);
+	int tos = d.tos >= 0 ? d.tos : __atomic_load_n(&u->tos, __ATOMIC_RELAXED);
 	err = ks_inet_ip_output(p, d.src, d.dst, KS_IPPROTO_UDP, ttl < 0 ? KS_IP_DEFAULT_TTL : ttl,
-				__atomic_load_n(&u->tos, __ATOMIC_RELAXED));
+				tos);
 	/* Receive processing runs here, with no lock held: loopback delivers
 	 * before the call returns, as Linux's softirq at the end of it. */
 	ks_inet_lo_drain();
@@ -491,19 +587,11 @@ void ks_inet_udp_err(const struct ks_icmp_hdr *icmp)
 struct udp_rd {
 	struct ks_inet_sock *u;
 	bool may_block;
+	bool peek_off;     /* MSG_PEEK with SO_PEEK_OFF set */
 	int err;
+	struct ks_pbuf *p; /* the datagram to read, when ready */
+	uint32_t skip;     /* payload bytes of it to skip (SO_PEEK_OFF) */
 };
-
-static bool rd_ready(void *arg)
-{
-	struct udp_rd *r = arg;
-
-	r->err = -ks_socket_take_error(&r->u->sk);
-	if (r->err || r->u->rq.head)
-		return true;
-	/* A shut-down socket reads end of file, unless it would not block. */
-	return r->may_block && (r->u->sk.shutdown & KS_RCV_SHUTDOWN);
-}
 
 /* Where a queued datagram's payload is, and who sent it. */
 static void dgram_parts(const struct ks_pbuf *p, uint32_t *off, uint32_t *len, uint32_t *src,
@@ -517,7 +605,79 @@ static void dgram_parts(const struct ks_pbuf *p, uint32_t *off, uint32_t *len, u
 	*len = (uint32_t)ks_get16(p->data + ihl + 4) - KS_UDP_HLEN;
 }
 
-static long copy_dgram(const struct ks_pbuf *p, struct ks_msg *m, int flags)
+static uint32_t dgram_len(const struct ks_pbuf *p)
+{
+	uint32_t off, len, src;
+	uint16_t sport;
+
+	dgram_parts(p, &off, &len, &src, &sport);
+	return len;
+}
+
+/* The datagram holding byte off of the queue's payloads, as Linux's
+ * __skb_try_recv_from_queue with a peek offset: whole datagrams the
+ * offset passes are skipped (an empty one only when the offset is past
+ * it). Caller holds the socket's lock. */
+static struct ks_pbuf *peek_at_locked(struct ks_inet_sock *u, uint32_t off, uint32_t *skip)
+{
+	for (struct ks_pbuf *p = u->rq.head; p; p = p->qnext) {
+		uint32_t len = dgram_len(p);
+		if (off >= len && (len || off)) {
+			off -= len;
+			continue;
+		}
+		*skip = off;
+		return p;
+	}
+	return NULL;
+}
+
+static bool rd_ready(void *arg)
+{
+	struct udp_rd *r = arg;
+	struct ks_socket *s = &r->u->sk;
+
+	r->err = -ks_socket_take_error(s);
+	if (r->err)
+		return true;
+	r->skip = 0;
+	r->p = r->peek_off && s->peek_off >= 0
+		       ? peek_at_locked(r->u, (uint32_t)s->peek_off, &r->skip)
+		       : r->u->rq.head;
+	if (r->p)
+		return true;
+	/* A shut-down socket reads end of file, unless it would not block. */
+	return r->may_block && (s->shutdown & KS_RCV_SHUTDOWN);
+}
+
+/* Linux's ip_cmsg_recv_offset for the options ksock has, in its order. */
+static void ip_cmsg_recv(struct ks_inet_sock *u, const struct ks_pbuf *p, struct ks_msg *m)
+{
+	unsigned fl = __atomic_load_n(&u->cmsg_flags, __ATOMIC_RELAXED);
+
+	if (fl & KS_INET_CMSG_PKTINFO) {
+		/* Loopback: the datagram's destination is local, so the
+		 * address to answer from (spec_dst) is that destination too. */
+		struct ks_in_pktinfo pi;
+		pi.ipi_ifindex = KS_INET_LO_IFINDEX;
+		__builtin_memcpy(&pi.ipi_addr.s_addr, p->data + 16, 4); /* network order */
+		pi.ipi_spec_dst = pi.ipi_addr;
+		ks_scm_put(m, KS_SOL_IP, KS_IP_PKTINFO, &pi, sizeof(pi));
+	}
+	if (fl & KS_INET_CMSG_TTL) {
+		int ttl = p->data[8];
+		ks_scm_put(m, KS_SOL_IP, KS_IP_TTL, &ttl, sizeof(ttl));
+	}
+	if (fl & KS_INET_CMSG_TOS)
+		ks_scm_put(m, KS_SOL_IP, KS_IP_TOS, &p->data[1], 1);
+}
+
+/* Copies the datagram from payload byte skip on (Linux's udp_recvmsg:
+ * MSG_TRUNC when less than the whole datagram is copied, unless the copy
+ * reaches its end). Returns the bytes copied, or with MSG_TRUNC asked for,
+ * the datagram's length. */
+static long copy_dgram(struct ks_inet_sock *u, const struct ks_pbuf *p, struct ks_msg *m,
+		       int flags, uint32_t skip)
 {
 	uint32_t off, len, src;
 	uint16_t sport;
@@ -526,20 +686,33 @@ static long copy_dgram(const struct ks_pbuf *p, struct ks_msg *m, int flags)
 	if (m->name)
 		m->namelen = sin_out(m->name, src, sport);
 	unsigned long size = m->it.left;
-	if (size > len)
-		size = len;
+	if (size > len - skip)
+		size = len - skip;
 	else if (size < len)
 		m->flags_out |= KS_MSG_TRUNC;
-	if (ks_iter_copy_to(&m->it, p->data + off, size))
+	if (ks_iter_copy_to(&m->it, p->data + off + skip, size))
 		return -KS_EFAULT;
+	ip_cmsg_recv(u, p, m);
 	return (flags & KS_MSG_TRUNC) ? (long)len : (long)size;
+}
+
+/* Linux's sk_peek_offset_fwd/_bwd after a read that returned n. Caller
+ * holds the socket's lock. */
+static void peek_off_move_locked(struct ks_socket *s, bool peek, long n)
+{
+	if (s->peek_off < 0 || n < 0)
+		return;
+	if (peek)
+		s->peek_off += (int)n;
+	else
+		s->peek_off = s->peek_off > n ? s->peek_off - (int)n : 0;
 }
 
 static long udp_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 {
 	struct ks_inet_sock *u = ks_inet(s);
 	uint64_t deadline = ks_socket_deadline(s, true, flags);
-	struct udp_rd r = {u, deadline != 0, 0};
+	struct udp_rd r = {u, deadline != 0, (flags & KS_MSG_PEEK) != 0, 0, NULL, 0};
 	struct ks_pbuf *p = NULL;
 	long ret;
 
@@ -549,19 +722,26 @@ static long udp_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	ret = ks_wait_block(&s->rx_wait, &s->lock, deadline, rd_ready, &r);
 	if (!ret)
 		ret = r.err;
-	if (!ret && u->rq.head) {
+	if (!ret && r.p) {
 		if (flags & KS_MSG_PEEK) {
-			ret = copy_dgram(u->rq.head, m, flags); /* it stays queued: copy under the lock */
+			/* it stays queued: copy under the lock */
+			ret = copy_dgram(u, r.p, m, flags, r.skip);
+			peek_off_move_locked(s, true, ret);
 			ks_mutex_unlock(&s->lock);
 			return ret;
 		}
 		p = ks_pbufq_pop(&u->rq);
+		KS_ASSERT(p == r.p);
 		__atomic_store_n(&u->rmem, u->rmem - truesize(p), __ATOMIC_RELAXED);
+		uint32_t len = dgram_len(p);
+		peek_off_move_locked(s, false, (flags & KS_MSG_TRUNC) || m->it.left > len
+						       ? (long)len
+						       : (long)m->it.left);
 	}
 	ks_mutex_unlock(&s->lock);
 	if (!p)
 		return ret; /* an error, or 0: end of file after SHUT_RD */
-	ret = copy_dgram(p, m, flags); /* an EFAULT loses it, as on Linux */
+	ret = copy_dgram(u, p, m, flags, 0); /* an EFAULT loses it, as on Linux */
 	ks_pbuf_free(p);
 	return ret;
 }
@@ -590,26 +770,44 @@ static int ip_opt_in(const void *uval, unsigned len, int *val)
 
 	if (len >= sizeof(int))
 		return ks_port_copy_from_user(val, uval, sizeof(int)) ? -KS_EFAULT : 0;
+	*val = 0; /* no bytes at all read as 0 (IP_TTL then refuses it) */
 	if (len < 1)
-		return -KS_EINVAL;
+		return 0;
 	if (ks_port_copy_from_user(&c, uval, 1))
 		return -KS_EFAULT;
 	*val = c;
 	return 0;
 }
 
+/* The flag of a boolean option that asks for a control message, or 0. */
+static unsigned cmsg_flag_of(int name)
+{
+	switch (name) {
+	case KS_IP_PKTINFO: return KS_INET_CMSG_PKTINFO;
+	case KS_IP_RECVTTL: return KS_INET_CMSG_TTL;
+	case KS_IP_RECVTOS: return KS_INET_CMSG_TOS;
+	default: return 0;
+	}
+}
+
 static int udp_setsockopt(struct ks_socket *s, int level, int name, const void *uval,
 			  unsigned len)
 {
 	struct ks_inet_sock *u = ks_inet(s);
+	unsigned flag = cmsg_flag_of(name);
 	int val, err;
 
-	if (level != KS_SOL_IP || (name != KS_IP_TTL && name != KS_IP_TOS))
+	if (level != KS_SOL_IP || (name != KS_IP_TTL && name != KS_IP_TOS && !flag))
 		return -KS_ENOPROTOOPT;
 	err = ip_opt_in(uval, len, &val);
 	if (err)
 		return err;
-	if (name == KS_IP_TTL) {
+	if (flag) {
+		if (val)
+			__atomic_or_fetch(&u->cmsg_flags, flag, __ATOMIC_RELAXED);
+		else
+			__atomic_and_fetch(&u->cmsg_flags, ~flag, __ATOMIC_RELAXED);
+	} else if (name == KS_IP_TTL) {
 		if (val != -1 && (val < 1 || val > 255))
 			return -KS_EINVAL;
 		__atomic_store_n(&u->ttl, val, __ATOMIC_RELAXED);
@@ -624,15 +822,18 @@ static int udp_setsockopt(struct ks_socket *s, int level, int name, const void *
 static int udp_getsockopt(struct ks_socket *s, int level, int name, void *uval, unsigned *ulen)
 {
 	struct ks_inet_sock *u = ks_inet(s);
+	unsigned flag = cmsg_flag_of(name);
 	int len, val;
 
-	if (level != KS_SOL_IP || (name != KS_IP_TTL && name != KS_IP_TOS))
+	if (level != KS_SOL_IP || (name != KS_IP_TTL && name != KS_IP_TOS && !flag))
 		return -KS_ENOPROTOOPT;
 	if (ks_port_copy_from_user(&len, ulen, sizeof(len)))
 		return -KS_EFAULT;
 	if (len < 0)
 		return -KS_EINVAL;
-	if (name == KS_IP_TTL) {
+	if (flag) {
+		val = (__atomic_load_n(&u->cmsg_flags, __ATOMIC_RELAXED) & flag) != 0;
+	} else if (name == KS_IP_TTL) {
 		val = __atomic_load_n(&u->ttl, __ATOMIC_RELAXED);
 		if (val < 0)
 			val = KS_IP_DEFAULT_TTL;

@@ -1278,6 +1278,597 @@ static void udp_so_broadcast(struct ct_ctx *c)
 	CT_EQ(c, v, 1);
 }
 
+/* ---- control messages: IP_PKTINFO, IP_RECVTTL, IP_RECVTOS ---- */
+
+/* Receives one datagram with a control buffer of clen bytes; the message
+ * header is left in *mh (its msg_control pointing at ctl). */
+static long recv_ctl(struct ct_ctx *c, int fd, char *buf, unsigned long n, void *ctl,
+		     unsigned clen, int flags, struct sockaddr_in *from, struct msghdr *mh)
+{
+	struct iovec iov = { buf, n };
+
+	memset(mh, 0, sizeof(*mh));
+	mh->msg_name = from;
+	mh->msg_namelen = from ? sizeof(*from) : 0;
+	mh->msg_iov = &iov;
+	mh->msg_iovlen = 1;
+	mh->msg_control = clen ? ctl : NULL;
+	mh->msg_controllen = clen;
+	return c->b->recvmsg(fd, mh, flags);
+}
+
+/* Sends buf to `to` with one control message. */
+static long send_ctl(struct ct_ctx *c, int fd, const char *buf, unsigned long n,
+		     const struct sockaddr_in *to, int level, int type, const void *data,
+		     unsigned dlen)
+{
+	union {
+		char b[CMSG_SPACE(32)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { (void *)buf, n };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+
+	memset(&ctl, 0, sizeof(ctl));
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = (void *)to;
+	mh.msg_namelen = to ? sizeof(*to) : 0;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.b;
+	mh.msg_controllen = CMSG_SPACE(dlen);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = level;
+	cm->cmsg_type = type;
+	cm->cmsg_len = CMSG_LEN(dlen);
+	memcpy(CMSG_DATA(cm), data, dlen);
+	return c->b->sendmsg(fd, &mh, 0);
+}
+
+static struct in_pktinfo pktinfo(int ifindex, unsigned spec_dst, unsigned addr)
+{
+	struct in_pktinfo pi;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.ipi_ifindex = ifindex;
+	pi.ipi_spec_dst.s_addr = htonl(spec_dst);
+	pi.ipi_addr.s_addr = htonl(addr);
+	return pi;
+}
+
+/* IP_PKTINFO, IP_RECVTTL and IP_RECVTOS are booleans: off by default, any
+ * nonzero value is 1, one byte or none at all is accepted (none is 0). */
+static void udp_recv_opts_bool(struct ct_ctx *c)
+{
+	static const int names[3] = { IP_PKTINFO, IP_RECVTTL, IP_RECVTOS };
+	unsigned char b[4];
+	unsigned len;
+	int v;
+	long fa;
+
+	CT_OK(c, fa, mk_udp(c));
+	for (int i = 0; i < 3; i++) {
+		len = sizeof(v);
+		v = -5;
+		CT_EQ(c, c->b->getsockopt((int)fa, IPPROTO_IP, names[i], &v, &len), 0);
+		CT_EQ(c, v, 0);
+		CT_EQ(c, len, sizeof(int));
+		v = 256;
+		CT_EQ(c, c->b->setsockopt((int)fa, IPPROTO_IP, names[i], &v, sizeof(v)), 0);
+		CT_EQ(c, c->b->getsockopt((int)fa, IPPROTO_IP, names[i], &v, &len), 0);
+		CT_EQ(c, v, 1);
+		len = 1;
+		memset(b, 0xee, sizeof(b));
+		CT_EQ(c, c->b->getsockopt((int)fa, IPPROTO_IP, names[i], b, &len), 0);
+		CT_EQ(c, len, 1);
+		CT_EQ(c, b[0], 1);
+		CT_EQ(c, b[1], 0xee);
+		CT_EQ(c, c->b->setsockopt((int)fa, IPPROTO_IP, names[i], b + 1, 0), 0);
+		len = sizeof(v);
+		CT_EQ(c, c->b->getsockopt((int)fa, IPPROTO_IP, names[i], &v, &len), 0);
+		CT_EQ(c, v, 0);
+		b[0] = 7;
+		CT_EQ(c, c->b->setsockopt((int)fa, IPPROTO_IP, names[i], b, 1), 0);
+		CT_EQ(c, c->b->getsockopt((int)fa, IPPROTO_IP, names[i], &v, &len), 0);
+		CT_EQ(c, v, 1);
+	}
+}
+
+/* Without the options recvmsg adds no control message. */
+static void udp_recv_no_cmsg(struct ct_ctx *c)
+{
+	struct sockaddr_in a, b;
+	char buf[8], ctl[64];
+	struct msghdr mh;
+	long fa, fb;
+
+	CT_OK(c, fa, mk_bound(c, &a));
+	CT_OK(c, fb, mk_bound(c, &b));
+	CT_EQ(c, send_to(c, (int)fa, "n", 1, &b), 1);
+	CT_EQ(c, recv_ctl(c, (int)fb, buf, sizeof(buf), ctl, sizeof(ctl), 0, NULL, &mh), 1);
+	CT_EQ(c, mh.msg_controllen, 0);
+	CT_EQ(c, mh.msg_flags, 0);
+}
+
+/* IP_PKTINFO on loopback: interface 1 (lo), and both addresses are the
+ * datagram's destination, here 127.0.0.2 on a socket bound to INADDR_ANY. */
+static void udp_pktinfo_recv(struct ct_ctx *c)
+{
+	struct sockaddr_in a, b, to;
+	char buf[8], ctl[128];
+	struct in_pktinfo pi;
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	int one = 1;
+	long fa, fb;
+
+	CT_OK(c, fa, mk_bound(c, &a));
+	CT_OK(c, fb, mk_bound_at(c, 0, &b));
+	CT_EQ(c, c->b->setsockopt((int)fb, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)), 0);
+	to = sin4(0x7f000002u, ntohs(b.sin_port));
+	CT_EQ(c, send_to(c, (int)fa, "pi", 2, &to), 2);
+	CT_EQ(c, recv_ctl(c, (int)fb, buf, sizeof(buf), ctl, sizeof(ctl), 0, NULL, &mh), 2);
+	CT_EQ(c, mh.msg_controllen, CMSG_SPACE(sizeof(pi)));
+	cm = CMSG_FIRSTHDR(&mh);
+	CT_TRUE(c, cm != NULL);
+	CT_EQ(c, cm->cmsg_level, IPPROTO_IP);
+	CT_EQ(c, cm->cmsg_type, IP_PKTINFO);
+	CT_EQ(c, cm->cmsg_len, CMSG_LEN(sizeof(pi)));
+	memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+	CT_EQ(c, pi.ipi_ifindex, 1);
+	CT_EQ(c, ntohl(pi.ipi_spec_dst.s_addr), 0x7f000002u);
+	CT_EQ(c, ntohl(pi.ipi_addr.s_addr), 0x7f000002u);
+	CT_TRUE(c, CMSG_NXTHDR(&mh, cm) == NULL);
+}
+
+/* MSG_PEEK carries the control messages too. */
+static void udp_pktinfo_peek(struct ct_ctx *c)
+{
+	struct sockaddr_in a, b;
+	char buf[8], ctl[128];
+	struct in_pktinfo pi;
+	struct msghdr mh;
+	int one = 1;
+	long fa, fb;
+
+	CT_OK(c, fa, mk_bound(c, &a));
+	CT_OK(c, fb, mk_bound(c, &b));
+	CT_EQ(c, c->b->setsockopt((int)fb, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)), 0);
+	CT_EQ(c, send_to(c, (int)fa, "pk", 2, &b), 2);
+	for (int i = 0; i < 2; i++) {
+		CT_EQ(c, recv_ctl(c, (int)fb, buf, sizeof(buf), ctl, sizeof(ctl), i ? 0 : MSG_PEEK,
+				  NULL, &mh), 2);
+		CT_TRUE(c, CMSG_FIRSTHDR(&mh) != NULL);
+		CT_EQ(c, CMSG_FIRSTHDR(&mh)->cmsg_type, IP_PKTINFO);
+		memcpy(&pi, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof(pi));
+		CT_EQ(c, ntohl(pi.ipi_addr.s_addr), LO);
+		CT_EQ(c, ntohl(pi.ipi_spec_dst.s_addr), LO);
+	}
+}
+
+/* IP_RECVTTL gives the received TTL as an int (the sender's IP_TTL). */
+static void udp_recvttl(struct ct_ctx *c)
+{
+	struct sockaddr_in a, b;
+	char buf[8], ctl[64];
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	int one = 1, v = 7;
+	long fa, fb;
+
+	CT_OK(c, fa, mk_bound(c, &a));
+	CT_OK(c, fb, mk_bound(c, &b));
+	CT_EQ(c, c->b->setsockopt((int)fb, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)), 0);
+	CT_EQ(c, send_to(c, (int)fa, "d", 1, &b), 1);
+	CT_EQ(c, c->b->setsockopt((int)fa, IPPROTO_IP, IP_TTL, &v, sizeof(v)), 0);
+	CT_EQ(c, send_to(c, (int)fa, "7", 1, &b), 1);
+	for (int i = 0; i < 2; i++) {
+		CT_EQ(c, recv_ctl(c, (int)fb, buf, sizeof(buf), ctl, sizeof(ctl), 0, NULL, &mh), 1);
+		cm = CMSG_FIRSTHDR(&mh);
+		CT_TRUE(c, cm != NULL);
+		CT_EQ(c, cm->cmsg_level, IPPROTO_IP);
+		CT_EQ(c, cm->cmsg_type, IP_TTL);
+		CT_EQ(c, cm->cmsg_len, CMSG_LEN(sizeof(int)));
+		memcpy(&v, CMSG_DATA(cm), sizeof(v));
+		CT_EQ(c, v, i ? 7 : 64);
+	}
+}
+
+/* IP_RECVTOS gives the received TOS as one byte. */
+static void udp_recvtos(struct ct_ctx *c)
+{
+	struct sockaddr_in a, b;
+	char buf[8], ctl[64];
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	int one = 1, v = 0x10;
+	long fa, fb;
+
+	CT_OK(c, fa, mk_bound(c, &a));
+	CT_OK(c, fb, mk_bound(c, &b));
+	CT_EQ(c, c->b->setsockopt((int)fb, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one)), 0);
+	CT_EQ(c, c->b->setsockopt((int)fa, IPPROTO_IP, IP_TOS, &v, sizeof(v)), 0);
+	CT_EQ(c, send_to(c, (int)fa, "t", 1, &b), 1);
+	CT_EQ(c, recv_ctl(c, (int)fb, buf, sizeof(buf), ctl, sizeof(ctl), 0, NULL, &mh), 1);
+	cm = CMSG_FIRSTHDR(&mh);
+	CT_TRUE(c, cm != NULL);
+	CT_EQ(c, cm->cmsg_type, IP_TOS);
+	CT_EQ(c, cm->cmsg_len, CMSG_LEN(1));
+	CT_EQ(c, *(unsigned char *)CMSG_DATA(cm), 0x10);
+	CT_EQ(c, mh.msg_controllen, CMSG_SPACE(1));
+}
+
+/* All three: IP_PKTINFO, IP_TTL, IP_TOS, in that order. */
+static void udp_recv_cmsg_order(struct ct_ctx *c)
+{
+	static const int names[3] = { IP_RECVTOS, IP_PKTINFO, IP_RECVTTL };
+	struct sockaddr_in a, b;
+	char buf[8], ctl[256];
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	int one = 1;
+	long fa, fb;
+
+	CT_OK(c, fa, mk_bound(c, &a));
+	CT_OK(c, fb, mk_bound(c, &b));
+	for (int i = 0; i < 3; i++)
+		CT_EQ(c, c->b->setsockopt((int)fb, IPPROTO_IP, names[i], &one, sizeof(one)), 0);
+	CT_EQ(c, send_to(c, (int)fa, "o", 1, &b), 1);
+	CT_EQ(c, recv_ctl(c, (int)fb, buf, sizeof(buf), ctl, sizeof(ctl), 0, NULL, &mh), 1);
+	CT_EQ(c, mh.msg_controllen,
+	      CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(int)) + CMSG_SPACE(1));
+	cm = CMSG_FIRSTHDR(&mh);
+	CT_TRUE(c, cm != NULL);
+	CT_EQ(c, cm->cmsg_type, IP_PKTINFO);
+	cm = CMSG_NXTHDR(&mh, cm);
+	CT_TRUE(c, cm != NULL);
+	CT_EQ(c, cm->cmsg_type, IP_TTL);
+	cm = CMSG_NXTHDR(&mh, cm);
+	CT_TRUE(c, cm != NULL);
+	CT_EQ(c, cm->cmsg_type, IP_TOS);
+	CT_EQ(c, mh.msg_flags, 0);
+}
+
+/* A control buffer too small: the message is cut (MSG_CTRUNC); none at
+ * all: MSG_CTRUNC and nothing written. */
+static void udp_recv_cmsg_ctrunc(struct ct_ctx *c)
+{
+	struct sockaddr_in a, b;
+	char buf[8];
+	union {
+		char b[64];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh;
+	struct cmsghdr *cm = (struct cmsghdr *)ctl.b;
+	int one = 1;
+	long fa, fb;
+
+	CT_OK(c, fa, mk_bound(c, &a));
+	CT_OK(c, fb, mk_bound(c, &b));
+	CT_EQ(c, c->b->setsockopt((int)fb, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)), 0);
+	CT_EQ(c, c->b->setsockopt((int)fb, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)), 0);
+	CT_EQ(c, send_to(c, (int)fa, "c", 1, &b), 1);
+	CT_EQ(c, send_to(c, (int)fa, "d", 1, &b), 1);
+	memset(&ctl, 0, sizeof(ctl));
+	CT_EQ(c, recv_ctl(c, (int)fb, buf, sizeof(buf), ctl.b, 20, 0, NULL, &mh), 1);
+	CT_EQ(c, mh.msg_flags, MSG_CTRUNC);
+	CT_EQ(c, mh.msg_controllen, 20);
+	CT_EQ(c, cm->cmsg_len, 20);
+	CT_EQ(c, cm->cmsg_type, IP_PKTINFO);
+	CT_EQ(c, recv_ctl(c, (int)fb, buf, sizeof(buf), NULL, 0, 0, NULL, &mh), 1);
+	CT_EQ(c, mh.msg_flags, MSG_CTRUNC);
+	CT_EQ(c, mh.msg_controllen, 0);
+}
+
+/* sendmsg's IP_PKTINFO chooses the source address (ipi_spec_dst); its
+ * ipi_addr is ignored and interface 1 is loopback. */
+static void udp_pktinfo_send_source(struct ct_ctx *c)
+{
+	struct sockaddr_in b, from;
+	struct in_pktinfo pi = pktinfo(0, 0x7f000003u, 0);
+	char buf[8];
+	long fa, fb;
+
+	CT_OK(c, fa, mk_udp(c));
+	CT_OK(c, fb, mk_bound_at(c, 0, &b));
+	b.sin_addr.s_addr = htonl(LO);
+	CT_EQ(c, send_ctl(c, (int)fa, "s", 1, &b, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi)), 1);
+	CT_EQ(c, recv_from(c, (int)fb, buf, sizeof(buf), 0, &from), 1);
+	CT_EQ(c, ntohl(from.sin_addr.s_addr), 0x7f000003u);
+	pi = pktinfo(1, 0, 0x7f000009u);
+	CT_EQ(c, send_ctl(c, (int)fa, "t", 1, &b, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi)), 1);
+	CT_EQ(c, recv_from(c, (int)fb, buf, sizeof(buf), 0, &from), 1);
+	CT_EQ(c, ntohl(from.sin_addr.s_addr), LO);
+}
+
+/* A connected socket's IP_PKTINFO source holds for that datagram only. */
+static void udp_pktinfo_send_connected(struct ct_ctx *c)
+{
+	struct sockaddr_in b, from;
+	struct in_pktinfo pi = pktinfo(0, 0x7f000004u, 0);
+	char buf[8];
+	long fa, fb;
+
+	CT_OK(c, fa, mk_udp(c));
+	CT_OK(c, fb, mk_bound_at(c, 0, &b));
+	b.sin_addr.s_addr = htonl(LO);
+	CT_EQ(c, c->b->connect((int)fa, &b, sizeof(b)), 0);
+	CT_EQ(c, send_ctl(c, (int)fa, "c", 1, NULL, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi)), 1);
+	CT_EQ(c, recv_from(c, (int)fb, buf, sizeof(buf), 0, &from), 1);
+	CT_EQ(c, ntohl(from.sin_addr.s_addr), 0x7f000004u);
+	CT_EQ(c, c->b->write((int)fa, "d", 1), 1);
+	CT_EQ(c, recv_from(c, (int)fb, buf, sizeof(buf), 0, &from), 1);
+	CT_EQ(c, ntohl(from.sin_addr.s_addr), LO);
+}
+
+/* A zero ipi_spec_dst lets the route choose, even over the bound address
+ * (Linux's ip_cmsg_send replaces the socket's source outright). */
+static void udp_pktinfo_send_overrides_bound(struct ct_ctx *c)
+{
+	struct sockaddr_in a, b, from;
+	struct in_pktinfo pi = pktinfo(0, 0, 0);
+	char buf[8];
+	long fa, fb;
+
+	CT_OK(c, fa, mk_bound_at(c, 0x7f000005u, &a));
+	CT_OK(c, fb, mk_bound(c, &b));
+	CT_EQ(c, send_to(c, (int)fa, "a", 1, &b), 1);
+	CT_EQ(c, recv_from(c, (int)fb, buf, sizeof(buf), 0, &from), 1);
+	CT_EQ(c, ntohl(from.sin_addr.s_addr), 0x7f000005u);
+	CT_EQ(c, send_ctl(c, (int)fa, "b", 1, &b, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi)), 1);
+	CT_EQ(c, recv_from(c, (int)fb, buf, sizeof(buf), 0, &from), 1);
+	CT_EQ(c, ntohl(from.sin_addr.s_addr), LO);
+	CT_EQ(c, from.sin_port, a.sin_port);
+}
+
+/* A malformed IP_PKTINFO is EINVAL; a source that cannot be one EINVAL; a
+ * source not of this host ENETUNREACH; an interface that does not exist
+ * ENODEV. Nothing is sent (the route fails first). */
+static void udp_pktinfo_send_errors(struct ct_ctx *c)
+{
+	struct sockaddr_in b;
+	struct in_pktinfo pi = pktinfo(0, 0, 0);
+	char big[sizeof(pi) + 4] = { 0 };
+	long fa, fb;
+
+	CT_OK(c, fa, mk_udp(c));
+	CT_OK(c, fb, mk_bound(c, &b));
+	CT_EQ(c, send_ctl(c, (int)fa, "x", 1, &b, IPPROTO_IP, IP_PKTINFO, big, sizeof(big)),
+	      -EINVAL);
+	CT_EQ(c, send_ctl(c, (int)fa, "x", 1, &b, IPPROTO_IP, IP_PKTINFO, &pi, 4), -EINVAL);
+	pi = pktinfo(0, 0xe0000001u, 0);
+	CT_EQ(c, send_ctl(c, (int)fa, "x", 1, &b, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi)),
+	      -EINVAL);
+	pi = pktinfo(0, 0xc6120001u, 0); /* 198.18.0.1 */
+	CT_EQ(c, send_ctl(c, (int)fa, "x", 1, &b, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi)),
+	      -ENETUNREACH);
+	pi = pktinfo(0x7fffff00, 0, 0);
+	CT_EQ(c, send_ctl(c, (int)fa, "x", 1, &b, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi)),
+	      -ENODEV);
+	CT_EQ(c, send_to(c, (int)fa, "m", 1, &b), 1);
+	CT_EQ(c, c->b->recvfrom((int)fb, big, sizeof(big), 0, NULL, NULL), 1);
+	CT_EQ(c, big[0], 'm');
+}
+
+/* IP_TTL and IP_TOS as control messages set one datagram's header: TTL an
+ * int 1..255, TOS an int or a byte. */
+static void udp_cmsg_ttl_tos_send(struct ct_ctx *c)
+{
+	struct sockaddr_in a, b;
+	char buf[8], ctl[128];
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	unsigned char byte = 0x28;
+	int one = 1, v = 3;
+	long fa, fb;
+
+	CT_OK(c, fa, mk_bound(c, &a));
+	CT_OK(c, fb, mk_bound(c, &b));
+	CT_EQ(c, c->b->setsockopt((int)fb, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)), 0);
+	CT_EQ(c, c->b->setsockopt((int)fb, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one)), 0);
+	CT_EQ(c, send_ctl(c, (int)fa, "1", 1, &b, IPPROTO_IP, IP_TTL, &v, sizeof(v)), 1);
+	v = 0x20;
+	CT_EQ(c, send_ctl(c, (int)fa, "2", 1, &b, IPPROTO_IP, IP_TOS, &v, sizeof(v)), 1);
+	CT_EQ(c, send_ctl(c, (int)fa, "3", 1, &b, IPPROTO_IP, IP_TOS, &byte, 1), 1);
+	static const int ttl[3] = { 3, 64, 64 }, tos[3] = { 0, 0x20, 0x28 };
+	for (int i = 0; i < 3; i++) {
+		CT_EQ(c, recv_ctl(c, (int)fb, buf, sizeof(buf), ctl, sizeof(ctl), 0, NULL, &mh), 1);
+		cm = CMSG_FIRSTHDR(&mh);
+		CT_TRUE(c, cm != NULL && cm->cmsg_type == IP_TTL);
+		memcpy(&v, CMSG_DATA(cm), sizeof(v));
+		CT_EQ(c, v, ttl[i]);
+		cm = CMSG_NXTHDR(&mh, cm);
+		CT_TRUE(c, cm != NULL && cm->cmsg_type == IP_TOS);
+		CT_EQ(c, *(unsigned char *)CMSG_DATA(cm), tos[i]);
+	}
+	v = 0;
+	CT_EQ(c, send_ctl(c, (int)fa, "x", 1, &b, IPPROTO_IP, IP_TTL, &v, sizeof(v)), -EINVAL);
+	v = 256;
+	CT_EQ(c, send_ctl(c, (int)fa, "x", 1, &b, IPPROTO_IP, IP_TTL, &v, sizeof(v)), -EINVAL);
+	CT_EQ(c, send_ctl(c, (int)fa, "x", 1, &b, IPPROTO_IP, IP_TTL, &byte, 1), -EINVAL);
+	CT_EQ(c, send_ctl(c, (int)fa, "x", 1, &b, IPPROTO_IP, IP_TOS, &v, sizeof(v)), -EINVAL);
+}
+
+/* Other control messages on send: an unknown IPPROTO_IP one and SOL_UDP
+ * ones are EINVAL; SCM_RIGHTS is ignored on UDP; other levels too. */
+static void udp_cmsg_send_levels(struct ct_ctx *c)
+{
+	struct sockaddr_in b;
+	char buf[8];
+	int v = 0;
+	long fa, fb;
+
+	CT_OK(c, fa, mk_udp(c));
+	CT_OK(c, fb, mk_bound(c, &b));
+	CT_EQ(c, send_ctl(c, (int)fa, "x", 1, &b, IPPROTO_IP, 99, &v, sizeof(v)), -EINVAL);
+	CT_EQ(c, send_ctl(c, (int)fa, "x", 1, &b, IPPROTO_UDP, 1, &v, sizeof(v)), -EINVAL);
+	CT_EQ(c, send_ctl(c, (int)fa, "r", 1, &b, SOL_SOCKET, SCM_RIGHTS, &v, sizeof(v)), 1);
+	CT_EQ(c, send_ctl(c, (int)fa, "t", 1, &b, IPPROTO_TCP, 1, &v, sizeof(v)), 1);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), 0, NULL, NULL), 1);
+	CT_EQ(c, buf[0], 'r');
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), 0, NULL, NULL), 1);
+	CT_EQ(c, buf[0], 't');
+}
+
+/* ---- privileged ports ---- */
+
+#define NOBODY 65534
+
+static long as_bind(const struct ct_backend *b, void *arg)
+{
+	const struct sockaddr_in *a = arg;
+	long fd = b->socket(AF_INET, SOCK_DGRAM, 0), r;
+
+	if (fd < 0)
+		return fd;
+	r = b->bind((int)fd, a, sizeof(*a));
+	b->close((int)fd);
+	return r;
+}
+
+/* The first unprivileged port: Linux's net.ipv4.ip_unprivileged_port_start
+ * (ksock: its default, 1024). */
+static unsigned prot_sock(struct ct_ctx *c)
+{
+	unsigned v = 1024;
+
+	if (strcmp(c->b->name, "linux") == 0) {
+		FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "r");
+		if (f) {
+			if (fscanf(f, "%u", &v) != 1)
+				v = 1024;
+			fclose(f);
+		}
+	}
+	return v;
+}
+
+/* Binding a nonzero port below ip_unprivileged_port_start needs
+ * CAP_NET_BIND_SERVICE: EACCES for nobody, after the address check. Port 0
+ * is not privileged. */
+static void udp_bind_privileged_port(struct ct_ctx *c)
+{
+	unsigned start = prot_sock(c);
+	struct sockaddr_in a;
+
+	if (start == 0 || start > 1024)
+		return; /* a host setting the expectation below does not hold for */
+	a = sin4(LO, (unsigned short)(start - 1));
+	CT_EQ(c, c->b->run_as(NOBODY, NOBODY, as_bind, &a), -EACCES);
+	a = sin4(0xc6120001u, (unsigned short)(start - 1));
+	CT_EQ(c, c->b->run_as(NOBODY, NOBODY, as_bind, &a), -EADDRNOTAVAIL);
+	a = sin4(LO, 0);
+	CT_EQ(c, c->b->run_as(NOBODY, NOBODY, as_bind, &a), 0);
+}
+
+/* ---- SO_PEEK_OFF ---- */
+
+static long peek_off(struct ct_ctx *c, int fd)
+{
+	int v = -100;
+	unsigned len = sizeof(v);
+	long r = c->b->getsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &v, &len);
+
+	return r < 0 ? r - 1000 : v;
+}
+
+/* MSG_PEEK reads on from the peek offset, across datagrams; a read moves
+ * the offset back by what it copied; past the queue there is nothing. */
+static void udp_peek_off(struct ct_ctx *c)
+{
+	struct sockaddr_in a, b;
+	char buf[16];
+	int z = 0;
+	long fa, fb;
+
+	CT_OK(c, fa, mk_bound(c, &a));
+	CT_OK(c, fb, mk_bound(c, &b));
+	CT_EQ(c, c->b->setsockopt((int)fb, SOL_SOCKET, SO_PEEK_OFF, &z, sizeof(z)), 0);
+	CT_EQ(c, send_to(c, (int)fa, "ABCDE", 5, &b), 5);
+	CT_EQ(c, send_to(c, (int)fa, "fghijkl", 7, &b), 7);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, 3, MSG_PEEK, NULL, NULL), 3);
+	CT_TRUE(c, memcmp(buf, "ABC", 3) == 0);
+	CT_EQ(c, peek_off(c, (int)fb), 3);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), MSG_PEEK, NULL, NULL), 2);
+	CT_TRUE(c, memcmp(buf, "DE", 2) == 0);
+	CT_EQ(c, peek_off(c, (int)fb), 5);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), MSG_PEEK, NULL, NULL), 7);
+	CT_TRUE(c, memcmp(buf, "fghijkl", 7) == 0);
+	CT_EQ(c, peek_off(c, (int)fb), 12);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT, NULL, NULL),
+	      -EAGAIN);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), 0, NULL, NULL), 5);
+	CT_TRUE(c, memcmp(buf, "ABCDE", 5) == 0);
+	CT_EQ(c, peek_off(c, (int)fb), 7);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT, NULL, NULL),
+	      -EAGAIN);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, 2, 0, NULL, NULL), 2);
+	CT_EQ(c, peek_off(c, (int)fb), 5);
+}
+
+/* A peek inside a datagram is cut (MSG_TRUNC) only when it does not reach
+ * the datagram's end; MSG_TRUNC asked for returns the whole length and
+ * moves the offset by it. */
+static void udp_peek_off_trunc(struct ct_ctx *c)
+{
+	struct sockaddr_in a, b;
+	char buf[16];
+	struct msghdr mh;
+	int z = 1;
+	long fa, fb;
+
+	CT_OK(c, fa, mk_bound(c, &a));
+	CT_OK(c, fb, mk_bound(c, &b));
+	CT_EQ(c, c->b->setsockopt((int)fb, SOL_SOCKET, SO_PEEK_OFF, &z, sizeof(z)), 0);
+	CT_EQ(c, send_to(c, (int)fa, "ABCDEFGH", 8, &b), 8);
+	CT_EQ(c, recv_ctl(c, (int)fb, buf, 2, NULL, 0, MSG_PEEK, NULL, &mh), 2);
+	CT_TRUE(c, memcmp(buf, "BC", 2) == 0);
+	CT_EQ(c, mh.msg_flags, MSG_TRUNC);
+	CT_EQ(c, recv_ctl(c, (int)fb, buf, 5, NULL, 0, MSG_PEEK, NULL, &mh), 5);
+	CT_TRUE(c, memcmp(buf, "DEFGH", 5) == 0);
+	CT_EQ(c, mh.msg_flags, MSG_TRUNC); /* 5 < 8: Linux compares with the whole length */
+	z = 3;
+	CT_EQ(c, c->b->setsockopt((int)fb, SOL_SOCKET, SO_PEEK_OFF, &z, sizeof(z)), 0);
+	CT_EQ(c, recv_ctl(c, (int)fb, buf, sizeof(buf), NULL, 0, MSG_PEEK, NULL, &mh), 5);
+	CT_EQ(c, mh.msg_flags, 0);
+	CT_EQ(c, peek_off(c, (int)fb), 8);
+	z = 2;
+	CT_EQ(c, c->b->setsockopt((int)fb, SOL_SOCKET, SO_PEEK_OFF, &z, sizeof(z)), 0);
+	CT_EQ(c, recv_ctl(c, (int)fb, buf, 1, NULL, 0, MSG_PEEK | MSG_TRUNC, NULL, &mh), 8);
+	CT_EQ(c, buf[0], 'C');
+	CT_EQ(c, peek_off(c, (int)fb), 10);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), MSG_TRUNC, NULL, NULL), 8);
+	CT_EQ(c, peek_off(c, (int)fb), 2);
+}
+
+/* With the offset past the queue, a new datagram is peeked from where the
+ * offset falls in it; SO_PEEK_OFF -1 turns it off. */
+static void udp_peek_off_new_data(struct ct_ctx *c)
+{
+	struct sockaddr_in a, b;
+	char buf[16];
+	int z = 4;
+	long fa, fb;
+
+	CT_OK(c, fa, mk_bound(c, &a));
+	CT_OK(c, fb, mk_bound(c, &b));
+	CT_EQ(c, c->b->setsockopt((int)fb, SOL_SOCKET, SO_PEEK_OFF, &z, sizeof(z)), 0);
+	CT_EQ(c, send_to(c, (int)fa, "abc", 3, &b), 3);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT, NULL, NULL),
+	      -EAGAIN);
+	CT_EQ(c, send_to(c, (int)fa, "wxyz", 4, &b), 4);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), MSG_PEEK, NULL, NULL), 3);
+	CT_TRUE(c, memcmp(buf, "xyz", 3) == 0);
+	z = -1;
+	CT_EQ(c, c->b->setsockopt((int)fb, SOL_SOCKET, SO_PEEK_OFF, &z, sizeof(z)), 0);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), MSG_PEEK, NULL, NULL), 3);
+	CT_TRUE(c, memcmp(buf, "abc", 3) == 0);
+	CT_EQ(c, c->b->recvfrom((int)fb, buf, sizeof(buf), 0, NULL, NULL), 3);
+	CT_EQ(c, peek_off(c, (int)fb), -1);
+}
+
 const struct ct_case ct_cases_udp[] = {
 	{ "udp_create", udp_create },
 	{ "udp_create_bad_protocol", udp_create_bad_protocol },
@@ -1345,5 +1936,23 @@ const struct ct_case ct_cases_udp[] = {
 	{ "udp_ttl_tos_send", udp_ttl_tos_send },
 	{ "udp_ip_unknown_option", udp_ip_unknown_option },
 	{ "udp_so_broadcast", udp_so_broadcast },
+	{ "udp_recv_opts_bool", udp_recv_opts_bool },
+	{ "udp_recv_no_cmsg", udp_recv_no_cmsg },
+	{ "udp_pktinfo_recv", udp_pktinfo_recv },
+	{ "udp_pktinfo_peek", udp_pktinfo_peek },
+	{ "udp_recvttl", udp_recvttl },
+	{ "udp_recvtos", udp_recvtos },
+	{ "udp_recv_cmsg_order", udp_recv_cmsg_order },
+	{ "udp_recv_cmsg_ctrunc", udp_recv_cmsg_ctrunc },
+	{ "udp_pktinfo_send_source", udp_pktinfo_send_source },
+	{ "udp_pktinfo_send_connected", udp_pktinfo_send_connected },
+	{ "udp_pktinfo_send_overrides_bound", udp_pktinfo_send_overrides_bound },
+	{ "udp_pktinfo_send_errors", udp_pktinfo_send_errors },
+	{ "udp_cmsg_ttl_tos_send", udp_cmsg_ttl_tos_send },
+	{ "udp_cmsg_send_levels", udp_cmsg_send_levels },
+	{ "udp_bind_privileged_port", udp_bind_privileged_port },
+	{ "udp_peek_off", udp_peek_off },
+	{ "udp_peek_off_trunc", udp_peek_off_trunc },
+	{ "udp_peek_off_new_data", udp_peek_off_new_data },
 	{ 0 },
 };
