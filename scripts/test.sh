@@ -47,6 +47,9 @@ make -j"$jobs" check-inet
 step "inet: TAP driver against Linux in a network namespace (root; skips without netns or /dev/net/tun)"
 make -j"$jobs" check-tap
 
+step "inet: Linux's ping gets replies from ksock over a TAP in a network namespace (root; skips without netns or /dev/net/tun)"
+make -j"$jobs" check-ping
+
 step "install + pkg-config link"
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT

@@ -26,6 +26,7 @@ static const struct it_group it_groups[] = {
 	{ "udp", it_cases_udp },           { "pbuf", it_cases_pbuf },
 	{ "stack", it_cases_stack },       { "decode", it_cases_decode },
 	{ "netdev", it_cases_netdev },
+	{ "netif", it_cases_netif },
 };
 
 void it_fail(struct it_ctx *t, const char *file, int line, const char *fmt, ...)
