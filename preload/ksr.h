@@ -155,8 +155,9 @@ int ksr_block_leave(long r);
 	})
 
 /* ---- families and process state (lifecycle.c) ---- */
-/* Whether ksock serves sockets of this domain in this process. */
-int ksr_serves(int domain);
+/* Whether ksock serves a socket(domain, type, protocol) in this process:
+ * its family is selected (KSOCK_FAMILIES) and, for AF_INET, it is UDP. */
+int ksr_serves(int domain, int type, int protocol);
 void ksr_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Counters for the exit report (relaxed atomics). */
@@ -165,7 +166,9 @@ struct ksr_counters {
 	long received;  /* ksock sockets received in SCM_RIGHTS */
 	long calls;     /* calls ksock served */
 	long passed;    /* descriptors translated in SCM_RIGHTS, both ways */
-	long linux_sockets; /* sockets of families left to Linux */
+	long linux_sockets; /* sockets of families (or types) left to Linux */
+	long linux_inet;    /* of them, AF_INET (TCP, raw, ...) */
+	long inet;          /* ksock AF_INET sockets the program made */
 };
 extern struct ksr_counters ksr_count;
 #define KSR_COUNT(field) __atomic_add_fetch(&ksr_count.field, 1, __ATOMIC_RELAXED)

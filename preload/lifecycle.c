@@ -17,12 +17,17 @@
  * program starts with the library loaded afresh (LD_PRELOAD is inherited),
  * so ksock serves it from scratch.
  *
+ * Of AF_INET, only UDP sockets (SOCK_DGRAM, protocol 0 or IPPROTO_UDP)
+ * are ksock's, even with inet selected: ksock has no TCP yet, so TCP,
+ * raw and ping sockets stay Linux's.
+ *
  * Interface: ksr_serves, ksr_note, ksr_count (ksr.h); the exec family and
  * posix_spawn (interposed: a note, then libc's).
  *
  * Locking: the settings are written by the constructor only.
  */
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,9 +59,15 @@ void ksr_note(const char *fmt, ...)
 	syscall(SYS_write, 2, buf, (size_t)n); /* best effort, like a kernel log */
 }
 
-int ksr_serves(int domain)
+int ksr_serves(int domain, int type, int protocol)
 {
 	if ((unsigned)domain >= 64 || !(served_domains & (1ul << domain)))
+		return 0;
+	/* ksock's AF_INET is UDP only (no TCP, raw or ping sockets yet): the
+	 * rest of the family stays Linux's, so a program's TCP keeps working. */
+	if (domain == AF_INET &&
+	    ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_DGRAM ||
+	     (protocol != 0 && protocol != IPPROTO_UDP)))
 		return 0;
 	if (__atomic_load_n(&ksr_child, __ATOMIC_RELAXED)) {
 		if (!__atomic_exchange_n(&child_noted, 1, __ATOMIC_RELAXED))
@@ -271,11 +282,13 @@ static void report(void)
 	if (report_fd < 0)
 		return;
 	dprintf(report_fd,
-		"ksock-run: pid %d (%s) at exit: ksock served %ld sockets (%ld more received "
-		"in SCM_RIGHTS) and %ld calls, translated %ld passed descriptors; Linux served "
-		"%ld sockets of other families\n",
-		(int)getpid(), program_invocation_short_name, ksr_count.sockets,
-		ksr_count.received, ksr_count.calls, ksr_count.passed, ksr_count.linux_sockets);
+		"ksock-run: pid %d (%s) at exit: ksock served %ld sockets (%ld of them AF_INET; "
+		"%ld more received in SCM_RIGHTS) and %ld calls, translated %ld passed "
+		"descriptors; Linux served %ld sockets of other families or types (%ld of them "
+		"AF_INET)\n",
+		(int)getpid(), program_invocation_short_name, ksr_count.sockets, ksr_count.inet,
+		ksr_count.received, ksr_count.calls, ksr_count.passed, ksr_count.linux_sockets,
+		ksr_count.linux_inet);
 	dprintf(report_fd, "ksock-run: ksock sockets open at exit:\n");
 	ks_socket_table(report_line, NULL);
 	ks_stats_get(&st);

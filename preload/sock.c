@@ -46,20 +46,25 @@ static int give(long k)
 
 int socket(int domain, int type, int protocol)
 {
-	if (!ksr_serves(domain)) {
+	if (!ksr_serves(domain, type, protocol)) {
 		int fd = REAL(socket)(domain, type, protocol);
 		if (fd >= 0) {
 			ksr_fresh(fd);
 			KSR_COUNT(linux_sockets);
+			if (domain == AF_INET)
+				KSR_COUNT(linux_inet);
 		}
 		return fd;
 	}
-	return give(ks_sys_socket(domain, type, protocol));
+	int fd = give(ks_sys_socket(domain, type, protocol));
+	if (fd >= 0 && domain == AF_INET)
+		KSR_COUNT(inet);
+	return fd;
 }
 
 int socketpair(int domain, int type, int protocol, int sv[2])
 {
-	if (!ksr_serves(domain)) {
+	if (!ksr_serves(domain, type, protocol)) {
 		int r = REAL(socketpair)(domain, type, protocol, sv);
 		if (r == 0) {
 			ksr_fresh(sv[0]);

@@ -9,7 +9,8 @@ lines. It runs under ksock-run, where the exit report (--table=FILE) must
 show that ksock served its sockets; most cases also run a second time with
 --families none, where Linux serves everything and the report must show
 that ksock served nothing, and the same checks must pass: so each check is
-one Linux itself passes, and ksock passes it too. Every run has a 20 s
+one Linux itself passes, and ksock passes it too. The udp case runs with
+--families unix,inet: ksock serves its UDP sockets, Linux its TCP ones. Every run has a 20 s
 limit. The last line is "preload: N passed, N failed".
 """
 import concurrent.futures
@@ -38,10 +39,16 @@ CPYTHON_TESTS = [
 
 
 class Case:
+    """families: what ksock serves in the ksock run. min_inet: AF_INET
+    sockets ksock must have served; linux_inet: AF_INET sockets Linux must
+    have served even so (TCP); table: a pattern the report's table of
+    sockets open at exit must match (both in the ksock run)."""
     def __init__(self, name, argv, linux=True, stdin=None, min_sockets=2, stdout=None,
-                 stderr=(), needs=()):
+                 stderr=(), needs=(), families="unix", min_inet=0, linux_inet=0, table=None):
         self.name, self.argv, self.linux, self.stdin = name, argv, linux, stdin
         self.min_sockets, self.stdout, self.stderr, self.needs = min_sockets, stdout, stderr, needs
+        self.families, self.min_inet, self.linux_inet, self.table = \
+            families, min_inet, linux_inet, table
 
 
 def cases(build, tmp):
@@ -52,6 +59,8 @@ def cases(build, tmp):
         Case("select", script("t_select.py"), min_sockets=20),
         Case("asyncio", script("t_asyncio.py"), min_sockets=40),
         Case("fds", script("t_fds.py"), min_sockets=10),
+        Case("udp", script("t_udp.py"), families="unix,inet", min_sockets=22, min_inet=22,
+             linux_inet=2, table=r"i_dgr  BOUND +0 +0 +127\.0\.0\.1:[1-9]\d* +0\.0\.0\.0:0"),
         Case("fork", script("t_fork.py"), linux=False, min_sockets=2, stderr=(
             "fork() with 2 ksock socket descriptors open",
             "in the child (pid",
@@ -131,7 +140,25 @@ def run_one(build, case, families, tmp):
         return False, f"--families none, yet ksock served {served} sockets", checks
     if families != "none" and served < case.min_sockets:
         return False, f"ksock served {served} sockets, expected at least {case.min_sockets}", checks
-    return True, f"ksock served {served} sockets, {len(checks)} checks", checks
+    m = re.search(r"ksock served \d+ sockets \((\d+) of them AF_INET;.*Linux served (\d+) "
+                  r"sockets of other families or types \((\d+) of them AF_INET\)", report)
+    if not m:
+        return False, "exit report without AF_INET counts: " + report[:300], checks
+    inet, linux_inet = int(m.group(1)), int(m.group(3))
+    if families != "none":
+        if inet < case.min_inet:
+            return False, f"ksock served {inet} AF_INET sockets, expected at least {case.min_inet}", checks
+        if linux_inet < case.linux_inet:
+            return False, (f"Linux served {linux_inet} AF_INET sockets, expected at least "
+                           f"{case.linux_inet} (TCP stays Linux's)"), checks
+        if case.table and not re.search(case.table, report):
+            return False, f"the table at exit lacks {case.table!r}: " + report[:400], checks
+    elif linux_inet < case.min_inet + case.linux_inet:
+        return False, f"--families none, yet Linux served only {linux_inet} AF_INET sockets", checks
+    detail = f"ksock served {served} sockets"
+    if case.min_inet:
+        detail += f" ({inet} AF_INET), Linux {linux_inet} AF_INET"
+    return True, f"{detail}, {len(checks)} checks", checks
 
 
 def run_case(build, case, tmp):
@@ -140,7 +167,7 @@ def run_case(build, case, tmp):
     if why:
         return [(case.name, False, why)]
     d = tempfile.mkdtemp(dir=tmp)
-    ok, detail, checks = run_one(build, case, "unix", d)
+    ok, detail, checks = run_one(build, case, case.families, d)
     results = [(f"{case.name} (ksock)", ok, detail)]
     if case.linux:
         lok, ldetail, lchecks = run_one(build, case, "none", d)
@@ -152,7 +179,8 @@ def run_case(build, case, tmp):
 
 
 def launcher_checks(build):
-    """The launcher itself: usage errors, unknown families."""
+    """The launcher itself: usage errors, unknown families, which AF_INET
+    sockets --families inet gives ksock."""
     kr = os.path.join(build, "ksock-run")
     res = []
     p = subprocess.run([kr], capture_output=True, timeout=LIMIT)
@@ -162,6 +190,17 @@ def launcher_checks(build):
                        timeout=LIMIT)
     res.append(("launcher: unknown family",
                 p.returncode == 0 and b"unknown family 'bogus'" in p.stderr, f"exit {p.returncode}"))
+    # --families inet: only UDP is ksock's; TCP (flags or not) stays Linux's.
+    prog = ("import socket as s; a = s.socket(s.AF_INET, s.SOCK_DGRAM | s.SOCK_CLOEXEC); "
+            "b = s.socket(s.AF_INET, s.SOCK_STREAM | s.SOCK_NONBLOCK); "
+            "c = s.socket(s.AF_INET, s.SOCK_DGRAM, s.IPPROTO_UDP); d = s.socket(s.AF_INET)")
+    p = subprocess.run([kr, "--table", "--families", "inet", "--", PY, "-c", prog],
+                       capture_output=True, timeout=LIMIT)
+    ok = p.returncode == 0 and re.search(
+        rb"ksock served 2 sockets \(2 of them AF_INET;.*Linux served 2 sockets of other "
+        rb"families or types \(2 of them AF_INET\)", p.stderr)
+    res.append(("launcher: --families inet serves UDP, leaves TCP to Linux", bool(ok),
+                f"exit {p.returncode}"))
     return res
 
 
