@@ -50,6 +50,9 @@ make -j"$jobs" check-tap
 step "inet: Linux's ping gets replies from ksock over a TAP in a network namespace (root; skips without netns or /dev/net/tun)"
 make -j"$jobs" check-ping
 
+step "inet: UDP between ksock's sockets and Linux over a TAP in a network namespace (root; skips without netns or /dev/net/tun)"
+make -j"$jobs" check-udp-tap
+
 step "install + pkg-config link"
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT

@@ -1,6 +1,7 @@
 /*
  * netif.c - an IPv4 interface: the receive queue its device's upcall
- * fills, and the poll that drains it: ARP responder and cache, ICMP echo.
+ * fills, and the poll that drains it: ARP responder and cache, ICMP echo,
+ * UDP to the socket layer's hook; and IPv4 output to a neighbour.
  * See netif.h for the object model, locking and ownership.
  */
 #include "netif.h"
@@ -72,6 +73,7 @@ void ks_inet_netif_del(struct ks_inet_netif *nif)
 	struct ks_pbuf *p = __atomic_exchange_n(&nif->rx_head, NULL, __ATOMIC_ACQUIRE);
 
 	ks_netdev_attach(nif->dev, NULL, NULL);
+	ks_pbuf_free(nif->pending);
 	while (p) {
 		struct ks_pbuf *next = p->qnext;
 
@@ -106,6 +108,22 @@ static struct ks_inet_arp_entry *arp_victim(struct ks_inet_netif *nif)
 	return v;
 }
 
+static void transmit(struct ks_inet_netif *nif, struct ks_pbuf *p, unsigned long *sent);
+static int push_eth(struct ks_inet_netif *nif, struct ks_pbuf *p, const uint8_t *dst);
+
+/* Sends the datagram waiting for addr's mapping, if there is one. */
+static void pending_flush(struct ks_inet_netif *nif, uint32_t addr, const uint8_t *mac)
+{
+	struct ks_pbuf *p = nif->pending;
+
+	if (!p || nif->pending_dst != addr)
+		return;
+	nif->pending = NULL;
+	nif->pending_dst = 0;
+	if (push_eth(nif, p, mac) == 0)
+		transmit(nif, p, &nif->stats.ip_out);
+}
+
 /* Refreshes addr's entry (RFC 826 "merge"); creates it if create is set.
  * Returns whether an entry was written. */
 static bool arp_update(struct ks_inet_netif *nif, uint32_t addr, const uint8_t *mac, bool create)
@@ -120,6 +138,7 @@ static bool arp_update(struct ks_inet_netif *nif, uint32_t addr, const uint8_t *
 	__builtin_memcpy(e->mac, mac, KS_ETH_ALEN);
 	e->expires = ks_inet_now(nif->st) + KS_INET_ARP_REACHABLE_NS;
 	nif->stats.arp_learnt++;
+	pending_flush(nif, addr, mac);
 	return true;
 }
 
@@ -173,6 +192,23 @@ static void transmit(struct ks_inet_netif *nif, struct ks_pbuf *p, unsigned long
 		nif->stats.tx_errors++; /* also counted in the device's tx_dropped/tx_errors */
 }
 
+/* Prepends the Ethernet header to p (an IPv4 datagram); frees p and
+ * returns -KS_ENOBUFS when it has no room. */
+static int push_eth(struct ks_inet_netif *nif, struct ks_pbuf *p, const uint8_t *dst)
+{
+	struct ks_eth_hdr eth = { .type = KS_ETH_P_IPV4 };
+	uint8_t *h = ks_pbuf_push(p, KS_ETH_HLEN);
+
+	if (!h) {
+		ks_pbuf_free(p);
+		return -KS_ENOBUFS;
+	}
+	__builtin_memcpy(eth.dst, dst, KS_ETH_ALEN);
+	__builtin_memcpy(eth.src, nif->dev->mac, KS_ETH_ALEN);
+	(void)ks_eth_emit(h, KS_ETH_HLEN, &eth); /* room for the header: cannot fail */
+	return 0;
+}
+
 /* ---- ARP (RFC 826) ---- */
 
 /* Whether a sender address may be on our link: unicast, on our prefix,
@@ -195,6 +231,21 @@ static int arp_reply(struct ks_inet_netif *nif, const struct ks_arp *req)
 	__builtin_memcpy(a.tha, req->sha, KS_ETH_ALEN);
 	(void)ks_arp_emit(p->data + KS_ETH_HLEN, KS_ARP_LEN, &a); /* sized for it */
 	transmit(nif, p, &nif->stats.arp_replies);
+	return 0;
+}
+
+/* A broadcast request for addr's MAC. */
+static int arp_request(struct ks_inet_netif *nif, uint32_t addr)
+{
+	struct ks_arp a = { .op = KS_ARP_OP_REQUEST, .spa = nif->addr, .tpa = addr };
+	struct ks_pbuf *p;
+	int rc = frame_alloc(nif, ks_eth_broadcast, KS_ETH_P_ARP, KS_ETH_HLEN + KS_ARP_LEN, &p);
+
+	if (rc)
+		return rc;
+	__builtin_memcpy(a.sha, nif->dev->mac, KS_ETH_ALEN);
+	(void)ks_arp_emit(p->data + KS_ETH_HLEN, KS_ARP_LEN, &a); /* sized for it */
+	transmit(nif, p, &nif->stats.arp_requests);
 	return 0;
 }
 
@@ -259,6 +310,76 @@ static int icmp_input(struct ks_inet_netif *nif, const uint8_t *frame,
 	return echo_reply(nif, frame, d);
 }
 
+/* ---- UDP to the socket layer ---- */
+
+void ks_inet_netif_set_udp(struct ks_inet_netif *nif, ks_inet_netif_udp_fn *fn, void *arg)
+{
+	nif->udp_fn = fn;
+	nif->udp_arg = arg;
+}
+
+/* Hands the datagram (copied out of the frame, trailing padding left
+ * behind) to the hook. */
+static int udp_input(struct ks_inet_netif *nif, const uint8_t *frame,
+		     const struct ks_inet_decoded *d)
+{
+	struct ks_pbuf *p;
+	int rc;
+
+	if (!nif->udp_fn)
+		return -KS_DROP_UNSUPPORTED;
+	rc = ks_pbuf_alloc(&nif->st->pbufs, 0, d->ip.tot_len, &p);
+	if (rc)
+		return rc;
+	__builtin_memcpy(p->data, frame + d->l3_off, d->ip.tot_len);
+	p->ifindex = nif->dev->ifindex;
+	rc = nif->udp_fn(nif->udp_arg, p, d);
+	if (rc) {
+		ks_pbuf_free(p);
+		return rc;
+	}
+	nif->stats.udp_in++;
+	return 0;
+}
+
+int ks_inet_netif_output(struct ks_inet_netif *nif, struct ks_pbuf *p, uint32_t next_hop)
+{
+	uint8_t mac[KS_ETH_ALEN];
+
+	if (p->tot_len > nif->dev->mtu) { /* no fragmentation yet */
+		ks_pbuf_free(p);
+		return -KS_EMSGSIZE;
+	}
+	if (!sender_ok(nif, next_hop)) {
+		ks_pbuf_free(p);
+		return -KS_EHOSTUNREACH;
+	}
+	if (ks_inet_arp_lookup(nif, next_hop, mac) == 0) {
+		int rc = push_eth(nif, p, mac);
+		if (rc)
+			return rc;
+		rc = ks_netdev_xmit(nif->dev, p);
+		if (rc == 0)
+			nif->stats.ip_out++;
+		else
+			nif->stats.tx_errors++;
+		return rc;
+	}
+	/* A miss: one datagram waits (replacing an older one), one request goes. */
+	if (nif->pending) {
+		ks_pbuf_free(nif->pending);
+		(void)ks_inet_count_drop(nif->st, -KS_ENOBUFS); /* counted as no_memory */
+	}
+	nif->pending = p;
+	nif->pending_dst = next_hop;
+	if (arp_request(nif, next_hop) != 0) {
+		nif->pending = NULL;
+		ks_pbuf_free(p);
+		return -KS_ENOBUFS;
+	}
+	return 0;
+}
+
 /* ---- input ---- */
 
 static int ipv4_input(struct ks_inet_netif *nif, const uint8_t *frame,
@@ -281,7 +402,9 @@ static int ipv4_input(struct ks_inet_netif *nif, const uint8_t *frame,
 		return -KS_DROP_NOT_LOCAL;
 	if (d->kind == KS_INET_ICMP)
 		return icmp_input(nif, frame, d);
-	return -KS_DROP_UNSUPPORTED; /* UDP, fragments, other protocols: next steps */
+	if (d->kind == KS_INET_UDP)
+		return udp_input(nif, frame, d);
+	return -KS_DROP_UNSUPPORTED; /* fragments, other protocols: next steps */
 }
 
 static int frame_input(struct ks_inet_netif *nif, const uint8_t *frame, size_t len,

@@ -51,6 +51,19 @@
  * them); replies are given to ks_netdev_xmit, which takes them. The device
  * stays the caller's: add borrows it for the interface's lifetime.
  *
+ * UDP (the socket layer's hook). ks_inet_netif_set_udp attaches a
+ * delivery function (sock_inet.c's, for the host's UDP sockets): poll
+ * then hands each UDP datagram for our address, copied into a pbuf of its
+ * own that starts at the IPv4 header, to it, in receive context with no
+ * socket lock held by the interface; without a hook UDP is unsupported.
+ * ks_inet_netif_output sends an IPv4 datagram (already built, with room
+ * for the Ethernet header) to a neighbour on the prefix: the destination
+ * MAC comes from the cache; on a miss the interface broadcasts one ARP
+ * request and keeps that one datagram (a queue of one per interface: a
+ * newer miss replaces it, freed and counted as no_memory), sent as soon
+ * as a mapping for its address is learnt. No retries yet, and no
+ * fragmentation: a datagram longer than the MTU is -KS_EMSGSIZE.
+ *
  * Not supported: several addresses per interface, devices without an
  * Ethernet header, IPv4 options in echo replies (Record Route and
  * Timestamp are not reflected; RFC 1122 3.2.2.6 says SHOULD), replies to
@@ -84,7 +97,16 @@ struct ks_inet_netif_stats {
 	unsigned long arp_replies; /* replies sent to requests for our address */
 	unsigned long echo_replies;
 	unsigned long tx_errors;   /* ks_netdev_xmit refused a reply */
+	unsigned long udp_in;      /* UDP datagrams the hook took */
+	unsigned long ip_out;      /* datagrams sent by ks_inet_netif_output */
+	unsigned long arp_requests; /* requests sent on a cache miss */
 };
+
+struct ks_inet_decoded;
+/* The UDP hook: takes p (an IPv4 datagram, one segment) when it returns
+ * 0; else returns a drop reason and p stays the caller's. */
+typedef int ks_inet_netif_udp_fn(void *arg, struct ks_pbuf *p,
+				 const struct ks_inet_decoded *d);
 
 struct ks_inet_netif {
 	/* Set by add. */
@@ -99,6 +121,10 @@ struct ks_inet_netif {
 	uint16_t ip_id;
 	struct ks_inet_arp_entry arp[KS_INET_ARP_SLOTS];
 	struct ks_inet_netif_stats stats;
+	ks_inet_netif_udp_fn *udp_fn; /* set before the device is opened */
+	void *udp_arg;
+	struct ks_pbuf *pending;      /* the datagram waiting for ARP, or NULL */
+	uint32_t pending_dst;
 };
 
 /* Configures an interface on dev (Ethernet, not open yet, no upcall
@@ -121,5 +147,18 @@ int ks_inet_netif_poll(struct ks_inet_netif *nif);
 /* The MAC of addr from a live cache entry: 0, or -KS_ENOENT. Poll's
  * context (same thread as poll). */
 int ks_inet_arp_lookup(const struct ks_inet_netif *nif, uint32_t addr, uint8_t *mac);
+
+/* Sets the UDP hook (NULL: UDP is dropped as unsupported). Configuration
+ * context: before the device is opened, or while it is stopped. */
+void ks_inet_netif_set_udp(struct ks_inet_netif *nif, ks_inet_netif_udp_fn *fn, void *arg);
+
+/* Sends the IPv4 datagram p (starting at its header, with
+ * KS_ETH_HLEN bytes of room) to next_hop, an address on the prefix other
+ * than ours; takes p. 0 when sent or queued waiting for ARP (see above);
+ * -KS_EMSGSIZE longer than the MTU; -KS_EHOSTUNREACH next_hop not on the
+ * prefix; -KS_ENOBUFS no room or no buffer for the ARP request; the
+ * device's errno. Poll's context: the thread that polls, or a caller
+ * serialised with poll by its own lock; never sleeps. */
+int ks_inet_netif_output(struct ks_inet_netif *nif, struct ks_pbuf *p, uint32_t next_hop);
 
 #endif

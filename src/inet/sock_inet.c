@@ -3,9 +3,11 @@
  * stack), the loopback device, IPv4 output and input on it, and ICMP port
  * unreachable. Object model, data flow and locking: sock_inet.h.
  *
- * Not supported yet: devices other than loopback, routes (only 127.0.0.0/8
- * is reachable: anything else is ENETUNREACH), fragmentation (the loopback
- * MTU is 64 KiB, so no datagram a socket may send needs it; RFC 791 3.2),
+ * Not supported yet: more than one device interface, routes beyond
+ * 127.0.0.0/8 and the interface's connected prefix (anything else is
+ * ENETUNREACH), fragmentation (the loopback MTU is 64 KiB, so no datagram
+ * a socket may send needs it there; on an interface a datagram longer than
+ * its MTU is EMSGSIZE; RFC 791 3.2),
  * ICMP echo, ICMP rate limiting (Linux does not limit on loopback either),
  * TCP, raw and ping sockets.
  */
@@ -37,6 +39,7 @@ int ks_inet_init(void)
 	ks_mutex_init(&ks_net.rx_lock);
 	ks_mutex_init(&ks_net.lo_lock);
 	ks_mutex_init(&ks_net.udp_lock);
+	ks_mutex_init(&ks_net.nif_lock);
 	ks_pbufq_init(&ks_net.lo_q);
 	ks_net.port_rnd = (uint32_t)ks_port_now_ns() | 1;
 	__atomic_store_n(&ks_net_ready, 1, __ATOMIC_RELEASE);
@@ -89,6 +92,82 @@ void ks_inet_lo_drain(void)
 	ks_mutex_unlock(&ks_net.rx_lock);
 }
 
+/* ---- the device interface ---- */
+
+static int nif_udp(void *arg, struct ks_pbuf *p, const struct ks_inet_decoded *d)
+{
+	(void)arg; /* the host's one network */
+	return ks_inet_udp_input(p, d);
+}
+
+int ks_inet_net_attach(struct ks_inet_netif *nif)
+{
+	int err = 0;
+
+	if (nif->st != &ks_net.st)
+		return -KS_EINVAL;
+	ks_mutex_lock(&ks_net.nif_lock);
+	if (ks_net.nif) {
+		err = -KS_EBUSY;
+	} else {
+		ks_inet_netif_set_udp(nif, nif_udp, &ks_net);
+		ks_net.nif = nif;
+		__atomic_store_n(&ks_net.nif_ifindex, (int)nif->dev->ifindex, __ATOMIC_RELAXED);
+		__atomic_store_n(&ks_net.nif_mask, nif->mask, __ATOMIC_RELAXED);
+		__atomic_store_n(&ks_net.nif_addr, nif->addr, __ATOMIC_RELEASE);
+	}
+	ks_mutex_unlock(&ks_net.nif_lock);
+	return err;
+}
+
+void ks_inet_net_detach(struct ks_inet_netif *nif)
+{
+	ks_mutex_lock(&ks_net.nif_lock);
+	if (ks_net.nif == nif) {
+		__atomic_store_n(&ks_net.nif_addr, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&ks_net.nif_mask, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&ks_net.nif_ifindex, 0, __ATOMIC_RELAXED);
+		ks_net.nif = NULL;
+		ks_inet_netif_set_udp(nif, NULL, NULL);
+	}
+	ks_mutex_unlock(&ks_net.nif_lock);
+}
+
+int ks_inet_net_poll(void)
+{
+	int n = 0;
+
+	if (!__atomic_load_n(&ks_net_ready, __ATOMIC_ACQUIRE))
+		return 0;
+	ks_mutex_lock(&ks_net.nif_lock);
+	if (ks_net.nif)
+		n = ks_inet_netif_poll(ks_net.nif);
+	ks_mutex_unlock(&ks_net.nif_lock);
+	return n;
+}
+
+bool ks_inet_addr_local(uint32_t addr)
+{
+	uint32_t a = __atomic_load_n(&ks_net.nif_addr, __ATOMIC_ACQUIRE);
+
+	return ks_ipv4_is_loopback(addr) || (a && addr == a);
+}
+
+/* Sends a datagram for a non-local destination through the interface;
+ * takes p. */
+static int nif_xmit(struct ks_pbuf *p, uint32_t dst)
+{
+	int err = -KS_ENETUNREACH;
+
+	ks_mutex_lock(&ks_net.nif_lock);
+	if (ks_net.nif)
+		err = ks_inet_netif_output(ks_net.nif, p, dst);
+	else
+		ks_pbuf_free(p);
+	ks_mutex_unlock(&ks_net.nif_lock);
+	return err;
+}
+
 /* ---- IPv4 output ---- */
 
 int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
@@ -119,6 +198,8 @@ int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t pro
 		ks_pbuf_free(p);
 		return rc;
 	}
+	if (!ks_inet_addr_local(dst))
+		return nif_xmit(p, dst); /* route() chose the interface's prefix */
 	ks_inet_lo_xmit(p);
 	return 0;
 }
@@ -171,7 +252,7 @@ static void ip_input(struct ks_pbuf *p)
 	KS_ASSERT(p->next == NULL); /* loopback packets are one segment */
 	if (ks_inet_decode_ipv4(&ks_net.st, p->data, p->len, 0, &d) < 0)
 		goto drop; /* counted by the decoder */
-	if (!ks_ipv4_is_loopback(d.ip.dst)) {
+	if (!ks_inet_addr_local(d.ip.dst)) {
 		ks_inet_count_drop(&ks_net.st, -KS_DROP_NOT_LOCAL);
 		goto drop;
 	}

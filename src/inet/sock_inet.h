@@ -22,6 +22,17 @@
  *     or a port unreachable sent back through ks_inet_lo_xmit, which the
  *     same drain then picks up. Transmit never recurses into receive.
  *
+ * Interfaces (docs/inet.md "UDP through an interface"): one device
+ * interface (netif.h) may be attached with ks_inet_net_attach. Its address
+ * is then local too (bind; a datagram to it goes through loopback), and a
+ * destination on its connected prefix is routed to it: ks_inet_ip_output
+ * calls ks_inet_netif_output under nif_lock (ARP cache, a queue of one
+ * while resolving; no fragmentation: longer than the MTU is EMSGSIZE).
+ * Its receive side runs in ks_inet_net_poll, called by whoever drives the
+ * device, with no lock but nif_lock: UDP datagrams for the interface's
+ * address reach ks_inet_udp_input, the same port table and receive path
+ * as loopback datagrams.
+ *
  * Interface: ks_inet_init (ks_init registers the family), ks_inet_net_get,
  * ks_inet_lo_xmit, ks_inet_lo_drain, ks_inet_udp_input, ks_inet_udp_err
  * and the UDP ops tables.
@@ -35,6 +46,10 @@
  *              (written with the socket's lock held too, so either lock
  *              reads them).
  *   lo_lock    the loopback queue (a leaf).
+ *   nif_lock   the attached interface (its poll-side state: ARP cache,
+ *              pending datagram, transmit), taken with no socket lock
+ *              held and never with rx_lock; udp_lock and one socket's
+ *              lock are taken inside it by the interface's UDP input.
  *
  * Ownership: ks_inet_lo_xmit takes the pbuf; the socket owns what is in its
  * receive queue and frees it on release.
@@ -44,6 +59,7 @@
 
 #include "../core/socket.h"
 #include "decode.h"
+#include "netif.h"
 #include "stack.h"
 
 /* IPPROTO_IP options (Linux's uapi/linux/in.h). */
@@ -117,7 +133,26 @@ struct ks_inet_net {
 	struct ks_inet_sock *udp_bound; /* [udp_lock] every bound UDP socket */
 	uint32_t port_rnd;              /* [udp_lock] ephemeral port search state */
 	uint16_t ip_id;                 /* atomic: IPv4 identification */
+	struct ks_mutex nif_lock;
+	struct ks_inet_netif *nif;      /* [nif_lock] the attached interface, or NULL */
+	/* Its configuration, copied for route() (atomic; 0: none attached). */
+	uint32_t nif_addr, nif_mask;
+	int nif_ifindex;
 };
+
+/* Attaches nif (created with ks_inet_netif_add on ks_inet_net_get()->st,
+ * its device not open yet) to the socket layer: -KS_EINVAL another stack,
+ * -KS_EBUSY one is attached already. ks_inet_net_detach undoes it (the
+ * device stopped first; the caller deletes nif after). Configuration
+ * context, no ksock lock held. */
+int ks_inet_net_attach(struct ks_inet_netif *nif);
+void ks_inet_net_detach(struct ks_inet_netif *nif);
+/* Processes what the attached interface received (ks_inet_netif_poll
+ * under nif_lock); returns the frames taken, 0 without an interface. No
+ * ksock lock held. */
+int ks_inet_net_poll(void);
+/* Whether addr is this host's: 127/8 or the attached interface's. */
+bool ks_inet_addr_local(uint32_t addr);
 
 int ks_inet_init(void);
 struct ks_inet_net *ks_inet_net_get(void);

@@ -21,7 +21,7 @@
  * sockets are not told).
  *
  * Locking: sock_inet.h. Sending holds no lock while it calls the loopback
- * device and drains it; receive processing locks one socket at a time.
+ * device (or the attached interface) and drains it; receive processing locks one socket at a time.
  *
  * Control messages. recvmsg adds IP_PKTINFO, IP_TTL and IP_TOS as the
  * socket asked (read from the queued datagram's IPv4 header); sendmsg
@@ -231,32 +231,49 @@ static unsigned sin_out(struct ks_sockaddr_storage *a, uint32_t addr, uint16_t p
 	return SIN_LEN;
 }
 
-/* Whether addr is an address of this host: INADDR_ANY's complement is
- * 127.0.0.0/8 on the loopback device, the only device yet. */
+/* Whether addr is an address of this host: 127.0.0.0/8 on the loopback
+ * device, and the attached interface's address (sock_inet.h). */
 static bool addr_local(uint32_t addr)
 {
-	return ks_ipv4_is_loopback(addr);
+	return ks_inet_addr_local(addr);
 }
 
 /* The route to dst from laddr (0: the route chooses) out of interface oif
  * (0: any): the source address in *src. 0.0.0.0 means this host (Linux
  * routes it to loopback). Linux's ip_route_output_key_hash_rcu order: a
  * source that cannot be one is EINVAL, one not of this host ENETUNREACH,
- * an interface that does not exist ENODEV. */
+ * an interface that does not exist ENODEV. The routes: 127/8 and the
+ * interface's own address (through loopback), and the interface's
+ * connected prefix (through it; its broadcast address needs a broadcast
+ * service, not there yet), from a source other than a loopback one. */
 static int route(struct ks_inet_sock *u, uint32_t *dst, uint32_t laddr, int oif, uint32_t *src)
 {
+	struct ks_inet_net *n = net();
+	uint32_t nif_addr = __atomic_load_n(&n->nif_addr, __ATOMIC_ACQUIRE);
+	uint32_t nif_mask = __atomic_load_n(&n->nif_mask, __ATOMIC_RELAXED);
+	int nif_ifindex = __atomic_load_n(&n->nif_ifindex, __ATOMIC_RELAXED);
+
 	if (laddr && (ks_ipv4_is_multicast(laddr) || ks_ipv4_is_lbcast(laddr) || !(laddr >> 24)))
 		return -KS_EINVAL;
 	if (laddr && !addr_local(laddr))
 		return -KS_ENETUNREACH;
-	if (oif && oif != KS_INET_LO_IFINDEX)
+	if (oif && oif != KS_INET_LO_IFINDEX && (!nif_addr || oif != nif_ifindex))
 		return -KS_ENODEV;
 	if (!*dst)
 		*dst = laddr ? laddr : KS_INET_LO_ADDR;
-	if (ks_ipv4_is_lbcast(*dst))
+	if (ks_ipv4_is_lbcast(*dst) || (nif_addr && *dst == (nif_addr | ~nif_mask)))
 		return (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_BROADCAST)
 			       ? -KS_ENETUNREACH
 			       : -KS_EACCES;
+	if (nif_addr && *dst == nif_addr) {
+		*src = laddr ? laddr : nif_addr;
+		return 0;
+	}
+	if (nif_addr && (*dst & nif_mask) == (nif_addr & nif_mask) &&
+	    (!laddr || !ks_ipv4_is_loopback(laddr))) {
+		*src = laddr ? laddr : nif_addr;
+		return 0;
+	}
 	if (!ks_ipv4_is_loopback(*dst))
 		return -KS_ENETUNREACH;
 	*src = laddr ? laddr : KS_INET_LO_ADDR;
@@ -656,10 +673,10 @@ static void ip_cmsg_recv(struct ks_inet_sock *u, const struct ks_pbuf *p, struct
 	unsigned fl = __atomic_load_n(&u->cmsg_flags, __ATOMIC_RELAXED);
 
 	if (fl & KS_INET_CMSG_PKTINFO) {
-		/* Loopback: the datagram's destination is local, so the
-		 * address to answer from (spec_dst) is that destination too. */
+		/* The datagram's destination is local, so the address to
+		 * answer from (spec_dst) is that destination too. */
 		struct ks_in_pktinfo pi;
-		pi.ipi_ifindex = KS_INET_LO_IFINDEX;
+		pi.ipi_ifindex = p->ifindex ? p->ifindex : KS_INET_LO_IFINDEX;
 		__builtin_memcpy(&pi.ipi_addr.s_addr, p->data + 16, 4); /* network order */
 		pi.ipi_spec_dst = pi.ipi_addr;
 		ks_scm_put(m, KS_SOL_IP, KS_IP_PKTINFO, &pi, sizeof(pi));

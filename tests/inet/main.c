@@ -27,6 +27,7 @@ static const struct it_group it_groups[] = {
 	{ "stack", it_cases_stack },       { "decode", it_cases_decode },
 	{ "netdev", it_cases_netdev },
 	{ "netif", it_cases_netif },
+	{ "netif_udp", it_cases_netif_udp },
 };
 
 void it_fail(struct it_ctx *t, const char *file, int line, const char *fmt, ...)
