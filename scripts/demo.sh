@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-make -j"$(nproc)" build/ksock-demo build/ksockd >/dev/null
+make -j"$(nproc)" build/ksock-demo build/ksockd build/udp-echo >/dev/null
 build/ksock-demo "$@"
 echo
 if [ -e /dev/fuse ] && command -v fusermount3 >/dev/null; then
@@ -11,3 +11,7 @@ if [ -e /dev/fuse ] && command -v fusermount3 >/dev/null; then
 else
 	echo "(the /net part of the demo needs /dev/fuse and fusermount3; skipped)"
 fi
+echo
+echo "== ksock's IPv4 stack on a TAP link: a UDP echo service (ksock, 198.18.0.2:7)"
+echo "   answers Linux's python3 client in a private network namespace"
+tests/inet/udp_smoke.sh build/udp-echo
