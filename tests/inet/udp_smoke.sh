@@ -15,42 +15,10 @@
 # or has no /dev/net/tun.
 set -euo pipefail
 server=${1:?usage: udp_smoke.sh SERVER}
-ns=ksock-udp-$$
-dev=ksudp0
-out=$(mktemp -d)
-pid=
-
-cleanup() {
-	if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-	ip netns del "$ns" 2>/dev/null || true # deleting it deletes ksudp0 too
-	rm -rf "$out"
-}
-trap cleanup EXIT INT TERM
-
-skip() { echo "check-udp-tap: skipped: $*"; exit 0; }
-fail() { cat "$out/log" 2>/dev/null || true; echo "check-udp-tap: FAILED: $*"; exit 1; }
-[ -c /dev/net/tun ] || skip "/dev/net/tun is missing"
-command -v ip >/dev/null || skip "no ip(8) (Debian package iproute2)"
+. "$(dirname "$0")/netns_lib.sh"
+netns_setup check-udp-tap ksock-udp-$$ ksudp0
 command -v python3 >/dev/null || fail "no python3"
-ip netns add "$ns" 2>"$out/err" || skip "cannot create a network namespace: $(cat "$out/err")"
-
-in_ns() { ip netns exec "$ns" "$@"; }
-in_ns ip tuntap add dev "$dev" mode tap
-in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null || true
-in_ns sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" 2>/dev/null || true
-in_ns ip addr add 198.18.0.1/24 dev "$dev"
-in_ns ip link set "$dev" up
-in_ns ip link set lo up
-
-# ip netns exec execs the server: $! is its pid, for kill.
-ip netns exec "$ns" "$server" "$dev" 20 >"$out/log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do # up to 5 s for the TAP to be opened
-	grep -q '^ready' "$out/log" && break
-	kill -0 "$pid" 2>/dev/null || fail "the server exited early"
-	sleep 0.05
-done
-grep -q '^ready' "$out/log" || fail "the server did not start"
+netns_start "$server" "$dev" 20
 
 status=0
 in_ns timeout 15 python3 - >"$out/client" 2>&1 <<'PY' || status=$?
@@ -75,10 +43,7 @@ PY
 sed 's/^/    /' "$out/client"
 in_ns ip neigh show dev "$dev" | sed 's/^/    neigh: /'
 
-kill -TERM "$pid"
-srv=0
-wait "$pid" || srv=$?
-pid=
+netns_stop
 cat "$out/log"; : >"$out/log" # printed
 [ "$status" -eq 0 ] || fail "the python3 client exited with $status"
 [ "$(grep -c identical "$out/client")" -eq 4 ] || fail "not 4 identical echoes"
