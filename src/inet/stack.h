@@ -99,6 +99,9 @@ struct ks_inet_stack {
 	struct ks_inet_config cfg; /* fixed at init */
 	struct ks_pbuf_pool pbufs;
 	struct ks_inet_drops drops;
+	/* The key of ks_tcp_hash (ISNs, ephemeral ports, timestamp offsets):
+	 * the socket layer fills it from ks_port_random; tests leave it 0. */
+	uint64_t secret[2];
 };
 
 /* Initialises *st from cfg (NULL: the defaults). Returns 0, or
