@@ -40,6 +40,8 @@ int ks_inet_init(void)
 	ks_mutex_init(&ks_net.lo_lock);
 	ks_mutex_init(&ks_net.udp_lock);
 	ks_mutex_init(&ks_net.nif_lock);
+	ks_mutex_init(&ks_net.tcp_lock);
+	ks_port_random(ks_net.st.secret, sizeof(ks_net.st.secret));
 	ks_pbufq_init(&ks_net.lo_q);
 	ks_net.port_rnd = (uint32_t)ks_port_now_ns() | 1;
 	__atomic_store_n(&ks_net_ready, 1, __ATOMIC_RELEASE);
@@ -56,6 +58,11 @@ static int inet_create(int type, int protocol, struct ks_socket **out)
 {
 	if (protocol < 0 || protocol >= 263) /* IPPROTO_MAX */
 		return -KS_EINVAL;
+	if (type == KS_SOCK_STREAM) {
+		if (protocol != 0 && protocol != KS_IPPROTO_TCP)
+			return -KS_EPROTONOSUPPORT;
+		return ks_inet_tcp_create(out);
+	}
 	if (type != KS_SOCK_DGRAM)
 		return -KS_ESOCKTNOSUPPORT;
 	if (protocol != 0 && protocol != KS_IPPROTO_UDP)
@@ -239,6 +246,11 @@ static void icmp_input(const struct ks_inet_decoded *d)
 		ks_inet_udp_err(ic);
 		return;
 	}
+	if (ic->is_error && ic->type == KS_ICMP_DEST_UNREACH &&
+	    ic->quote.ip.proto == KS_IPPROTO_TCP) {
+		ks_inet_tcp_err(ic);
+		return;
+	}
 	/* Echo and the other errors come with the next steps. */
 	ks_inet_count_drop(&ks_net.st, -KS_DROP_UNSUPPORTED);
 }
@@ -266,6 +278,9 @@ static void ip_input(struct ks_pbuf *p)
 			send_port_unreach(p, &d);
 		break;
 	}
+	case KS_INET_TCP:
+		ks_inet_tcp_input(p, &d);
+		return; /* taken */
 	case KS_INET_ICMP:
 		icmp_input(&d);
 		break;

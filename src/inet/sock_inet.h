@@ -133,6 +133,9 @@ struct ks_inet_net {
 	struct ks_inet_sock *udp_bound; /* [udp_lock] every bound UDP socket */
 	uint32_t port_rnd;              /* [udp_lock] ephemeral port search state */
 	uint16_t ip_id;                 /* atomic: IPv4 identification */
+	struct ks_mutex tcp_lock;
+	struct ks_tcp_sock *tcp_all;    /* [tcp_lock] every TCP socket with a port */
+	uint32_t tcp_port_ctr;          /* [tcp_lock] ephemeral port search (RFC 6056) */
 	struct ks_mutex nif_lock;
 	struct ks_inet_netif *nif;      /* [nif_lock] the attached interface, or NULL */
 	/* Its configuration, copied for route() (atomic; 0: none attached). */
@@ -175,6 +178,14 @@ int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t pro
 int ks_inet_udp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d);
 /* An ICMP error about a UDP datagram this host sent. */
 void ks_inet_udp_err(const struct ks_icmp_hdr *icmp);
+
+/* TCP (sock_tcp.c): a segment for this host (takes p); an ICMP error
+ * about a segment we sent. Receive context, no lock held. */
+void ks_inet_tcp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d);
+void ks_inet_tcp_err(const struct ks_icmp_hdr *icmp);
+int ks_inet_tcp_create(struct ks_socket **out);
+extern const struct ks_sock_ops ks_inet_tcp_ops;
+struct ks_tcp_sock;
 
 extern const struct ks_family ks_inet_family;
 extern const struct ks_sock_ops ks_inet_udp_ops;

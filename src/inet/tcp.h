@@ -89,9 +89,9 @@ enum ks_tcp_state {
 #define KS_TCP_SYN_RETRIES 6               /* tcp_syn_retries */
 #define KS_TCP_SYNACK_RETRIES 5            /* tcp_synack_retries */
 #define KS_TCP_RETRIES2 15                 /* tcp_retries2 */
-#define KS_TCP_KEEPIDLE_S 7200
-#define KS_TCP_KEEPINTVL_S 75
-#define KS_TCP_KEEPCNT 9
+#define KS_TCP_KEEPIDLE_DEFAULT 7200   /* seconds */
+#define KS_TCP_KEEPINTVL_DEFAULT 75    /* seconds */
+#define KS_TCP_KEEPCNT_DEFAULT 9
 #define KS_TCP_RCV_WSCALE 7                /* what Linux offers with its default tcp_rmem */
 #define KS_TCP_INIT_CWND 10                /* RFC 6928, Linux's TCP_INIT_CWND */
 #define KS_TCP_OOO_RANGES 8                /* out-of-order ranges kept */
@@ -265,19 +265,25 @@ void ks_tcp_shutdown(struct ks_tcp_pcb *pcb);
  * (CLOSE), false when it lives on (FIN-WAIT, TIME-WAIT) until ks_tcp_timer
  * or input brings it to CLOSE. */
 bool ks_tcp_close(struct ks_tcp_pcb *pcb, bool linger0);
+/* CLOSE at once, telling nobody (a listener's close, a TIME-WAIT pair
+ * reused); err (positive, 0: none) is reported to the user. */
+void ks_tcp_done(struct ks_tcp_pcb *pcb, int err);
 /* Sends a reset (if synchronized) and goes to CLOSE. */
 void ks_tcp_abort(struct ks_tcp_pcb *pcb, int err);
 /* Sends what the windows allow (after a setting changed). */
 void ks_tcp_output(struct ks_tcp_pcb *pcb);
 /* Sends an ACK now (TCP_QUICKACK, window updates). */
 void ks_tcp_send_ack(struct ks_tcp_pcb *pcb);
+/* SO_KEEPALIVE and TCP_KEEPIDLE changed: (re)arms or stops keepalive. */
+void ks_tcp_set_keepalive(struct ks_tcp_pcb *pcb, bool on);
 
 /* ---- what arrives ---- */
 /* Return values of ks_tcp_input besides 0. */
 #define KS_TCP_IN_TW_REUSE 1 /* a SYN may reuse this TIME-WAIT pair: give
 				it to a listener after closing this pcb */
 /* Processes one segment for pcb (the owner's lookup matched it): p holds
- * the IPv4 datagram, h its parsed TCP header. Takes p. */
+ * the IPv4 datagram, h its parsed TCP header. Takes p, except when it
+ * returns KS_TCP_IN_TW_REUSE. */
 int ks_tcp_input(struct ks_tcp_pcb *pcb, struct ks_pbuf *p, uint32_t src, uint32_t dst,
 		 const struct ks_tcp_hdr *h);
 /* The reset answering a segment from src to dst that no pcb wants

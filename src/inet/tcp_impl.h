@@ -38,14 +38,15 @@ void ks_tcp_retransmit_head(struct ks_tcp_pcb *pcb);
 
 /* ---- state and timers (tcp_subr.c, tcp_timer.c) ---- */
 void ks_tcp_set_state(struct ks_tcp_pcb *pcb, enum ks_tcp_state st);
-/* CLOSE with err for the user (0: none), timers off. */
-void ks_tcp_done(struct ks_tcp_pcb *pcb, int err);
 void ks_tcp_timers_changed(struct ks_tcp_pcb *pcb);
 void ks_tcp_arm_rtx(struct ks_tcp_pcb *pcb);
 void ks_tcp_arm_keepalive(struct ks_tcp_pcb *pcb);
 void ks_tcp_enter_timewait(struct ks_tcp_pcb *pcb);
 /* An RTT sample (RFC 6298 2.2-2.3). */
 void ks_tcp_rtt_sample(struct ks_tcp_pcb *pcb, uint64_t rtt_ns);
+/* A per-connection offset for our timestamps (as Linux's tsoffset), so
+ * they reveal no clock; fixed before our SYN is sent. */
+uint32_t ks_tcp_ts_offset(const struct ks_tcp_pcb *pcb);
 /* Our TSval now. */
 uint32_t ks_tcp_ts_now(const struct ks_tcp_pcb *pcb);
 

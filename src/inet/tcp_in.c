@@ -56,8 +56,6 @@ static void take_syn_opts(struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h)
 	if (pcb->ts_ok) {
 		pcb->ts_recent = o->tsval;
 		pcb->ts_recent_at = ks_tcp_now(pcb);
-		pcb->ts_offset = (uint32_t)ks_tcp_hash(pcb->st, pcb->laddr, pcb->raddr,
-							 (uint32_t)pcb->lport << 16 | pcb->rport, 0x75);
 	}
 	set_mss(pcb, o);
 	pcb->irs = h->seq;
@@ -107,6 +105,7 @@ static void listen_input(struct ks_tcp_pcb *pcb, const struct seg *s)
 	c->raddr = s->src;
 	c->rport = h->sport;
 	c->last_rcv = ks_tcp_now(c);
+	c->ts_offset = ks_tcp_ts_offset(c);
 	take_syn_opts(c, h);
 	c->iss = ks_tcp_isn(c->st, c->laddr, c->lport, c->raddr, c->rport);
 	c->snd_una = c->iss;
@@ -616,6 +615,8 @@ int ks_tcp_input(struct ks_tcp_pcb *pcb, struct ks_pbuf *p, uint32_t src, uint32
 		rc = sync_input(pcb, &s);
 		break;
 	}
+	if (rc == KS_TCP_IN_TW_REUSE)
+		return rc; /* p stays the caller's, for a listener */
 	ks_pbuf_free(p);
 	if (rc == 0 && pcb->state != KS_TCP_CLOSE && pcb->state != KS_TCP_LISTEN) {
 		if (pcb->keepalive && !pcb->t_keep)

@@ -15,7 +15,8 @@ static void fill_opts(struct ks_tcp_pcb *pcb, uint8_t flags, struct ks_tcp_opts 
 	if (flags & KS_TCP_SYN) {
 		bool synack = (flags & KS_TCP_ACK) != 0;
 		o->mss_ok = true;
-		o->mss = pcb->adv_mss;
+		/* TCP_MAXSEG clamps what we announce (Linux's tcp_advertise_mss) */
+		o->mss = pcb->user_mss && pcb->user_mss < pcb->adv_mss ? pcb->user_mss : pcb->adv_mss;
 		o->ws_ok = !synack || pcb->ws_ok;
 		o->ws = pcb->rcv_wscale;
 		o->sack_perm = !synack || pcb->sack_ok;

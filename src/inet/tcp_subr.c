@@ -18,9 +18,9 @@ void ks_tcp_pcb_init(struct ks_tcp_pcb *pcb, struct ks_inet_stack *st,
 	pcb->mss = KS_TCP_MSS_DEFAULT;
 	pcb->adv_mss = KS_TCP_MSS_DEFAULT;
 	pcb->rto_ns = KS_TCP_RTO_INIT_NS;
-	pcb->keepidle_s = KS_TCP_KEEPIDLE_S;
-	pcb->keepintvl_s = KS_TCP_KEEPINTVL_S;
-	pcb->keepcnt = KS_TCP_KEEPCNT;
+	pcb->keepidle_s = KS_TCP_KEEPIDLE_DEFAULT;
+	pcb->keepintvl_s = KS_TCP_KEEPINTVL_DEFAULT;
+	pcb->keepcnt = KS_TCP_KEEPCNT_DEFAULT;
 	pcb->syn_retries = KS_TCP_SYN_RETRIES;
 	pcb->snd_limit = 16384; /* Linux's tcp_wmem[1] */
 	pcb->rcv_limit = 131072; /* Linux's tcp_rmem[1] */
@@ -245,6 +245,12 @@ uint32_t ks_tcp_isn(struct ks_inet_stack *st, uint32_t laddr, uint16_t lport, ui
 	uint64_t f = ks_tcp_hash(st, laddr, raddr, (uint32_t)lport << 16 | rport, 0x15a);
 
 	return (uint32_t)f + (uint32_t)(ks_inet_now(st) / 4000);
+}
+
+uint32_t ks_tcp_ts_offset(const struct ks_tcp_pcb *pcb)
+{
+	return (uint32_t)ks_tcp_hash(pcb->st, pcb->laddr, pcb->raddr,
+				     (uint32_t)pcb->lport << 16 | pcb->rport, 0x75);
 }
 
 uint32_t ks_tcp_ts_now(const struct ks_tcp_pcb *pcb)

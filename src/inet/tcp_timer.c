@@ -35,6 +35,15 @@ void ks_tcp_arm_keepalive(struct ks_tcp_pcb *pcb)
 	pcb->t_keep = pcb->keepalive ? pcb->last_rcv + (uint64_t)pcb->keepidle_s * NS_PER_S : 0;
 }
 
+void ks_tcp_set_keepalive(struct ks_tcp_pcb *pcb, bool on)
+{
+	if (pcb->keepalive == on && (!on || pcb->t_keep))
+		return;
+	pcb->keepalive = on;
+	ks_tcp_arm_keepalive(pcb);
+	ks_tcp_timers_changed(pcb);
+}
+
 void ks_tcp_enter_timewait(struct ks_tcp_pcb *pcb)
 {
 	pcb->t_rtx = pcb->t_keep = pcb->t_delack = 0;
