@@ -305,6 +305,30 @@ static void pcb_closed(struct ks_tcp_sock *ts)
 	ks_mutex_unlock(&net()->tcp_lock);
 }
 
+/* Linux's tcp_sndbuf_expand at the end of the handshake, unless the user
+ * set SO_SNDBUF: room for two initial windows of full-sized buffers. */
+static void sndbuf_expand(struct ks_tcp_sock *ts)
+{
+	struct ks_tcp_pcb *p = &ts->pcb;
+	uint32_t clamp = p->adv_mss; /* Linux's mss_clamp */
+	uint32_t per = clamp + 320 + 320; /* MAX_TCP_HEADER, skb_shared_info */
+	uint32_t pow = 1;
+
+	if (ts->sndbuf_auto < 0 || ts->sk.sndbuf != ts->sndbuf_auto)
+		return;
+	while (pow < per)
+		pow <<= 1;
+	per = pow + 256; /* the sk_buff */
+	uint64_t mem = 2ull * KS_TCP_INIT_CWND * per;
+	if (mem > 4194304) /* tcp_wmem[2] */
+		mem = 4194304;
+	if ((int)mem > ts->sk.sndbuf) {
+		__atomic_store_n(&ts->sk.sndbuf, (int)mem, __ATOMIC_RELAXED);
+		ts->sndbuf_auto = (int)mem;
+		p->snd_limit = (uint32_t)mem;
+	}
+}
+
 static void hook_event(struct ks_tcp_pcb *pcb, unsigned ev)
 {
 	struct ks_tcp_sock *ts = pcb_sock(pcb);
@@ -321,6 +345,8 @@ static void hook_event(struct ks_tcp_pcb *pcb, unsigned ev)
 	}
 	if ((ev & KS_TCP_EV_STATE) && pcb->state == KS_TCP_CLOSE)
 		pcb_closed(ts);
+	if ((ev & KS_TCP_EV_STATE) && pcb->state == KS_TCP_ESTABLISHED)
+		sndbuf_expand(ts);
 	/* Linux's tcp_time_wait ends the socket (tcp_done) and keeps the pair
 	 * in a separate TIME-WAIT object: the user sees a closed socket. */
 	if ((ev & KS_TCP_EV_STATE) && pcb->state == KS_TCP_TIME_WAIT)
@@ -1015,7 +1041,7 @@ static long tcp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		uint32_t n = ks_tcp_send_space(p);
 		if (n > m->it.left)
 			n = (uint32_t)m->it.left;
-		bool more = (flags & KS_MSG_MORE) || n < m->it.left;
+		bool more = (flags & KS_MSG_MORE) != 0;
 		long k = n || m->it.left ? ks_tcp_send(p, n, copy_from_iter, &m->it, more) : 0;
 		if (k < 0) {
 			ret = sent ? sent : k;
@@ -1026,7 +1052,9 @@ static long tcp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 			ret = sent;
 			break;
 		}
-		/* Out of space: let the segments go and the ACKs come back. */
+		/* Out of space: push the tail, let the segments go and the
+		 * ACKs come back. */
+		ks_tcp_push(p);
 		tcp_unlock(ts);
 		ks_inet_lo_drain();
 		tcp_lock(ts);

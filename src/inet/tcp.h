@@ -272,6 +272,9 @@ void ks_tcp_done(struct ks_tcp_pcb *pcb, int err);
 void ks_tcp_abort(struct ks_tcp_pcb *pcb, int err);
 /* Sends what the windows allow (after a setting changed). */
 void ks_tcp_output(struct ks_tcp_pcb *pcb);
+/* The same, with a last small segment sent despite Nagle and corking:
+ * the user is about to wait for send space (Linux's TCP_NAGLE_PUSH). */
+void ks_tcp_push(struct ks_tcp_pcb *pcb);
 /* Sends an ACK now (TCP_QUICKACK, window updates). */
 void ks_tcp_send_ack(struct ks_tcp_pcb *pcb);
 /* SO_KEEPALIVE and TCP_KEEPIDLE changed: (re)arms or stops keepalive. */

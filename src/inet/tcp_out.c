@@ -194,25 +194,27 @@ static bool may_send(const struct ks_tcp_pcb *pcb)
 	}
 }
 
+enum { KS_TCP_NORMAL, KS_TCP_MORE, KS_TCP_PUSH };
+
 /* RFC 9293 3.8.6.2.1 and RFC 1122 4.2.3.4: whether to hold back a
  * segment of len < MSS bytes when avail bytes are waiting. */
-static bool hold_small(const struct ks_tcp_pcb *pcb, uint32_t len, uint32_t avail, bool more)
+static bool hold_small(const struct ks_tcp_pcb *pcb, uint32_t len, uint32_t avail, int mode)
 {
 	bool last = len == avail; /* it empties the queue */
 
-	if (len >= pcb->mss)
+	if (len >= pcb->mss || (last && mode == KS_TCP_PUSH))
 		return false;
 	if (!last)
 		return len < pcb->max_wnd / 2 && pcb->snd_nxt != pcb->snd_una; /* sender SWS */
 	if (pcb->fin_queued)
 		return false; /* the end of the stream goes out at once */
-	if (pcb->cork || more)
+	if (pcb->cork || mode == KS_TCP_MORE)
 		return true;
 	/* Nagle: one small segment in flight at a time. */
 	return !pcb->nodelay && pcb->snd_nxt != pcb->snd_una;
 }
 
-static void send_more(struct ks_tcp_pcb *pcb, bool more)
+static void send_more(struct ks_tcp_pcb *pcb, int mode)
 {
 	if (!may_send(pcb))
 		return;
@@ -240,7 +242,7 @@ static void send_more(struct ks_tcp_pcb *pcb, bool more)
 			}
 			return;
 		}
-		if (hold_small(pcb, len, avail, more))
+		if (hold_small(pcb, len, avail, mode))
 			return;
 		uint8_t flags = KS_TCP_ACK;
 		if (len == avail)
@@ -269,9 +271,15 @@ static void send_more(struct ks_tcp_pcb *pcb, bool more)
 
 void ks_tcp_output(struct ks_tcp_pcb *pcb)
 {
-	send_more(pcb, false);
+	send_more(pcb, KS_TCP_NORMAL);
 	if (pcb->ack_now)
 		ks_tcp_send_ack(pcb);
+	ks_tcp_timers_changed(pcb);
+}
+
+void ks_tcp_push(struct ks_tcp_pcb *pcb)
+{
+	send_more(pcb, KS_TCP_PUSH);
 	ks_tcp_timers_changed(pcb);
 }
 
@@ -298,7 +306,7 @@ long ks_tcp_send(struct ks_tcp_pcb *pcb, uint32_t n,
 		done += k;
 		n -= k;
 	}
-	send_more(pcb, more);
+	send_more(pcb, more ? KS_TCP_MORE : KS_TCP_NORMAL);
 	if (pcb->ack_now)
 		ks_tcp_send_ack(pcb);
 	ks_tcp_timers_changed(pcb);
