@@ -250,6 +250,7 @@ static int q_reasm(struct ks_inet_stack *st, struct ks_ipfrag_queue *q, struct k
 	ks_put16(d->data + 10, ks_csum(d->data, hlen));
 	d->ifindex = q->frags->ifindex;
 	st->frag.stats.oks++;
+	st->frag.stats.frags_reasm += q->nfrags;
 	q_free(st, q, 0);
 	*out = d;
 	return 1;

@@ -111,6 +111,7 @@ struct ks_ipfrag_queue {
 struct ks_ipfrag_stats {
 	unsigned long reqds;    /* fragments received */
 	unsigned long oks;      /* datagrams reassembled */
+	unsigned long frags_reasm; /* fragments that went into them */
 	unsigned long fails;    /* datagrams given up (any reason but a duplicate) */
 	unsigned long timeouts; /* of them, timed out */
 	unsigned long overlaps; /* of them, overlapping */
