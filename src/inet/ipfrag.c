@@ -12,6 +12,7 @@
 #include "../core/socket.h" /* KS_ASSERT */
 #include "stack.h"
 #include "wire/checksum.h"
+#include "wire/icmp.h"
 
 #define IP_MF 0x2000
 
@@ -129,8 +130,42 @@ static int q_kill(struct ks_inet_stack *st, struct ks_ipfrag_queue *q, int reaso
 	return -reason;
 }
 
-/* Drops the queues whose time is up; the earliest deadline left (0: none). */
-static uint64_t expire_locked(struct ks_inet_stack *st, uint64_t now)
+/* Linux's ip_expire: when a queue holding its first fragment times out,
+ * ICMP time exceeded, code 1 (RFC 792: "fragment reassembly time
+ * exceeded"), to the source, quoting that fragment, where RFC 1122 3.2.2
+ * allows an error. The whole IPv4 datagram (TOS 0xc0 and the default TTL,
+ * as Linux's icmp_send) goes on *errs, to be sent once the lock is gone. */
+static void timeout_error(struct ks_inet_stack *st, const struct ks_ipfrag_queue *q,
+			  struct ks_pbuf **errs)
+{
+	const struct ks_pbuf *first = q->frags;
+	struct ks_ipv4_hdr h, ip = { .tos = 0xc0, .ttl = 64, .proto = KS_IPPROTO_ICMP };
+	struct ks_pbuf *e;
+
+	if (!q->first_in || ks_ipv4_parse(first->data, first->len, &h) < 0 ||
+	    !ks_icmp_error_allowed(&h, false, false))
+		return;
+	uint32_t n = KS_ICMP_HLEN + (uint32_t)ks_icmp_quote_len(h.tot_len);
+	if (ks_inet_count_drop(st, ks_pbuf_alloc(&st->pbufs, KS_PBUF_ROOM_IP,
+						  KS_IPV4_HLEN_MIN + n, &e)))
+		return;
+	if (ks_icmp_emit_error(e->data + KS_IPV4_HLEN_MIN, n, KS_ICMP_TIME_EXCEEDED, 1, 0,
+			       first->data, h.tot_len) < 0) {
+		ks_pbuf_free(e); /* not reached: a first fragment has 8 data bytes */
+		return;
+	}
+	ip.tot_len = (uint16_t)(KS_IPV4_HLEN_MIN + n);
+	ip.id = ++st->frag.ip_id;
+	ip.src = h.dst;
+	ip.dst = h.src;
+	(void)ks_ipv4_emit(e->data, KS_IPV4_HLEN_MIN, &ip); /* a valid header: cannot fail */
+	e->qnext = *errs;
+	*errs = e;
+}
+
+/* Drops the queues whose time is up, with their ICMP errors on *errs
+ * (NULL: none); the earliest deadline left (0: none). */
+static uint64_t expire_locked(struct ks_inet_stack *st, uint64_t now, struct ks_pbuf **errs)
 {
 	struct ks_ipfrag *f = &st->frag;
 	uint64_t next = 0;
@@ -142,6 +177,8 @@ static uint64_t expire_locked(struct ks_inet_stack *st, uint64_t now)
 			continue;
 		if (now >= q->expires) {
 			f->stats.timeouts++;
+			if (errs)
+				timeout_error(st, q, errs);
 			(void)q_kill(st, q, KS_DROP_FRAG_TIMEOUT);
 		} else if (!next || q->expires < next) {
 			next = q->expires;
@@ -256,6 +293,26 @@ static int q_reasm(struct ks_inet_stack *st, struct ks_ipfrag_queue *q, struct k
 	return 1;
 }
 
+/* Links p (at fp, after prev) into q, with the datagram's length as
+ * q_check_len found it, and charges it. */
+static void q_add(struct ks_ipfrag *f, struct ks_ipfrag_queue *q, struct ks_pbuf *p,
+		  struct ks_pbuf *prev, const struct frag_pos *fp, uint32_t len, bool last)
+{
+	long size = truesize(p);
+
+	q_link(q, p, prev);
+	q->len = len;
+	q->last_in = last;
+	q->meat += fp->end - fp->off;
+	q->nfrags++;
+	q->mem += size;
+	f->mem += size;
+	if (fp->off == 0) {
+		q->first_in = true;
+		q->first_hlen = fp->hlen;
+	}
+}
+
 /* Queues p (a fragment, header h) or drops it; see ks_ipfrag_input. */
 static int frag_queue_locked(struct ks_inet_stack *st, struct ks_pbuf *p,
 			     const struct ks_ipv4_hdr *h, struct ks_pbuf **out)
@@ -266,11 +323,10 @@ static int frag_queue_locked(struct ks_inet_stack *st, struct ks_pbuf *p,
 	struct frag_pos fp;
 	uint32_t len;
 	bool last;
-	long size = truesize(p);
 	int rc = -KS_DROP_FRAG_MEMORY;
 
 	frag_pos(p, &fp);
-	if (f->mem + size <= f->max_bytes) {
+	if (f->mem + truesize(p) <= f->max_bytes) {
 		q = q_find(f, h);
 		if (!q)
 			q = q_create(f, h, ks_inet_now(st));
@@ -291,17 +347,7 @@ static int frag_queue_locked(struct ks_inet_stack *st, struct ks_pbuf *p,
 		(void)ks_inet_count_drop(st, rc);
 		return q_kill(st, q, -rc);
 	}
-	q_link(q, p, prev);
-	q->len = len;
-	q->last_in = last;
-	q->meat += fp.end - fp.off;
-	q->nfrags++;
-	q->mem += size;
-	f->mem += size;
-	if (fp.off == 0) {
-		q->first_in = true;
-		q->first_hlen = fp.hlen;
-	}
+	q_add(f, q, p, prev, &fp, len, last);
 	if (q->first_in && q->first_hlen + q->len > KS_IPV4_MAX_LEN)
 		return q_kill(st, q, KS_DROP_FRAG_TOOBIG);
 	if (q->first_in && q->last_in && q->meat == q->len)
@@ -351,18 +397,29 @@ int ks_ipfrag_input(struct ks_inet_stack *st, struct ks_pbuf *p, struct ks_pbuf 
 		return 1;
 	}
 	ks_mutex_lock(&st->frag.lock);
-	(void)expire_locked(st, ks_inet_now(st)); /* frees room before charging */
+	/* Frees room before charging; the poll's expiry, which runs first,
+	 * is the one that sends time exceeded errors. */
+	(void)expire_locked(st, ks_inet_now(st), NULL);
 	st->frag.stats.reqds++;
 	rc = frag_queue_locked(st, p, &h, out);
 	ks_mutex_unlock(&st->frag.lock);
 	return rc;
 }
 
-uint64_t ks_ipfrag_expire(struct ks_inet_stack *st)
+uint64_t ks_ipfrag_expire(struct ks_inet_stack *st, ks_ipfrag_err_fn *fn, void *arg)
 {
+	struct ks_pbuf *errs = NULL;
+
 	ks_mutex_lock(&st->frag.lock);
-	uint64_t next = expire_locked(st, ks_inet_now(st));
+	uint64_t next = expire_locked(st, ks_inet_now(st), fn ? &errs : NULL);
 	ks_mutex_unlock(&st->frag.lock);
+	while (errs) {
+		struct ks_pbuf *e = errs;
+
+		errs = e->qnext;
+		e->qnext = NULL;
+		fn(arg, e, ks_get32(e->data + 16));
+	}
 	return next;
 }
 

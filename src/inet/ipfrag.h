@@ -48,13 +48,16 @@
  * the same identification, MF on all but the last (which keeps the
  * original's MF, for a fragment fragmented again), the offset, a fresh
  * header checksum; the first fragment carries every option, the others
- * only those with the copy bit (RFC 791 3.1). The transport header and
+ * only those with the copy bit (RFC 791 3.1; the others become NOPs, as
+ * Linux's ip_options_fragment, so all headers have one length). The
+ * transport header and
  * checksum are untouched: they cover the whole datagram.
  *
  * Interface:
  *   ks_ipfrag_init, ks_ipfrag_reset         (stack.c calls them)
  *   ks_ipfrag_input(st, p, &out)            a fragment in, maybe a datagram out
- *   ks_ipfrag_expire(st)                    drops timed-out queues; next deadline
+ *   ks_ipfrag_expire(st, fn, arg)           drops timed-out queues (ICMP time
+ *                                           exceeded to fn); next deadline
  *   ks_ipfrag_check(p, mtu)                 may p leave through this MTU?
  *   ks_ipfrag_output(st, p, mtu, room, fn, arg)  cuts p for the link
  *   ks_ipfrag_held(st)                      queues in use (tests)
@@ -62,15 +65,22 @@
  * Locking. st->frag.lock, a leaf mutex, guards the table, the charged
  * bytes and the stats: input and expiry may run from several receive
  * paths at once (an interface's poll, the loopback drain). Nothing else is
- * locked or called under it but the allocator. Output touches no state.
+ * locked or called under it but the allocator. Output touches no table
+ * state (its two counters, fragmented and frags_out, are atomic).
  * None of these functions sleeps; any context that may take a mutex.
  *
  * Ownership. input takes the fragment (queued, or freed on a drop) and
- * gives the datagram; expire and reset free what they drop; output takes
- * the datagram and gives each fragment to fn, which takes it.
+ * gives the datagram; expire and reset free what they drop, and expire
+ * gives each ICMP error to its fn, which takes it; output takes the
+ * datagram and gives each fragment to fn, which takes it.
  *
- * Not supported: ICMP time exceeded (code 1) when a queue with its first
- * fragment times out (Linux sends it; ksock does not yet); ECN
+ * A queue that times out holding its first fragment is answered, as
+ * Linux's ip_expire, with ICMP time exceeded, code 1 (RFC 792), quoting
+ * that fragment, where RFC 1122 3.2.2 allows an error: ks_ipfrag_expire
+ * builds the datagram and hands it to the caller's fn to send (with the
+ * lock released). The expiry input runs before charging sends none.
+ *
+ * Not supported: ICMP rate limiting (RFC 1812 4.3.2.8); ECN
  * combination checks (RFC 3168 5.3; Linux drops CE mixed with not-ECT);
  * Linux's ipfrag_max_dist.
  */
@@ -123,6 +133,7 @@ struct ks_ipfrag {
 	struct ks_mutex lock;
 	/* [lock] */
 	long mem;                /* bytes charged for every fragment held */
+	uint16_t ip_id;          /* identification of the ICMP errors it sends */
 	struct ks_ipfrag_stats stats;
 	struct ks_ipfrag_queue q[KS_IPFRAG_QUEUES];
 	/* Limits, set by init; a test may lower them before use. */
@@ -137,16 +148,22 @@ void ks_ipfrag_reset(struct ks_ipfrag *f);
 
 /* Reassembly of the IPv4 datagram p (starting at its header; a fragment
  * the caller has decoded; link padding after its total length is cut).
- * Takes p. Returns 1 with *out the reassembled datagram (gives: one
+ * Takes p, which must be the caller's alone (not shared). Returns 1 with *out the reassembled datagram (gives: one
  * segment, starting at its header, not a fragment; the caller decodes it
  * again), or with *out = p when p is no fragment at all; 0 when p was
  * queued; a negative drop reason or -KS_ENOMEM when p (and maybe its
  * queue) was dropped, already counted in st->drops. Runs expiry first. */
 int ks_ipfrag_input(struct ks_inet_stack *st, struct ks_pbuf *p, struct ks_pbuf **out);
 
-/* Drops every queue whose time is up (frag_timeout); returns the earliest
- * deadline left, 0 if no queue is held. The poll paths call it. */
-uint64_t ks_ipfrag_expire(struct ks_inet_stack *st);
+/* Sends an ICMP error expiry built (an IPv4 datagram from the fragment's
+ * destination to dst, its source; room for the link's headers); takes p. */
+typedef void ks_ipfrag_err_fn(void *arg, struct ks_pbuf *p, uint32_t dst);
+
+/* Drops every queue whose time is up (frag_timeout), handing fn (NULL:
+ * none sent) an ICMP time exceeded for each that held its first fragment;
+ * returns the earliest deadline left, 0 if no queue is held. The poll
+ * paths call it; fn runs with no reassembly lock held. */
+uint64_t ks_ipfrag_expire(struct ks_inet_stack *st, ks_ipfrag_err_fn *fn, void *arg);
 
 /* Queues in use (for tests and reports). */
 int ks_ipfrag_held(struct ks_inet_stack *st);

@@ -385,6 +385,12 @@ static int frag_input(struct ks_inet_netif *nif, const uint8_t *frame,
 	return rc;
 }
 
+/* Reassembly's ICMP time exceeded (ipfrag.h) goes back like any datagram. */
+static void frag_time_exceeded(void *arg, struct ks_pbuf *p, uint32_t dst)
+{
+	(void)ks_inet_netif_output(arg, p, dst); /* lost if it cannot go, as Linux's */
+}
+
 /* Frames p (an IPv4 datagram or fragment) to tx->mac and transmits it. */
 struct ip_tx {
 	struct ks_inet_netif *nif;
@@ -513,6 +519,9 @@ int ks_inet_netif_poll(struct ks_inet_netif *nif)
 	struct ks_pbuf *fifo = NULL;
 	int n = 0;
 
+	/* Reassembly's timeouts first, so input's own expiry (which sends no
+	 * error) rarely finds one; the deadline is for ks_inet_poll's timer. */
+	(void)ks_ipfrag_expire(nif->st, frag_time_exceeded, nif);
 	while (p) { /* the list is newest first: reverse it */
 		struct ks_pbuf *next = p->qnext;
 
@@ -529,6 +538,5 @@ int ks_inet_netif_poll(struct ks_inet_netif *nif)
 		n++;
 	}
 	arp_expire(nif);
-	(void)ks_ipfrag_expire(nif->st); /* the next deadline: for ks_inet_poll's timer */
 	return n;
 }

@@ -25,7 +25,8 @@
  *        buffer for a reply (no_memory).
  *   fragments for our address go to reassembly (ipfrag.h, st->frag); the
  *        datagram one completes is decoded again and handled as above.
- *        Poll also runs reassembly's expiry (30 s).
+ *        Poll also runs reassembly's expiry (30 s), sending its ICMP time
+ *        exceeded errors through ks_inet_netif_output.
  * Routing is only the connected prefix: echo requests from outside it
  * are not answered (no gateway yet).
  *

@@ -202,9 +202,25 @@ static void t_overlap(struct it_ctx *t)
 	IT_EQ(t, it_drops_total(&t->st), 8);
 }
 
+/* Collects expiry's ICMP errors. */
+static void errs_fn(void *arg, struct ks_pbuf *p, uint32_t dst)
+{
+	struct ks_pbuf_queue *q = arg;
+
+	if (dst == ks_get32(p->data + 16)) /* else lost, and the count shows it */
+		ks_pbufq_push(q, p);
+	else
+		ks_pbuf_free(p);
+}
+
 static void t_timeout(struct it_ctx *t)
 {
 	struct ks_pbuf *out;
+	struct ks_pbuf_queue errs;
+	struct ks_ipv4_hdr h;
+	struct ks_icmp_hdr ic;
+
+	ks_pbufq_init(&errs);
 
 	IT_EQ(t, in(t, frag(t, 1, 0, 80, true), &out), 0);
 	t->clock_ns += 10ull * 1000000000;
@@ -212,17 +228,38 @@ static void t_timeout(struct it_ctx *t)
 	IT_EQ(t, in(t, frag(t, 2, 0, 80, true), &out), 0); /* a second datagram, 10 s younger */
 	/* The first queue's 30 s run from its first fragment. */
 	t->clock_ns = IT_T0 + KS_IPFRAG_TIMEOUT_NS - 1;
-	IT_EQ(t, ks_ipfrag_expire(&t->st), IT_T0 + KS_IPFRAG_TIMEOUT_NS);
+	IT_EQ(t, ks_ipfrag_expire(&t->st, NULL, NULL), IT_T0 + KS_IPFRAG_TIMEOUT_NS);
 	IT_EQ(t, ks_ipfrag_held(&t->st), 2);
 	t->clock_ns++;
-	IT_EQ(t, ks_ipfrag_expire(&t->st), IT_T0 + 10ull * 1000000000 + KS_IPFRAG_TIMEOUT_NS);
+	IT_EQ(t, ks_ipfrag_expire(&t->st, errs_fn, &errs),
+	      IT_T0 + 10ull * 1000000000 + KS_IPFRAG_TIMEOUT_NS);
+	/* It held its first fragment: time exceeded, code 1, back to A,
+	 * quoting that fragment's header and data. */
+	IT_EQ(t, errs.count, 1);
+	out = ks_pbufq_pop(&errs);
+	IT_EQ(t, ks_ipv4_parse(out->data, out->len, &h), 20);
+	IT_EQ(t, h.src, IT_ADDR_B);
+	IT_EQ(t, h.dst, IT_ADDR_A);
+	IT_EQ(t, h.proto, KS_IPPROTO_ICMP);
+	IT_EQ(t, h.tos, 0xc0);
+	IT_EQ(t, h.tot_len, 20 + 8 + 100);
+	IT_TRUE(t, ks_pbuf_headroom(out) >= KS_PBUF_ROOM_IP);
+	IT_EQ(t, ks_icmp_parse(h.payload, h.payload_len, 0, &ic), 8);
+	IT_EQ(t, ic.type, KS_ICMP_TIME_EXCEEDED);
+	IT_EQ(t, ic.code, 1);
+	IT_EQ(t, ic.quote.ip.id, 1);
+	IT_EQ(t, ic.quote.ip.mf, 1);
+	IT_EQ(t, h.payload[8 + 20], pat(IT_ADDR_A + 1, 0));
+	ks_pbuf_free(out);
 	IT_EQ(t, ks_ipfrag_held(&t->st), 1);
 	IT_EQ(t, ks_inet_drops_get(&t->st, KS_DROP_FRAG_TIMEOUT), 2);
 	IT_EQ(t, t->st.frag.stats.timeouts, 1);
 	/* Its missing piece now starts a new queue, which cannot complete. */
 	IT_EQ(t, in(t, frag(t, 1, 80, 80, true), &out), 0);
 	t->clock_ns += KS_IPFRAG_TIMEOUT_NS;
-	IT_EQ(t, ks_ipfrag_expire(&t->st), 0);
+	IT_EQ(t, ks_ipfrag_expire(&t->st, errs_fn, &errs), 0);
+	IT_EQ(t, errs.count, 1); /* datagram 2's; the new queue had no first fragment */
+	ks_pbufq_purge(&errs);
 	IT_EQ(t, ks_ipfrag_held(&t->st), 0);
 	IT_EQ(t, ks_inet_drops_get(&t->st, KS_DROP_FRAG_TIMEOUT), 4);
 	IT_EQ(t, t->st.frag.stats.timeouts, 3);
@@ -256,7 +293,7 @@ static void t_byte_limit(struct it_ctx *t)
 	IT_EQ(t, t->st.frag.stats.fails, 1);
 	/* Nothing is evicted for it: the queues time out. */
 	t->clock_ns += KS_IPFRAG_TIMEOUT_NS;
-	IT_EQ(t, ks_ipfrag_expire(&t->st), 0);
+	IT_EQ(t, ks_ipfrag_expire(&t->st, NULL, NULL), 0);
 	IT_EQ(t, ks_inet_drops_get(&t->st, KS_DROP_FRAG_TIMEOUT), (unsigned long)taken);
 	IT_EQ(t, t->st.frag.mem, 0);
 }
@@ -686,6 +723,12 @@ static void t_netif_timeout(struct it_ctx *t)
 	struct ffake fk;
 
 	IT_EQ(t, fsetup(t, &fk), 0);
+	struct ks_pbuf *arp;
+	IT_EQ(t, ks_netdev_alloc_rx(&fk.dev, sizeof(it_frame_arp_request), &arp), 0);
+	memcpy(arp->data, it_frame_arp_request, sizeof(it_frame_arp_request));
+	ks_netdev_rx(&fk.dev, arp); /* A asks for B: the cache learns A */
+	IT_EQ(t, ks_inet_netif_poll(fk.nif), 1);
+	ks_pbufq_purge(&fk.sent);
 	ffeed(&fk, frag(t, 1, 0, 80, true));
 	struct ks_pbuf *other = frag(t, 2, 0, 80, true);
 	IT_TRUE(t, other != NULL);
@@ -696,10 +739,30 @@ static void t_netif_timeout(struct it_ctx *t)
 	IT_EQ(t, ks_inet_netif_poll(fk.nif), 2);
 	IT_EQ(t, ks_ipfrag_held(&t->st), 1);
 	IT_EQ(t, ks_inet_drops_get(&t->st, KS_DROP_NOT_LOCAL), 1);
-	t->clock_ns += KS_IPFRAG_TIMEOUT_NS;
+	/* 29 s on, A asks again (its cache entry lasts 30 s too); a second
+	 * later the queue times out and the error can go at once. */
+	t->clock_ns += KS_IPFRAG_TIMEOUT_NS - 1000000000;
+	IT_EQ(t, ks_netdev_alloc_rx(&fk.dev, sizeof(it_frame_arp_request), &arp), 0);
+	memcpy(arp->data, it_frame_arp_request, sizeof(it_frame_arp_request));
+	ks_netdev_rx(&fk.dev, arp);
+	IT_EQ(t, ks_inet_netif_poll(fk.nif), 1);
+	IT_EQ(t, ks_ipfrag_held(&t->st), 1);
+	ks_pbufq_purge(&fk.sent);
+	t->clock_ns += 1000000000;
 	IT_EQ(t, ks_inet_netif_poll(fk.nif), 0);
 	IT_EQ(t, ks_ipfrag_held(&t->st), 0);
 	IT_EQ(t, ks_inet_drops_get(&t->st, KS_DROP_FRAG_TIMEOUT), 1);
+	/* Time exceeded went to A's MAC: Ethernet, IPv4 B -> A, ICMP 11/1. */
+	IT_EQ(t, fk.sent.count, 1);
+	struct ks_pbuf *e = fk.sent.head;
+	IT_MEMEQ(t, e->data, it_mac_a, 6);
+	IT_EQ(t, e->tot_len, 14 + 20 + 8 + 100);
+	IT_EQ(t, ks_get32(e->data + 14 + 16), IT_ADDR_A);
+	IT_EQ(t, e->data[14 + 9], KS_IPPROTO_ICMP);
+	IT_EQ(t, e->data[14 + 20], KS_ICMP_TIME_EXCEEDED);
+	IT_EQ(t, e->data[14 + 21], 1);
+	IT_EQ(t, ks_csum(e->data + 14 + 20, 8 + 100), 0);
+	IT_EQ(t, fk.nif->stats.ip_out, 1);
 	fteardown(&fk);
 }
 

@@ -162,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	fz_now += KS_IPFRAG_TIMEOUT_NS;
-	FZ_ASSERT(ks_ipfrag_expire(&st) == 0 && ks_ipfrag_held(&st) == 0);
+	FZ_ASSERT(ks_ipfrag_expire(&st, NULL, NULL) == 0 && ks_ipfrag_held(&st) == 0);
 	FZ_ASSERT(st.frag.mem == 0 && ks_pbuf_pool_live(&st.pbufs) == 0);
 	FZ_ASSERT(fed == whole + st.frag.stats.frags_reasm + it_drops_total(&st));
 	return 0;
