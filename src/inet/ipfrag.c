@@ -9,7 +9,6 @@
  */
 #include "ipfrag.h"
 
-#include "../core/socket.h" /* KS_ASSERT */
 #include "stack.h"
 #include "wire/checksum.h"
 #include "wire/icmp.h"
