@@ -6,8 +6,9 @@
 # Creates namespace ksock-udp-PID, a TAP interface ksudp0 in it with
 # Linux's side at 198.18.0.1/24 (the benchmarking range, RFC 2544; nothing
 # else), starts a python3 UDP echo service on 198.18.0.1:9007, then runs
-# SERVER (build/udp-echo) in the namespace, which puts 198.18.0.2/24 on
-# the TAP, attaches it to ksock's AF_INET sockets and
+# SERVER (build/udp-echo) in the namespace, which checks reassembly on
+# its loopback (fragments queued last first), puts 198.18.0.2/24 on the
+# TAP, attaches it to ksock's AF_INET sockets and
 #   1. as a client, sends each size to Linux's echo service and checks
 #      each echo (ksock fragments, Linux reassembles, and back);
 #   2. runs a UDP echo service on 198.18.0.2:7 through ks_sys_socket/bind/
@@ -77,9 +78,11 @@ wait "$echo_pid" 2>/dev/null || true
 echo_pid=
 ksock_ok=$(grep -c '^udp_echo: client .*identical' "$out/log" || true)
 emsgsize=$(grep -c '^udp_echo: client 65508 bytes: EMSGSIZE' "$out/log" || true)
+lo_ok=$(grep -c '^udp_echo: loopback: .*identical' "$out/log" || true)
 cat "$out/log"; : >"$out/log" # printed
 [ "$ksock_ok" -eq "$nsizes" ] || fail "ksock to Linux: $ksock_ok of $nsizes echoes identical"
 [ "$emsgsize" -eq 1 ] || fail "ksock sending 65508 bytes was not EMSGSIZE"
+[ "$lo_ok" -eq 1 ] || fail "fragments on ksock's loopback were not reassembled"
 [ "$status" -eq 0 ] || fail "the python3 client exited with $status"
 [ "$(grep -c identical "$out/client")" -eq "$nsizes" ] ||
 	fail "Linux to ksock: not $nsizes identical echoes"
