@@ -12,6 +12,6 @@ else
 	echo "(the /net part of the demo needs /dev/fuse and fusermount3; skipped)"
 fi
 echo
-echo "== ksock's IPv4 stack on a TAP link: a UDP echo service (ksock, 198.18.0.2:7)"
-echo "   answers Linux's python3 client in a private network namespace"
+echo "== ksock's IPv4 stack on a TAP link: UDP both ways between ksock (198.18.0.2)"
+echo "   and Linux's python3 in a private network namespace, 1 to 65507 bytes (fragmented)"
 tests/inet/udp_smoke.sh build/udp-echo

@@ -7,6 +7,7 @@
 #include "netif.h"
 
 #include "decode.h"
+#include "ipfrag.h"
 #include "wire/checksum.h"
 
 /* ---- configuration ---- */
@@ -108,8 +109,7 @@ static struct ks_inet_arp_entry *arp_victim(struct ks_inet_netif *nif)
 	return v;
 }
 
-static void transmit(struct ks_inet_netif *nif, struct ks_pbuf *p, unsigned long *sent);
-static int push_eth(struct ks_inet_netif *nif, struct ks_pbuf *p, const uint8_t *dst);
+static int send_ip(struct ks_inet_netif *nif, struct ks_pbuf *p, const uint8_t *mac);
 
 /* Sends the datagram waiting for addr's mapping, if there is one. */
 static void pending_flush(struct ks_inet_netif *nif, uint32_t addr, const uint8_t *mac)
@@ -120,8 +120,7 @@ static void pending_flush(struct ks_inet_netif *nif, uint32_t addr, const uint8_
 		return;
 	nif->pending = NULL;
 	nif->pending_dst = 0;
-	if (push_eth(nif, p, mac) == 0)
-		transmit(nif, p, &nif->stats.ip_out);
+	(void)send_ip(nif, p, mac); /* its sender was told 0 already, as Linux */
 }
 
 /* Refreshes addr's entry (RFC 826 "merge"); creates it if create is set.
@@ -318,22 +317,26 @@ void ks_inet_netif_set_udp(struct ks_inet_netif *nif, ks_inet_netif_udp_fn *fn, 
 	nif->udp_arg = arg;
 }
 
-/* Hands the datagram (copied out of the frame, trailing padding left
- * behind) to the hook. */
-static int udp_input(struct ks_inet_netif *nif, const uint8_t *frame,
-		     const struct ks_inet_decoded *d)
+/* The datagram at frame + d->l3_off copied into a pbuf of its own (the
+ * trailing padding left behind); gives it in *out. */
+static int dgram_copy(struct ks_inet_netif *nif, const uint8_t *frame,
+		      const struct ks_inet_decoded *d, struct ks_pbuf **out)
 {
-	struct ks_pbuf *p;
-	int rc;
+	int rc = ks_pbuf_alloc(&nif->st->pbufs, 0, d->ip.tot_len, out);
 
-	if (!nif->udp_fn)
-		return -KS_DROP_UNSUPPORTED;
-	rc = ks_pbuf_alloc(&nif->st->pbufs, 0, d->ip.tot_len, &p);
 	if (rc)
 		return rc;
-	__builtin_memcpy(p->data, frame + d->l3_off, d->ip.tot_len);
-	p->ifindex = nif->dev->ifindex;
-	rc = nif->udp_fn(nif->udp_arg, p, d);
+	__builtin_memcpy((*out)->data, frame + d->l3_off, d->ip.tot_len);
+	(*out)->ifindex = nif->dev->ifindex;
+	return 0;
+}
+
+/* Hands the datagram p to the hook; takes p. */
+static int udp_deliver(struct ks_inet_netif *nif, struct ks_pbuf *p,
+		       const struct ks_inet_decoded *d)
+{
+	int rc = nif->udp_fn(nif->udp_arg, p, d);
+
 	if (rc) {
 		ks_pbuf_free(p);
 		return rc;
@@ -342,29 +345,95 @@ static int udp_input(struct ks_inet_netif *nif, const uint8_t *frame,
 	return 0;
 }
 
+static int udp_input(struct ks_inet_netif *nif, const uint8_t *frame,
+		     const struct ks_inet_decoded *d)
+{
+	struct ks_pbuf *p;
+	int rc;
+
+	if (!nif->udp_fn)
+		return -KS_DROP_UNSUPPORTED;
+	rc = dgram_copy(nif, frame, d, &p);
+	return rc ? rc : udp_deliver(nif, p, d);
+}
+
+/* ---- fragments (ipfrag.h) ---- */
+
+/* A fragment for us goes to reassembly; the datagram it completes is
+ * decoded again and goes on as if it had come whole (its Ethernet
+ * source, for an echo reply, is the completing fragment's). */
+static int frag_input(struct ks_inet_netif *nif, const uint8_t *frame,
+		      const struct ks_inet_decoded *d)
+{
+	struct ks_inet_decoded wd;
+	struct ks_pbuf *p, *whole;
+	int rc = dgram_copy(nif, frame, d, &p);
+
+	if (rc)
+		return rc;
+	if (ks_ipfrag_input(nif->st, p, &whole) != 1)
+		return 0; /* queued, or dropped and counted by reassembly */
+	if (ks_inet_decode_ipv4(nif->st, whole->data, whole->len, 0, &wd) < 0) {
+		ks_pbuf_free(whole);
+		return 0; /* counted by decode */
+	}
+	wd.eth = d->eth;
+	if (wd.kind == KS_INET_UDP && nif->udp_fn)
+		return udp_deliver(nif, whole, &wd);
+	rc = wd.kind == KS_INET_ICMP ? icmp_input(nif, whole->data, &wd) : -KS_DROP_UNSUPPORTED;
+	ks_pbuf_free(whole);
+	return rc;
+}
+
+/* Reassembly's ICMP time exceeded (ipfrag.h) goes back like any datagram. */
+static void frag_time_exceeded(void *arg, struct ks_pbuf *p, uint32_t dst)
+{
+	(void)ks_inet_netif_output(arg, p, dst); /* lost if it cannot go, as Linux's */
+}
+
+/* Frames p (an IPv4 datagram or fragment) to tx->mac and transmits it. */
+struct ip_tx {
+	struct ks_inet_netif *nif;
+	const uint8_t *mac;
+};
+
+static int ip_tx(void *arg, struct ks_pbuf *p)
+{
+	struct ip_tx *tx = arg;
+	int rc = push_eth(tx->nif, p, tx->mac);
+
+	if (rc)
+		return rc;
+	rc = ks_netdev_xmit(tx->nif->dev, p);
+	if (rc == 0)
+		tx->nif->stats.ip_out++;
+	else
+		tx->nif->stats.tx_errors++;
+	return rc;
+}
+
+/* Sends p to mac: whole when it fits the MTU, else in fragments. Takes p. */
+static int send_ip(struct ks_inet_netif *nif, struct ks_pbuf *p, const uint8_t *mac)
+{
+	struct ip_tx tx = { nif, mac };
+
+	return ks_ipfrag_output(nif->st, p, nif->dev->mtu, nif->dev->headroom + KS_ETH_HLEN,
+				ip_tx, &tx);
+}
+
 int ks_inet_netif_output(struct ks_inet_netif *nif, struct ks_pbuf *p, uint32_t next_hop)
 {
 	uint8_t mac[KS_ETH_ALEN];
+	int rc = ks_ipfrag_check(p, nif->dev->mtu); /* DF set and too long: EMSGSIZE */
 
-	if (p->tot_len > nif->dev->mtu) { /* no fragmentation yet */
+	if (!rc && !sender_ok(nif, next_hop))
+		rc = -KS_EHOSTUNREACH;
+	if (rc) {
 		ks_pbuf_free(p);
-		return -KS_EMSGSIZE;
-	}
-	if (!sender_ok(nif, next_hop)) {
-		ks_pbuf_free(p);
-		return -KS_EHOSTUNREACH;
-	}
-	if (ks_inet_arp_lookup(nif, next_hop, mac) == 0) {
-		int rc = push_eth(nif, p, mac);
-		if (rc)
-			return rc;
-		rc = ks_netdev_xmit(nif->dev, p);
-		if (rc == 0)
-			nif->stats.ip_out++;
-		else
-			nif->stats.tx_errors++;
 		return rc;
 	}
+	if (ks_inet_arp_lookup(nif, next_hop, mac) == 0)
+		return send_ip(nif, p, mac);
 	/* A miss: one datagram waits (replacing an older one), one request goes. */
 	if (nif->pending) {
 		ks_pbuf_free(nif->pending);
@@ -404,7 +473,9 @@ static int ipv4_input(struct ks_inet_netif *nif, const uint8_t *frame,
 		return icmp_input(nif, frame, d);
 	if (d->kind == KS_INET_UDP)
 		return udp_input(nif, frame, d);
-	return -KS_DROP_UNSUPPORTED; /* fragments, other protocols: next steps */
+	if (d->kind == KS_INET_IPV4_FRAG)
+		return frag_input(nif, frame, d);
+	return -KS_DROP_UNSUPPORTED; /* other protocols: next steps */
 }
 
 static int frame_input(struct ks_inet_netif *nif, const uint8_t *frame, size_t len,
@@ -448,6 +519,9 @@ int ks_inet_netif_poll(struct ks_inet_netif *nif)
 	struct ks_pbuf *fifo = NULL;
 	int n = 0;
 
+	/* Reassembly's timeouts first, so input's own expiry (which sends no
+	 * error) rarely finds one; the deadline is for ks_inet_poll's timer. */
+	(void)ks_ipfrag_expire(nif->st, frag_time_exceeded, nif);
 	while (p) { /* the list is newest first: reverse it */
 		struct ks_pbuf *next = p->qnext;
 

@@ -20,9 +20,13 @@
  *        checksums, sent back to the requester's MAC through the device.
  *   the rest is dropped and counted in st->drops: malformed headers (by
  *        decode.c), frames for another MAC or IPv4 address (not_local),
- *        impossible senders (bad_address), what is not handled yet, UDP,
- *        fragments, other protocols (unsupported), a full queue or no
+ *        impossible senders (bad_address), what is not handled yet (UDP
+ *        without a hook, other protocols: unsupported), a full queue or no
  *        buffer for a reply (no_memory).
+ *   fragments for our address go to reassembly (ipfrag.h, st->frag); the
+ *        datagram one completes is decoded again and handled as above.
+ *        Poll also runs reassembly's expiry (30 s), sending its ICMP time
+ *        exceeded errors through ks_inet_netif_output.
  * Routing is only the connected prefix: echo requests from outside it
  * are not answered (no gateway yet).
  *
@@ -61,8 +65,9 @@
  * MAC comes from the cache; on a miss the interface broadcasts one ARP
  * request and keeps that one datagram (a queue of one per interface: a
  * newer miss replaces it, freed and counted as no_memory), sent as soon
- * as a mapping for its address is learnt. No retries yet, and no
- * fragmentation: a datagram longer than the MTU is -KS_EMSGSIZE.
+ * as a mapping for its address is learnt. No retries yet. A datagram
+ * longer than the MTU is sent in fragments (ks_ipfrag_output; one waiting
+ * for ARP waits whole), unless DF is set: -KS_EMSGSIZE.
  *
  * Not supported: several addresses per interface, devices without an
  * Ethernet header, IPv4 options in echo replies (Record Route and
@@ -154,9 +159,10 @@ void ks_inet_netif_set_udp(struct ks_inet_netif *nif, ks_inet_netif_udp_fn *fn, 
 
 /* Sends the IPv4 datagram p (starting at its header, with
  * KS_ETH_HLEN bytes of room) to next_hop, an address on the prefix other
- * than ours; takes p. 0 when sent or queued waiting for ARP (see above);
- * -KS_EMSGSIZE longer than the MTU; -KS_EHOSTUNREACH next_hop not on the
- * prefix; -KS_ENOBUFS no room or no buffer for the ARP request; the
+ * than ours; takes p. 0 when sent (in fragments if longer than the MTU)
+ * or queued waiting for ARP (see above); -KS_EMSGSIZE longer than the MTU
+ * with DF set; -KS_EINVAL longer and its header malformed;
+ * -KS_EHOSTUNREACH next_hop not on the prefix; -KS_ENOBUFS no room or no buffer for the ARP request; the
  * device's errno. Poll's context: the thread that polls, or a caller
  * serialised with poll by its own lock; never sleeps. */
 int ks_inet_netif_output(struct ks_inet_netif *nif, struct ks_pbuf *p, uint32_t next_hop);

@@ -3,11 +3,14 @@
  * stack), the loopback device, IPv4 output and input on it, and ICMP port
  * unreachable. Object model, data flow and locking: sock_inet.h.
  *
+ * Fragments (RFC 791 3.2): received ones go through reassembly (ipfrag.h)
+ * and the datagram they complete through input again; a datagram longer
+ * than the interface's MTU is fragmented by ks_inet_netif_output (the
+ * loopback MTU is 64 KiB, so none a socket may send needs it there).
+ *
  * Not supported yet: more than one device interface, routes beyond
  * 127.0.0.0/8 and the interface's connected prefix (anything else is
- * ENETUNREACH), fragmentation (the loopback MTU is 64 KiB, so no datagram
- * a socket may send needs it there; on an interface a datagram longer than
- * its MTU is EMSGSIZE; RFC 791 3.2),
+ * ENETUNREACH),
  * ICMP echo, ICMP rate limiting (Linux does not limit on loopback either),
  * TCP, raw and ping sockets.
  */
@@ -121,6 +124,7 @@ int ks_inet_net_attach(struct ks_inet_netif *nif)
 		ks_net.nif = nif;
 		__atomic_store_n(&ks_net.nif_ifindex, (int)nif->dev->ifindex, __ATOMIC_RELAXED);
 		__atomic_store_n(&ks_net.nif_mask, nif->mask, __ATOMIC_RELAXED);
+		__atomic_store_n(&ks_net.nif_mtu, nif->dev->mtu, __ATOMIC_RELAXED);
 		__atomic_store_n(&ks_net.nif_addr, nif->addr, __ATOMIC_RELEASE);
 	}
 	ks_mutex_unlock(&ks_net.nif_lock);
@@ -134,6 +138,7 @@ void ks_inet_net_detach(struct ks_inet_netif *nif)
 		__atomic_store_n(&ks_net.nif_addr, 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&ks_net.nif_mask, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&ks_net.nif_ifindex, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&ks_net.nif_mtu, 0, __ATOMIC_RELAXED);
 		ks_net.nif = NULL;
 		ks_inet_netif_set_udp(nif, NULL, NULL);
 	}
@@ -197,7 +202,10 @@ int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t pro
 	h.proto = proto;
 	h.tot_len = (uint16_t)p->tot_len;
 	h.id = __atomic_add_fetch(&ks_net.ip_id, 1, __ATOMIC_RELAXED);
-	h.df = true; /* Linux's IP_PMTUDISC_WANT on a route it need not fragment for */
+	/* Linux's IP_PMTUDISC_WANT: DF on a datagram the route carries whole;
+	 * a longer one is fragmented on its way out, DF clear (ipfrag.h). */
+	h.df = ks_inet_addr_local(dst) ||
+	       p->tot_len <= __atomic_load_n(&ks_net.nif_mtu, __ATOMIC_RELAXED);
 	h.src = src;
 	h.dst = dst;
 	int rc = ks_ipv4_emit(hdr, KS_IPV4_HLEN_MIN, &h);
@@ -284,7 +292,13 @@ static void ip_input(struct ks_pbuf *p)
 	case KS_INET_ICMP:
 		icmp_input(&d);
 		break;
-	default: /* fragments cannot arrive (ksock does not fragment yet) */
+	case KS_INET_IPV4_FRAG: { /* RFC 791 3.2: whole datagrams go on */
+		struct ks_pbuf *whole;
+		if (ks_ipfrag_input(&ks_net.st, p, &whole) == 1)
+			ip_input(whole); /* not a fragment: no deeper */
+		return; /* p was taken: queued, in whole, or dropped and counted */
+	}
+	default:
 		ks_inet_count_drop(&ks_net.st, -KS_DROP_UNSUPPORTED);
 		break;
 	}

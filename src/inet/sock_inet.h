@@ -27,7 +27,7 @@
  * is then local too (bind; a datagram to it goes through loopback), and a
  * destination on its connected prefix is routed to it: ks_inet_ip_output
  * calls ks_inet_netif_output under nif_lock (ARP cache, a queue of one
- * while resolving; no fragmentation: longer than the MTU is EMSGSIZE).
+ * while resolving; longer than the MTU: fragmented, ipfrag.h).
  * Its receive side runs in ks_inet_net_poll, called by whoever drives the
  * device, with no lock but nif_lock: UDP datagrams for the interface's
  * address reach ks_inet_udp_input, the same port table and receive path
@@ -141,6 +141,7 @@ struct ks_inet_net {
 	/* Its configuration, copied for route() (atomic; 0: none attached). */
 	uint32_t nif_addr, nif_mask;
 	int nif_ifindex;
+	uint32_t nif_mtu;               /* DF is set on datagrams it carries whole */
 };
 
 /* Attaches nif (created with ks_inet_netif_add on ks_inet_net_get()->st,

@@ -36,9 +36,9 @@
  *             Linux's base_reachable_time), resolve with 3 requests 1 s
  *             apart, and hold a bounded queue of packets while they do.
  *   routing   per-interface subnets and a default gateway, longest prefix.
- *   IPv4      reassembly (RFC 791, RFC 815) with a 30 s timeout and a byte
- *             limit charged to the pool, overlapping fragments dropped;
- *             fragmentation on output to the route's MTU.
+ *   IPv4      done: reassembly (RFC 791, RFC 815) in st->frag, with a 30 s
+ *             timeout, a 4 MiB byte limit, overlapping fragments dropped;
+ *             fragmentation on output to the interface's MTU (ipfrag.h).
  *   ICMP      echo replies; port and protocol unreachable (rate limited,
  *             RFC 1812 4.3.2.8); errors matched to sockets (ECONNREFUSED
  *             on a connected UDP socket, path MTU for TCP).
@@ -61,16 +61,18 @@
  *
  * Locking. The drop counters and the pool's counters are atomic, so any
  * context may count. The clock and configuration are written by init only.
+ * The reassembly table has its own leaf mutex (st->frag.lock, ipfrag.h).
  * The structures to come get a stack mutex (devices, routes, neighbour
  * cache), ordered after socket locks in docs/locking.md.
  *
- * Ownership: the stack owns the packets in its queues (none yet); reset
- * frees them. Packets callers hold stay theirs, and stay counted in the
+ * Ownership: the stack owns the packets in its queues (the reassembly
+ * queues); reset frees them. Packets callers hold stay theirs, and stay counted in the
  * pool across a reset, so a leak still shows.
  */
 #ifndef KS_INET_STACK_H
 #define KS_INET_STACK_H
 
+#include "ipfrag.h"
 #include "pbuf.h"
 #include "wire/wire.h"
 
@@ -99,6 +101,7 @@ struct ks_inet_stack {
 	struct ks_inet_config cfg; /* fixed at init */
 	struct ks_pbuf_pool pbufs;
 	struct ks_inet_drops drops;
+	struct ks_ipfrag frag;     /* IPv4 reassembly (ipfrag.h), its own lock */
 	/* The key of ks_tcp_hash (ISNs, ephemeral ports, timestamp offsets):
 	 * the socket layer fills it from ks_port_random; tests leave it 0. */
 	uint64_t secret[2];

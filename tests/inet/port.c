@@ -8,6 +8,9 @@
  *                        fake clock of each case; this is the default)
  *   ks_port_panic      - returns into it_expect_panic if one is waiting,
  *                        else prints and aborts
+ *   ks_mutex_*         - single-threaded mutexes that panic on recursive
+ *                        locking and on unlocking one not held (the
+ *                        reassembly table's lock, ipfrag.h)
  *
  * Interface: it.h (it_port_*, it_expect_panic). Locking: single-threaded
  * tests; the counters are plain.
@@ -55,6 +58,39 @@ _Noreturn void ks_port_panic(const char *file, int line, const char *what)
 		longjmp(*port_panic_jmp, 1);
 	fprintf(stderr, "ksock panic at %s:%d: %s\n", file, line, what);
 	abort();
+}
+
+void ks_mutex_init(struct ks_mutex *m)
+{
+	m->state = 0;
+	m->owner = 0;
+}
+
+void ks_mutex_destroy(struct ks_mutex *m)
+{
+	if (m->state)
+		ks_port_panic(__FILE__, __LINE__, "destroying a held mutex");
+}
+
+void ks_mutex_lock(struct ks_mutex *m)
+{
+	if (m->state)
+		ks_port_panic(__FILE__, __LINE__, "recursive locking (single-threaded tests)");
+	m->state = 1;
+	m->owner = 1;
+}
+
+void ks_mutex_unlock(struct ks_mutex *m)
+{
+	if (!m->state)
+		ks_port_panic(__FILE__, __LINE__, "unlocking a mutex not held");
+	m->state = 0;
+	m->owner = 0;
+}
+
+bool ks_mutex_held(const struct ks_mutex *m)
+{
+	return m->state != 0;
 }
 
 bool it_expect_panic(void (*fn)(void *arg), void *arg)

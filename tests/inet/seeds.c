@@ -3,7 +3,9 @@
  * --write-seeds DIR`): well-formed frames of every kind the parse stage
  * knows, so a short fuzz run starts past the headers. DIR/frame/ gets
  * frames, DIR/ipv4/ the same datagrams without the Ethernet header; each
- * file is a mode byte (0: checksums are right) and the bytes. Generated
+ * file is a mode byte (0: checksums are right) and the bytes. DIR/frag/
+ * gets fragment sequences in the records of fuzz/frag.c (the mode byte is
+ * its config byte: 0, Linux's limits). Generated
  * rather than kept in the tree, so they follow the code.
  *
  * Interface: it_write_seeds (it.h). Locking: none.
@@ -51,6 +53,46 @@ static size_t error_frame(uint8_t *f, uint8_t type, uint8_t code, uint16_t mtu)
 	return it_ipv4_frame(f, KS_IPPROTO_ICMP, m, (size_t)n);
 }
 
+/* One record of fuzz/frag.c: source 0..3, MF, id 0..3, offset in 8-byte
+ * units, data bytes, option words. */
+static uint8_t *frag_rec(uint8_t *r, unsigned src, bool mf, unsigned id, unsigned off8,
+			 unsigned len, unsigned words)
+{
+	r[0] = (uint8_t)(src | (mf ? 4 : 0) | id << 3);
+	r[1] = (uint8_t)(off8 >> 8), r[2] = (uint8_t)off8;
+	r[3] = (uint8_t)(len >> 8), r[4] = (uint8_t)len;
+	r[5] = (uint8_t)words;
+	return r + 6;
+}
+
+/* In order, reversed with a duplicate, overlapping, two sources
+ * interleaved with options. */
+static int frag_seeds(const char *dir)
+{
+	uint8_t b[96], *r;
+	int rc = 0;
+
+	r = frag_rec(b, 0, true, 0, 0, 1480, 0);
+	r = frag_rec(r, 0, true, 0, 185, 1480, 0);
+	r = frag_rec(r, 0, false, 0, 370, 100, 0);
+	rc |= seed_file(dir, "frag", 0, b, (size_t)(r - b));
+	r = frag_rec(b, 0, false, 1, 20, 33, 0);
+	r = frag_rec(r, 0, true, 1, 10, 80, 0);
+	r = frag_rec(r, 0, true, 1, 10, 80, 0);
+	r = frag_rec(r, 0, true, 1, 0, 80, 0);
+	rc |= seed_file(dir, "frag", 1, b, (size_t)(r - b));
+	r = frag_rec(b, 1, true, 2, 0, 80, 0);
+	r = frag_rec(r, 1, true, 2, 5, 80, 0);
+	r = frag_rec(r, 1, false, 2, 15, 8, 0);
+	rc |= seed_file(dir, "frag", 2, b, (size_t)(r - b));
+	r = frag_rec(b, 1, true, 3, 0, 64, 3);
+	r = frag_rec(r, 2, true, 3, 0, 64, 0);
+	r = frag_rec(r, 2, false, 3, 8, 10, 0);
+	r = frag_rec(r, 1, false, 3, 8, 10, 1);
+	rc |= seed_file(dir, "frag", 3, b, (size_t)(r - b));
+	return rc;
+}
+
 int it_write_seeds(const char *dir)
 {
 	uint8_t f[256];
@@ -73,5 +115,6 @@ int it_write_seeds(const char *dir)
 	ks_put16(f + KS_ETH_HLEN + 6, 0x2000); /* the same as a first fragment */
 	it_fix_ip_csum(f + KS_ETH_HLEN);
 	rc |= seed(dir, 7, f, n);
+	rc |= frag_seeds(dir);
 	return rc ? -1 : 0;
 }

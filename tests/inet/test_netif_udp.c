@@ -3,7 +3,7 @@
  * address handed to the UDP hook as a pbuf that starts at the IPv4 header
  * (padding left behind), and IPv4 output to a neighbour: the Ethernet
  * header from the ARP cache, an ARP request and a queue of one on a miss,
- * EMSGSIZE above the MTU.
+ * EMSGSIZE above the MTU with DF set.
  *
  * The fake device as in test_netif.c: the interface holds 198.18.0.2/24
  * (IT_ADDR_B); the neighbour is 198.18.0.1 (IT_ADDR_A, it_mac_a).
@@ -208,8 +208,14 @@ static void t_output_checks(struct it_ctx *t)
 
 	IT_EQ(t, setup(t, &fk), 0);
 	learn_a(&fk);
-	/* No fragmentation: above the MTU is EMSGSIZE; exactly the MTU goes. */
-	IT_EQ(t, ks_inet_netif_output(fk.nif, dgram(t, 1501), IT_ADDR_A), -KS_EMSGSIZE);
+	/* Above the MTU with DF set is EMSGSIZE (without DF it is
+	 * fragmented: test_frag.c); exactly the MTU goes. */
+	struct ks_pbuf *big = dgram(t, 1501);
+	IT_TRUE(t, big != NULL);
+	struct ks_ipv4_hdr h = { .ttl = 64, .proto = KS_IPPROTO_UDP, .tot_len = 1501, .df = true,
+				 .src = IT_ADDR_B, .dst = IT_ADDR_A };
+	IT_EQ(t, ks_ipv4_emit(big->data, 1501, &h), KS_IPV4_HLEN_MIN);
+	IT_EQ(t, ks_inet_netif_output(fk.nif, big, IT_ADDR_A), -KS_EMSGSIZE);
 	IT_EQ(t, ks_inet_netif_output(fk.nif, dgram(t, 1500), IT_ADDR_A), 0);
 	IT_EQ(t, fk.sent.count, 1);
 	/* Off the prefix, ourselves, the prefix's broadcast: no neighbour. */

@@ -99,7 +99,13 @@ static inline uint32_t ks_ntoh32(uint32_t v) { return ks_hton32(v); }
 	X(NO_MEMORY, no_memory, "no packet buffer (pool limit or allocation failure)")      \
 	X(NOT_LOCAL, not_local, "destination is not an address of this host")             \
 	X(NO_SOCKET, no_socket, "no socket bound to the destination port")                 \
-	X(RCVBUF_FULL, rcvbuf_full, "the receiving socket's buffer is full (SO_RCVBUF)")
+	X(RCVBUF_FULL, rcvbuf_full, "the receiving socket's buffer is full (SO_RCVBUF)")  \
+	X(FRAG_OVERLAP, frag_overlap, "a fragment overlapping data received in part")      \
+	X(FRAG_DUPLICATE, frag_duplicate, "a fragment whose data was all received already") \
+	X(FRAG_TIMEOUT, frag_timeout, "a datagram not reassembled within 30 s")            \
+	X(FRAG_TOOBIG, frag_toobig, "a reassembled datagram would pass 65535 bytes")       \
+	X(FRAG_INVALID, frag_invalid, "fragment lengths that cannot belong to one datagram") \
+	X(FRAG_MEMORY, frag_memory, "reassembly's byte limit or queue table is full")
 
 enum ks_drop {
 	KS_DROP_BELOW_ = 4095, /* the last errno value; not a reason */
