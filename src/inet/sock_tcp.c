@@ -378,7 +378,7 @@ static void hook_event(struct ks_tcp_pcb *pcb, unsigned ev)
 		ks_waitq_wake(&s->tx_wait);
 		return;
 	}
-	if (ev & KS_TCP_EV_READ)
+	if (ev & (KS_TCP_EV_READ | KS_TCP_EV_URG))
 		ks_waitq_wake_ev(&s->rx_wait, KS_EV_IN);
 	if ((ev & KS_TCP_EV_WRITE) && writable(pcb))
 		ks_waitq_wake_ev(&s->tx_wait, KS_EV_OUT);
@@ -1016,8 +1016,6 @@ static long tcp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	long sent = 0;
 	long ret;
 
-	if (flags & KS_MSG_OOB)
-		return -KS_EOPNOTSUPP; /* urgent data is not implemented yet */
 	tcp_lock(ts);
 	for (;;) {
 		int err = wait_drained(ts, &s->tx_wait, deadline, snd_ready, &w);
@@ -1048,6 +1046,12 @@ static long tcp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 			break;
 		}
 		sent += k;
+		if (flags & KS_MSG_OOB) {
+			/* Linux's tcp_push with MSG_OOB: the last byte queued is
+			 * urgent, and goes now. */
+			ks_tcp_mark_urgent(p);
+			ks_tcp_push(p);
+		}
 		if (!m->it.left || (k < (long)n)) {
 			ret = sent;
 			break;
@@ -1088,6 +1092,38 @@ static bool rcv_ready(void *arg)
 	return p->state == KS_TCP_CLOSE || p->state == KS_TCP_LISTEN;
 }
 
+/* recv(MSG_OOB): Linux's tcp_recv_urg. Never blocks. */
+static long recv_urg(struct ks_tcp_sock *ts, struct ks_msg *m, int flags)
+{
+	struct ks_socket *s = &ts->sk;
+	struct ks_tcp_pcb *p = &ts->pcb;
+	long ret;
+
+	tcp_lock(ts);
+	if ((__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & KS_SF_OOBINLINE) ||
+	    p->urg_state == KS_TCP_URG_NONE || p->urg_state == KS_TCP_URG_READ) {
+		ret = -KS_EINVAL;
+	} else if (p->state == KS_TCP_CLOSE && !ts->raddr) {
+		ret = -KS_ENOTCONN;
+	} else if (p->urg_state == KS_TCP_URG_VALID) {
+		uint8_t c = p->urg_byte;
+		if (!(flags & KS_MSG_PEEK))
+			p->urg_state = KS_TCP_URG_READ;
+		m->flags_out |= KS_MSG_OOB;
+		ret = 1;
+		if (!m->it.left)
+			m->flags_out |= KS_MSG_TRUNC;
+		else if (!(flags & KS_MSG_TRUNC) && ks_iter_copy_to(&m->it, &c, 1))
+			ret = -KS_EFAULT;
+	} else if (p->state == KS_TCP_CLOSE || (s->shutdown & KS_RCV_SHUTDOWN)) {
+		ret = 0;
+	} else {
+		ret = -KS_EAGAIN;
+	}
+	tcp_unlock(ts);
+	return ret;
+}
+
 /* Linux's tcp_recvmsg_locked. */
 static long tcp_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 {
@@ -1098,11 +1134,12 @@ static long tcp_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	long copied = 0;
 	long ret = 0;
 
-	if (flags & KS_MSG_OOB)
-		return -KS_EINVAL; /* no urgent byte is ever pending (not implemented) */
 	if (flags & KS_MSG_ERRQUEUE)
 		return -KS_EAGAIN;
+	if (flags & KS_MSG_OOB)
+		return recv_urg(ts, m, flags);
 	tcp_lock(ts);
+	p->oobinline = (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & KS_SF_OOBINLINE) != 0;
 	if (p->state == KS_TCP_LISTEN) {
 		tcp_unlock(ts);
 		return -KS_ENOTCONN;
@@ -1115,6 +1152,8 @@ static long tcp_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	for (;;) {
 		uint32_t off = peek && s->peek_off >= 0 ? (uint32_t)s->peek_off : 0;
 		uint32_t avail = ks_tcp_readable(p);
+		if (copied && !off && ks_tcp_at_mark(p))
+			break; /* a read stops at the urgent mark */
 		if (avail > off && len > (uint32_t)copied) {
 			uint32_t want = len - (uint32_t)copied;
 			long k = (flags & KS_MSG_TRUNC)
@@ -1606,7 +1645,7 @@ static int tcp_ioctl(struct ks_socket *s, unsigned long req, void *uarg)
 		amount = p->state == KS_TCP_SYN_SENT ? 0 : (int)p->snd_len;
 		break;
 	case KS_SIOCATMARK:
-		amount = 0;
+		amount = ks_tcp_at_mark(p);
 		break;
 	default:
 		tcp_unlock(ts);
@@ -1641,8 +1680,13 @@ static unsigned tcp_poll(struct ks_socket *s, struct ks_poll_table *pt)
 		mask |= KS_POLLIN | KS_POLLRDNORM | KS_POLLRDHUP;
 	if (p->state != KS_TCP_SYN_SENT && p->state != KS_TCP_SYN_RECV) {
 		uint32_t lowat = (uint32_t)(s->rcvlowat > 0 ? s->rcvlowat : 1);
+		/* Linux: the urgent byte at the read point is not data. */
+		if (ks_tcp_at_mark(p) && !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & KS_SF_OOBINLINE))
+			lowat++;
 		if (ks_tcp_readable(p) >= lowat)
 			mask |= KS_POLLIN | KS_POLLRDNORM;
+		if (p->urg_state == KS_TCP_URG_VALID)
+			mask |= KS_POLLPRI;
 		if (!(shut & KS_SEND_SHUTDOWN)) {
 			p->snd_limit = (uint32_t)__atomic_load_n(&s->sndbuf, __ATOMIC_RELAXED);
 			if (writable(p))

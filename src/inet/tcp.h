@@ -77,6 +77,10 @@ enum ks_tcp_state {
 #define KS_TCP_EV_STATE 4u      /* the state changed */
 #define KS_TCP_EV_ERROR 8u      /* pcb->err set (reset, timeout, refused) */
 #define KS_TCP_EV_ACCEPT 16u    /* (a child) established: ready for accept */
+#define KS_TCP_EV_URG 32u       /* an urgent byte arrived (POLLPRI) */
+
+/* The receive side's urgent data (pcb->urg_state), as Linux's urg_data. */
+enum { KS_TCP_URG_NONE, KS_TCP_URG_NOTYET, KS_TCP_URG_VALID, KS_TCP_URG_READ };
 
 /* Linux's constants (include/net/tcp.h). */
 #define KS_TCP_MSS_DEFAULT 536             /* RFC 9293 3.7.1 */
@@ -174,6 +178,14 @@ struct ks_tcp_pcb {
 	struct ks_tcp_ooo ooo[KS_TCP_OOO_RANGES];
 	uint8_t nooo;
 
+	/* Urgent data (RFC 9293 3.8.5, RFC 6093; BSD's pointer, as Linux). */
+	uint32_t snd_up;     /* just past the last urgent byte sent */
+	bool snd_urg;        /* snd_up is meaningful (until snd_una passes it) */
+	uint32_t rcv_up;     /* sequence number of the urgent byte */
+	uint8_t urg_state;   /* KS_TCP_URG_* */
+	uint8_t urg_byte;    /* the byte, when VALID */
+	bool oobinline;      /* SO_OOBINLINE: the byte stays in the stream */
+
 	/* Options (RFC 7323, RFC 2018). */
 	uint16_t mss;        /* largest payload we send */
 	uint16_t adv_mss;    /* what we announce (from the route's MTU) */
@@ -255,9 +267,15 @@ long ks_tcp_send(struct ks_tcp_pcb *pcb, uint32_t n, int (*copy)(void *arg, void
 uint32_t ks_tcp_readable(const struct ks_tcp_pcb *pcb);
 /* Copies up to n bytes at offset off past the read point to copy(arg,
  * src, len); unless peek, consumes them (and may send a window update).
- * Returns the bytes copied, or -KS_EFAULT. */
+ * Stops before the urgent mark; at the mark, an urgent byte not kept in
+ * line is skipped (Linux's tcp_recvmsg). Returns the bytes copied (0 when
+ * only the urgent byte was skipped), or -KS_EFAULT. */
 long ks_tcp_recv(struct ks_tcp_pcb *pcb, uint32_t off, uint32_t n,
 		 int (*copy)(void *arg, const void *src, uint32_t len), void *arg, bool peek);
+/* MSG_OOB: the last byte queued is urgent (call after ks_tcp_send). */
+void ks_tcp_mark_urgent(struct ks_tcp_pcb *pcb);
+/* Whether the read point is at the urgent mark (SIOCATMARK). */
+bool ks_tcp_at_mark(const struct ks_tcp_pcb *pcb);
 /* SHUT_WR: a FIN after the queued data. */
 void ks_tcp_shutdown(struct ks_tcp_pcb *pcb);
 /* The user closed: unread data or linger 0 gives a reset (RFC 9293 3.10.4,

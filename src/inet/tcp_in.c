@@ -361,6 +361,8 @@ static int check_ack(struct ks_tcp_pcb *pcb, const struct seg *s)
 	if (ks_seq_gt(h->ack, pcb->snd_una)) {
 		uint32_t acked = h->ack - pcb->snd_una;
 		take_acked(pcb, h->ack);
+		if (pcb->snd_urg && ks_seq_ge(h->ack, pcb->snd_up))
+			pcb->snd_urg = false; /* urgent mode ends */
 		new_ack(pcb, s, acked);
 		pcb->snd_una = h->ack;
 		if (ks_seq_lt(pcb->snd_nxt, pcb->snd_una))
@@ -410,6 +412,44 @@ static int check_ack(struct ks_tcp_pcb *pcb, const struct seg *s)
 		break;
 	}
 	return GO;
+}
+
+/* Sixth: URG (Linux's tcp_check_urg). The pointer names the byte before
+ * it (BSD's reading, RFC 6093); a new pointer past what was read starts
+ * waiting for that byte. */
+static void check_urg(struct ks_tcp_pcb *pcb, const struct seg *s)
+{
+	const struct ks_tcp_hdr *h = s->h;
+
+	if (!(h->flags & KS_TCP_URG) || !h->urp || pcb->fin_rcvd)
+		return;
+	switch (pcb->state) {
+	case KS_TCP_ESTABLISHED:
+	case KS_TCP_FIN_WAIT1:
+	case KS_TCP_FIN_WAIT2:
+		break;
+	default:
+		return;
+	}
+	uint32_t ptr = h->seq + h->urp - 1;
+	if (ks_seq_lt(ptr, pcb->rcv_read))
+		return; /* already read */
+	if (pcb->urg_state != KS_TCP_URG_NONE && pcb->urg_state != KS_TCP_URG_READ &&
+	    ptr == pcb->rcv_up)
+		return; /* the same mark again */
+	pcb->rcv_up = ptr;
+	pcb->urg_state = KS_TCP_URG_NOTYET;
+}
+
+/* After the text: the urgent byte, if it arrived, is taken out. */
+static void urg_arrived(struct ks_tcp_pcb *pcb)
+{
+	if (pcb->urg_state != KS_TCP_URG_NOTYET || !ks_seq_lt(pcb->rcv_up, pcb->rcv_nxt) ||
+	    pcb->fin_rcvd)
+		return;
+	ks_tcp_ring_get(&pcb->rbuf, pcb->rcv_up - pcb->rcv_read, &pcb->urg_byte, 1);
+	pcb->urg_state = KS_TCP_URG_VALID;
+	pcb->hooks->event(pcb, KS_TCP_EV_URG);
 }
 
 /* Adds [start, end) to the out-of-order ranges, newest first, merged.
@@ -582,10 +622,10 @@ static int sync_input(struct ks_tcp_pcb *pcb, struct seg *s)
 	update_ts_recent(pcb, s);
 	if (!check_ack(pcb, s))
 		return 0;
-	/* Sixth (URG) is not implemented: the urgent pointer is ignored
-	 * and the byte it marks is read in line. */
+	check_urg(pcb, s);
 	if (!take_text(pcb, s))
 		return 0;
+	urg_arrived(pcb);
 	take_fin(pcb, s);
 	if (pcb->state == KS_TCP_TIME_WAIT && s->fin)
 		ks_tcp_enter_timewait(pcb); /* restart the 2 MSL wait */

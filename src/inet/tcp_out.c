@@ -72,6 +72,13 @@ int ks_tcp_xmit(struct ks_tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t of
 	if (flags & KS_TCP_ACK)
 		h.ack = pcb->rcv_nxt;
 	h.wnd = (flags & KS_TCP_RST) ? 0 : window_field(pcb, flags);
+	if (pcb->snd_urg && !(flags & (KS_TCP_RST | KS_TCP_SYN)) && ks_seq_gt(pcb->snd_up, seq)) {
+		/* Linux's tcp_options_write: the pointer counts from this
+		 * segment, one past the urgent byte; 0xffff when farther. */
+		uint32_t up = pcb->snd_up - seq;
+		h.flags |= KS_TCP_URG;
+		h.urp = (uint16_t)(up > 0xffff ? 0xffff : up);
+	}
 	(void)ks_tcp_emit(p->data, p->len, &h, pcb->laddr, pcb->raddr);
 	if (flags & KS_TCP_ACK) {
 		/* This segment carries our acknowledgement. */
@@ -275,6 +282,12 @@ void ks_tcp_output(struct ks_tcp_pcb *pcb)
 	if (pcb->ack_now)
 		ks_tcp_send_ack(pcb);
 	ks_tcp_timers_changed(pcb);
+}
+
+void ks_tcp_mark_urgent(struct ks_tcp_pcb *pcb)
+{
+	pcb->snd_up = pcb->sbuf_seq + pcb->snd_len;
+	pcb->snd_urg = true;
 }
 
 void ks_tcp_push(struct ks_tcp_pcb *pcb)

@@ -32,12 +32,44 @@ void ks_tcp_listen(struct ks_tcp_pcb *pcb, int backlog)
 	pcb->state = KS_TCP_LISTEN;
 }
 
+bool ks_tcp_at_mark(const struct ks_tcp_pcb *pcb)
+{
+	return pcb->urg_state != KS_TCP_URG_NONE && pcb->rcv_up == pcb->rcv_read;
+}
+
+/* Drops n bytes from the read point (read, or the skipped urgent byte). */
+static void consume(struct ks_tcp_pcb *pcb, uint32_t n)
+{
+	pcb->rcv_read += n;
+	ks_tcp_ring_advance(&pcb->rbuf, n);
+	/* Linux: once the read point passed the mark, the urgent byte is
+	 * gone, read with MSG_OOB or not. */
+	if (pcb->urg_state != KS_TCP_URG_NONE && pcb->urg_state != KS_TCP_URG_NOTYET &&
+	    ks_seq_gt(pcb->rcv_read, pcb->rcv_up))
+		pcb->urg_state = KS_TCP_URG_NONE;
+}
+
 long ks_tcp_recv(struct ks_tcp_pcb *pcb, uint32_t off, uint32_t n,
 		 int (*copy)(void *arg, const void *src, uint32_t len), void *arg, bool peek)
 {
 	uint32_t avail = ks_tcp_readable(pcb);
 	uint32_t done = 0;
 
+	if (pcb->urg_state != KS_TCP_URG_NONE && pcb->urg_state != KS_TCP_URG_NOTYET) {
+		uint32_t mark = pcb->rcv_up - pcb->rcv_read;
+		if (mark < avail && mark >= off) {
+			if (mark == off && !pcb->oobinline) {
+				/* At the mark: the urgent byte is not data. */
+				if (peek)
+					off++;
+				else
+					consume(pcb, 1);
+				avail = ks_tcp_readable(pcb);
+			} else if (mark > off && n > mark - off) {
+				n = mark - off; /* stop before it */
+			}
+		}
+	}
 	if (off >= avail)
 		return 0;
 	if (n > avail - off)
@@ -52,8 +84,7 @@ long ks_tcp_recv(struct ks_tcp_pcb *pcb, uint32_t off, uint32_t n,
 	if (peek || !done)
 		return done;
 	KS_ASSERT(off == 0);
-	pcb->rcv_read += done;
-	ks_tcp_ring_advance(&pcb->rbuf, done);
+	consume(pcb, done);
 	/* Linux's tcp_cleanup_rbuf: an ACK that was being delayed goes now,
 	 * and so does a window that has grown a lot (by two segments, or
 	 * doubled) since it was last offered. */
