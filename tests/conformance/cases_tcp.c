@@ -753,7 +753,7 @@ static void tcp_accept_rcvtimeo(struct ct_ctx *c)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CT_EQ(c, c->b->accept((int)lfd, NULL, NULL), -EAGAIN);
 	ms = ct_elapsed_ms(&t0);
-	CT_TRUE(c, ms >= 90 && ms < 1500);
+	CT_TRUE(c, ms >= 80 && ms < 1500);
 }
 
 static void tcp_accept_peer_addr(struct ct_ctx *c)
@@ -1029,6 +1029,16 @@ static void tcp_connect_refused(struct ct_ctx *c)
 	CT_EQ(c, ct_tcp_state(c, (int)fd), CT_TCP_CLOSE);
 }
 
+/* Port 0 is nobody's: connecting to it is refused. */
+static void tcp_connect_port0(struct ct_ctx *c)
+{
+	struct sockaddr_in to = ct_sin4(CT_LO, 0);
+	long fd;
+
+	CT_OK(c, fd, ct_tcp_socket(c, 0));
+	CT_EQ(c, c->b->connect((int)fd, &to, sizeof(to)), -ECONNREFUSED);
+}
+
 /* A socket whose connect was refused may connect again. */
 static void tcp_connect_refused_then_ok(struct ct_ctx *c)
 {
@@ -1156,15 +1166,17 @@ static void tcp_connect_on_listener(struct ct_ctx *c)
 
 /* connect with AF_UNSPEC disconnects: an established connection is reset
  * (the peer reads ECONNRESET); the socket is closed, its address cleared
- * and its ephemeral port released (another socket may bind it), and it
- * may connect anew. Linux's getsockname still shows the old port number:
- * the released port is not cleared from the name. */
+ * and its ephemeral port released, and it may connect anew (from a new
+ * port). Linux's getsockname still shows the old port number: releasing
+ * the port does not clear it from the name. (Whether another socket could
+ * bind that port is not checked: a port chosen by connect may also be
+ * shared by TIME_WAIT connections to other peers.) */
 static void tcp_connect_unspec_disconnect(struct ct_ctx *c)
 {
 	struct ct_tcp_conn p;
 	struct sockaddr_in un = ct_sin4(0, 0), a, before;
 	char buf[4];
-	long srv, fd;
+	long srv;
 
 	un.sin_family = AF_UNSPEC;
 	CT_EQ(c, ct_tcp_pair(c, &p), 0);
@@ -1176,9 +1188,10 @@ static void tcp_connect_unspec_disconnect(struct ct_ctx *c)
 	CT_EQ(c, a.sin_addr.s_addr, 0);
 	CT_EQ(c, a.sin_port, before.sin_port);
 	CT_EQ(c, ct_tcp_state(c, p.cli), CT_TCP_CLOSE);
-	CT_OK(c, fd, bind_to(c, &before, 0));
 	CT_EQ(c, c->b->connect(p.cli, &p.addr, sizeof(p.addr)), 0);
 	CT_OK(c, srv, ct_tcp_accept(c, p.lfd));
+	CT_EQ(c, ct_tcp_name(c, p.cli, &a), 0);
+	CT_EQ(c, ntohl(a.sin_addr.s_addr), CT_LO);
 	CT_EQ(c, c->b->write(p.cli, "x", 1), 1);
 	CT_EQ(c, c->b->read((int)srv, buf, sizeof(buf)), 1);
 }
@@ -1366,7 +1379,7 @@ static void tcp_connect_sndtimeo(struct ct_ctx *c)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CT_EQ(c, c->b->connect((int)fd, &to, sizeof(to)), -EINPROGRESS);
 	ms = ct_elapsed_ms(&t0);
-	CT_TRUE(c, ms >= 90 && ms < 900);
+	CT_TRUE(c, ms >= 80 && ms < 1500);
 	CT_EQ(c, c->b->connect((int)fd, &to, sizeof(to)), -EALREADY);
 	CT_EQ(c, ct_tcp_state(c, (int)fd), CT_TCP_SYN_SENT);
 }
@@ -1996,6 +2009,7 @@ const struct ct_case ct_cases_tcp[] = {
 	{ "tcp_accept_after_client_reset", tcp_accept_after_client_reset },
 	{ "tcp_accept_blocking_wakes", tcp_accept_blocking_wakes },
 	{ "tcp_connect_refused", tcp_connect_refused },
+	{ "tcp_connect_port0", tcp_connect_port0 },
 	{ "tcp_connect_refused_then_ok", tcp_connect_refused_then_ok },
 	{ "tcp_connect_names", tcp_connect_names },
 	{ "tcp_connect_twice", tcp_connect_twice },

@@ -239,8 +239,9 @@ long ct_tcp_fill(struct ct_ctx *c, int fd)
 			return r < 0 ? r : -1000;
 		if (!sent && quiet > 0)
 			return total; /* EAGAIN twice around a quiet period */
-		/* Let acknowledgements and window updates in flight land. */
-		r = ct_tcp_poll(c, fd, POLLOUT, 100);
+		/* Let acknowledgements and window updates in flight land: a
+		 * delayed ACK comes within 200 ms. */
+		r = ct_tcp_poll(c, fd, POLLOUT, 250);
 		if (r < 0)
 			return r;
 	}

@@ -88,7 +88,8 @@ long ct_tcp_read_full(struct ct_ctx *c, int fd, void *buf, unsigned long n);
 /* Linux's ephemeral range (from /proc on the linux backend). */
 void ct_tcp_ephemeral_range(struct ct_ctx *c, unsigned *lo, unsigned *hi);
 /* Fills fd's send path until a nonblocking send stays EAGAIN through
- * a quiet period (nothing more drains); the bytes sent or -errno. */
+ * a quiet period of 250 ms (nothing more drains: a delayed ACK would have
+ * come); the bytes sent or -errno. */
 long ct_tcp_fill(struct ct_ctx *c, int fd);
 
 #endif
