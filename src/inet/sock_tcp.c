@@ -63,6 +63,7 @@
 #define KS_TCP_QUICKACK 12
 #define KS_TCP_CONGESTION 13
 #define KS_TCP_USER_TIMEOUT 18
+#define KS_SIOCOUTQNSD 0x894B
 
 /* Deferred work (struct ks_tcp_sock.pending), done by tcp_unlock. */
 #define PEND_PUT 1u  /* drop the list's reference */
@@ -87,6 +88,7 @@ struct ks_tcp_sock {
 	bool hashed;                   /* [T] */
 	uint32_t laddr, raddr;         /* [T] (written with the lock held too) */
 	uint16_t lport, rport;         /* [T] */
+	bool has_peer;                 /* [T] input matches the four-tuple */
 	struct ks_tcp_sock *listener;  /* [T] a child's, until accepted or detached */
 	struct ks_tcp_sock *anext;     /* [T] in the listener's accept queue */
 	bool queued;                   /* [T] in it */
@@ -243,7 +245,7 @@ static struct ks_tcp_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, ui
 	for (struct ks_tcp_sock *o = net()->tcp_all; o; o = o->next) {
 		if (o->lport != dport)
 			continue;
-		if (o->rport) {
+		if (o->has_peer) {
 			if (o->rport == sport && o->raddr == src && o->laddr == dst) {
 				best = o;
 				break;
@@ -301,7 +303,7 @@ static void pcb_closed(struct ks_tcp_sock *ts)
 	 * unless bind chose it (a socket still open keeps that). */
 	if ((ts->orphan || !ts->port_locked) && unhash_locked(ts))
 		ts->pending |= PEND_PUT;
-	__atomic_store_n(&ts->rport, 0, __ATOMIC_RELAXED);
+	ts->has_peer = false;
 	ks_mutex_unlock(&net()->tcp_lock);
 }
 
@@ -422,6 +424,7 @@ static struct ks_tcp_pcb *hook_spawn(struct ks_tcp_pcb *lpcb, uint32_t src, uint
 	c->lport = dport;
 	c->raddr = src;
 	c->rport = sport;
+	c->has_peer = true;
 	c->listener = l;
 	l->syn_len++;
 	hash_locked(c);
@@ -710,6 +713,7 @@ static void disconnect_locked(struct ks_tcp_sock *ts)
 		__atomic_store_n(&ts->laddr, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&ts->raddr, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&ts->rport, 0, __ATOMIC_RELAXED);
+	ts->has_peer = false;
 	ks_mutex_unlock(&net()->tcp_lock);
 	/* A fresh pcb, keeping the user's settings. */
 	struct ks_tcp_pcb old = *p;
@@ -748,14 +752,15 @@ static int start_connect(struct ks_tcp_sock *ts, struct ks_sockaddr_storage *a)
 	if (!err) {
 		/* The four-tuple must be free (Linux's __inet_check_established). */
 		for (struct ks_tcp_sock *o = net()->tcp_all; o; o = o->next)
-			if (o != ts && o->lport == ts->lport && o->rport == port && o->raddr == dst &&
-			    o->laddr == src)
+			if (o != ts && o->has_peer && o->lport == ts->lport && o->rport == port &&
+			    o->raddr == dst && o->laddr == src)
 				err = -KS_EADDRNOTAVAIL;
 	}
 	if (!err) {
 		__atomic_store_n(&ts->laddr, src, __ATOMIC_RELAXED);
 		__atomic_store_n(&ts->raddr, dst, __ATOMIC_RELAXED);
 		__atomic_store_n(&ts->rport, port, __ATOMIC_RELAXED);
+		ts->has_peer = true;
 	}
 	ks_mutex_unlock(&net()->tcp_lock);
 	if (err)
@@ -1006,6 +1011,27 @@ static long pipe_err(long sent, int flags)
 	return -KS_EPIPE;
 }
 
+/* Linux's sock_cmsg_send for TCP: SOL_SOCKET messages are checked (the
+ * descriptors and credentials of SCM_RIGHTS and SCM_CREDENTIALS are
+ * ignored; SO_MARK, SO_PRIORITY and the timestamping requests are not
+ * implemented, so they are refused as unknown ones are), other levels are
+ * ignored. m->control is a kernel copy. */
+static int tcp_cmsg_check(const struct ks_msg *m)
+{
+	unsigned long off = 0;
+
+	while (off + sizeof(struct ks_cmsghdr) <= m->controllen) {
+		const struct ks_cmsghdr *c = (const struct ks_cmsghdr *)((char *)m->control + off);
+		if (c->cmsg_len < sizeof(*c) || c->cmsg_len > m->controllen - off)
+			return -KS_EINVAL;
+		if (c->cmsg_level == KS_SOL_SOCKET && c->cmsg_type != KS_SCM_RIGHTS &&
+		    c->cmsg_type != KS_SCM_CREDENTIALS)
+			return -KS_EINVAL;
+		off += KS_CMSG_ALIGN(c->cmsg_len);
+	}
+	return 0;
+}
+
 /* Linux's tcp_sendmsg_locked. */
 static long tcp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 {
@@ -1016,6 +1042,11 @@ static long tcp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	long sent = 0;
 	long ret;
 
+	if (m->controllen) {
+		int err = tcp_cmsg_check(m);
+		if (err)
+			return err;
+	}
 	tcp_lock(ts);
 	for (;;) {
 		int err = wait_drained(ts, &s->tx_wait, deadline, snd_ready, &w);
@@ -1039,19 +1070,14 @@ static long tcp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		uint32_t n = ks_tcp_send_space(p);
 		if (n > m->it.left)
 			n = (uint32_t)m->it.left;
-		bool more = (flags & KS_MSG_MORE) != 0;
-		long k = n || m->it.left ? ks_tcp_send(p, n, copy_from_iter, &m->it, more) : 0;
+		unsigned sf = ((flags & KS_MSG_MORE) ? KS_TCP_SEND_MORE : 0) |
+			      ((flags & KS_MSG_OOB) ? KS_TCP_SEND_URG : 0);
+		long k = n || m->it.left ? ks_tcp_send(p, n, copy_from_iter, &m->it, sf) : 0;
 		if (k < 0) {
 			ret = sent ? sent : k;
 			break;
 		}
 		sent += k;
-		if (flags & KS_MSG_OOB) {
-			/* Linux's tcp_push with MSG_OOB: the last byte queued is
-			 * urgent, and goes now. */
-			ks_tcp_mark_urgent(p);
-			ks_tcp_push(p);
-		}
 		if (!m->it.left || (k < (long)n)) {
 			ret = sent;
 			break;
@@ -1171,8 +1197,10 @@ static long tcp_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 				break;
 			continue;
 		}
-		if (!len || (copied && !deadline))
+		if (copied && !deadline)
 			break;
+		if (!len && avail > off)
+			break; /* a zero-length read of a readable socket: 0 */
 		/* Nothing (more) to read: an error, the end, or wait. */
 		if (__atomic_load_n(&s->err, __ATOMIC_ACQUIRE)) {
 			if (!copied)
@@ -1194,6 +1222,8 @@ static long tcp_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		}
 		struct rcv_wait w = {ts, off, target - (uint32_t)copied};
 		int err = wait_drained(ts, &s->rx_wait, deadline, rcv_ready, &w);
+		if (!len && deadline && err != -KS_EINTR)
+			break; /* Linux: a zero-length read that waited returns 0 */
 		if (err) {
 			ret = copied ? copied : err;
 			goto out;
@@ -1219,10 +1249,11 @@ static int tcp_shutdown(struct ks_socket *s, int how)
 	how++; /* SHUT_RD 1, SHUT_WR 2, both 3 */
 	tcp_lock(ts);
 	bool was_listening = ts->pcb.state == KS_TCP_LISTEN;
+	enum ks_tcp_state st = ts->pcb.state == KS_TCP_TIME_WAIT ? KS_TCP_CLOSE : ts->pcb.state;
 	if (s->state == KS_SS_CONNECTING && ts->pcb.state != KS_TCP_SYN_SENT &&
 	    ts->pcb.state != KS_TCP_SYN_RECV && ts->pcb.state != KS_TCP_CLOSE)
 		ks_socket_set_state_locked(s, KS_SS_CONNECTED);
-	switch (ts->pcb.state) {
+	switch (st) {
 	case KS_TCP_CLOSE:
 		err = -KS_ENOTCONN;
 		__attribute__((fallthrough)); /* the bits are set anyway */
@@ -1230,7 +1261,7 @@ static int tcp_shutdown(struct ks_socket *s, int how)
 		__atomic_store_n(&s->shutdown, (unsigned char)(s->shutdown | how), __ATOMIC_RELEASE);
 		if (how & KS_RCV_SHUTDOWN)
 			ts->pcb.rcv_shut = false; /* Linux resets only an orphan's data */
-		if ((how & KS_SEND_SHUTDOWN) && ts->pcb.state != KS_TCP_CLOSE)
+		if ((how & KS_SEND_SHUTDOWN) && st != KS_TCP_CLOSE)
 			ks_tcp_shutdown(&ts->pcb);
 		break;
 	case KS_TCP_LISTEN:
@@ -1636,6 +1667,13 @@ static int tcp_ioctl(struct ks_socket *s, unsigned long req, void *uarg)
 			return -KS_EINVAL;
 		}
 		amount = (int)ks_tcp_readable(p);
+		/* Linux's tcp_inq: up to the urgent byte while it is ahead. */
+		if (!(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & KS_SF_OOBINLINE) &&
+		    p->urg_state != KS_TCP_URG_NONE && ks_seq_ge(p->rcv_up, p->rcv_read) &&
+		    ks_seq_lt(p->rcv_up, p->rcv_nxt))
+			amount = (int)(p->rcv_up - p->rcv_read);
+		if (p->state == KS_TCP_SYN_SENT || p->state == KS_TCP_SYN_RECV)
+			amount = 0;
 		break;
 	case KS_SIOCOUTQ:
 		if (p->state == KS_TCP_LISTEN) {
@@ -1646,6 +1684,17 @@ static int tcp_ioctl(struct ks_socket *s, unsigned long req, void *uarg)
 		break;
 	case KS_SIOCATMARK:
 		amount = ks_tcp_at_mark(p);
+		break;
+	case KS_SIOCOUTQNSD:
+		/* bytes not sent yet (Linux: write_seq - snd_nxt) */
+		if (p->state == KS_TCP_LISTEN) {
+			tcp_unlock(ts);
+			return -KS_EINVAL;
+		}
+		if (p->state != KS_TCP_SYN_SENT) {
+			uint32_t sent = p->snd_nxt - p->sbuf_seq;
+			amount = sent < p->snd_len ? (int)(p->snd_len - sent) : 0;
+		}
 		break;
 	default:
 		tcp_unlock(ts);
@@ -1810,7 +1859,7 @@ void ks_inet_tcp_err(const struct ks_icmp_hdr *icmp)
 
 	if (!ts)
 		return;
-	if (ts->rport) {
+	if (ts->has_peer) {
 		int err = icmp->code == KS_ICMP_PORT_UNREACH || icmp->code == KS_ICMP_PROT_UNREACH
 				  ? KS_ECONNREFUSED
 				  : KS_EHOSTUNREACH;

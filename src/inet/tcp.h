@@ -259,10 +259,11 @@ void ks_tcp_listen(struct ks_tcp_pcb *pcb, int backlog);
 uint32_t ks_tcp_send_space(const struct ks_tcp_pcb *pcb);
 /* Queues n bytes from copy(arg, dst, len) (0 or -KS_EFAULT) and sends what
  * may be sent. n <= ks_tcp_send_space. Returns the bytes queued (fewer
- * when a copy faulted after some), or a negative errno. more: the user has
- * more to write at once (MSG_MORE). */
+ * when a copy faulted after some), or a negative errno. flags: */
+#define KS_TCP_SEND_MORE 1u /* the user has more to write at once (MSG_MORE) */
+#define KS_TCP_SEND_URG 2u  /* the last byte is urgent, and all goes now (MSG_OOB) */
 long ks_tcp_send(struct ks_tcp_pcb *pcb, uint32_t n, int (*copy)(void *arg, void *dst, uint32_t len),
-		 void *arg, bool more);
+		 void *arg, unsigned flags);
 /* Bytes the user may read now (in order, up to a FIN). */
 uint32_t ks_tcp_readable(const struct ks_tcp_pcb *pcb);
 /* Copies up to n bytes at offset off past the read point to copy(arg,
@@ -272,8 +273,6 @@ uint32_t ks_tcp_readable(const struct ks_tcp_pcb *pcb);
  * only the urgent byte was skipped), or -KS_EFAULT. */
 long ks_tcp_recv(struct ks_tcp_pcb *pcb, uint32_t off, uint32_t n,
 		 int (*copy)(void *arg, const void *src, uint32_t len), void *arg, bool peek);
-/* MSG_OOB: the last byte queued is urgent (call after ks_tcp_send). */
-void ks_tcp_mark_urgent(struct ks_tcp_pcb *pcb);
 /* Whether the read point is at the urgent mark (SIOCATMARK). */
 bool ks_tcp_at_mark(const struct ks_tcp_pcb *pcb);
 /* SHUT_WR: a FIN after the queued data. */

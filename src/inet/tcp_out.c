@@ -284,12 +284,6 @@ void ks_tcp_output(struct ks_tcp_pcb *pcb)
 	ks_tcp_timers_changed(pcb);
 }
 
-void ks_tcp_mark_urgent(struct ks_tcp_pcb *pcb)
-{
-	pcb->snd_up = pcb->sbuf_seq + pcb->snd_len;
-	pcb->snd_urg = true;
-}
-
 void ks_tcp_push(struct ks_tcp_pcb *pcb)
 {
 	send_more(pcb, KS_TCP_PUSH);
@@ -297,7 +291,7 @@ void ks_tcp_push(struct ks_tcp_pcb *pcb)
 }
 
 long ks_tcp_send(struct ks_tcp_pcb *pcb, uint32_t n,
-		 int (*copy)(void *arg, void *dst, uint32_t len), void *arg, bool more)
+		 int (*copy)(void *arg, void *dst, uint32_t len), void *arg, unsigned flags)
 {
 	uint32_t need = pcb->snd_len + n, done = 0;
 	int err = 0;
@@ -319,7 +313,15 @@ long ks_tcp_send(struct ks_tcp_pcb *pcb, uint32_t n,
 		done += k;
 		n -= k;
 	}
-	send_more(pcb, more ? KS_TCP_MORE : KS_TCP_NORMAL);
+	if ((flags & KS_TCP_SEND_URG) && done) {
+		/* Linux's tcp_mark_urg: urgent mode up to the end of what is
+		 * queued, pushed at once. */
+		pcb->snd_up = pcb->sbuf_seq + pcb->snd_len;
+		pcb->snd_urg = true;
+	}
+	send_more(pcb, (flags & KS_TCP_SEND_URG)    ? KS_TCP_PUSH
+		       : (flags & KS_TCP_SEND_MORE) ? KS_TCP_MORE
+						    : KS_TCP_NORMAL);
 	if (pcb->ack_now)
 		ks_tcp_send_ack(pcb);
 	ks_tcp_timers_changed(pcb);
