@@ -495,6 +495,7 @@ static void inherit(struct ks_tcp_sock *c, const struct ks_tcp_sock *l)
 	c->ttl = l->ttl;
 	c->tos = l->tos;
 	c->pcb.nodelay = lp->nodelay;
+	c->pcb.cc = lp->cc;
 	c->pcb.user_mss = lp->user_mss;
 	c->pcb.keepidle_s = lp->keepidle_s;
 	c->pcb.keepintvl_s = lp->keepintvl_s;
@@ -722,6 +723,7 @@ static void disconnect_locked(struct ks_tcp_sock *ts)
 	p->adv_mss = old.adv_mss;
 	p->user_mss = old.user_mss;
 	p->nodelay = old.nodelay;
+	p->cc = old.cc;
 	p->cork = old.cork;
 	p->keepidle_s = old.keepidle_s;
 	p->keepintvl_s = old.keepintvl_s;
@@ -1375,8 +1377,22 @@ static int tcp_setsockopt(struct ks_socket *s, int level, int name, const void *
 		unsigned n = len < sizeof(buf) - 1 ? len : sizeof(buf) - 1;
 		if (ks_port_copy_from_user(buf, uval, n))
 			return -KS_EFAULT;
-		if (__builtin_strcmp(buf, "reno") != 0)
-			return -KS_ENOENT; /* CUBIC is not there yet */
+		const struct ks_tcp_cc *cc = ks_tcp_cc_find(buf);
+		if (!cc)
+			return -KS_ENOENT; /* Linux: no such algorithm */
+		tcp_lock(ts);
+		/* Linux's tcp_set_congestion_control: a connection starts the
+		 * new algorithm afresh from its current window. */
+		if (ts->pcb.cc != cc) {
+			uint32_t cwnd = ts->pcb.cwnd, ssthresh = ts->pcb.ssthresh;
+			ts->pcb.cc = cc;
+			if (ks_tcp_synchronized(&ts->pcb)) {
+				cc->init(&ts->pcb);
+				ts->pcb.cwnd = cwnd;
+				ts->pcb.ssthresh = ssthresh;
+			}
+		}
+		tcp_unlock(ts);
 		return 0;
 	}
 	err = int_in(uval, len, &val);
@@ -1608,7 +1624,11 @@ static int tcp_getsockopt(struct ks_socket *s, int level, int name, void *uval, 
 		return 0;
 	}
 	if (name == KS_TCP_CONGESTION) {
-		char buf[16] = "reno";
+		char buf[16] = {0};
+		tcp_lock(ts);
+		for (int i = 0; ts->pcb.cc->name[i] && i < 15; i++)
+			buf[i] = ts->pcb.cc->name[i];
+		tcp_unlock(ts);
 		if (len > 16)
 			len = 16;
 		if (ks_port_copy_to_user(ulen, &len, sizeof(len)) ||

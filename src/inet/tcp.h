@@ -131,10 +131,13 @@ struct ks_tcp_cc {
 	void (*init)(struct ks_tcp_pcb *pcb);
 	/* acked bytes newly acknowledged, outside recovery */
 	void (*on_ack)(struct ks_tcp_pcb *pcb, uint32_t acked);
-	/* three duplicate ACKs: ssthresh for recovery */
+	/* a loss (three duplicate ACKs or a timeout): the new ssthresh */
 	uint32_t (*ssthresh)(struct ks_tcp_pcb *pcb);
 };
 extern const struct ks_tcp_cc ks_tcp_newreno;
+extern const struct ks_tcp_cc ks_tcp_cubic; /* the default, as on Linux */
+/* The algorithm called name ("reno", "cubic"), or NULL. */
+const struct ks_tcp_cc *ks_tcp_cc_find(const char *name);
 
 struct ks_tcp_ooo {
 	uint32_t start, end; /* sequence numbers, end exclusive */
@@ -210,6 +213,7 @@ struct ks_tcp_pcb {
 	uint32_t cwnd, ssthresh; /* bytes */
 	uint32_t dupacks;
 	uint32_t ca_acc;     /* bytes acked toward the next increase */
+	uint64_t cc_state[4]; /* the algorithm's own (tcp_cc.c) */
 	bool in_recovery;
 	uint32_t recover;    /* snd_max when recovery started */
 

@@ -13,7 +13,7 @@ void ks_tcp_pcb_init(struct ks_tcp_pcb *pcb, struct ks_inet_stack *st,
 	pcb->st = st;
 	pcb->hooks = hooks;
 	pcb->owner = owner;
-	pcb->cc = &ks_tcp_newreno;
+	pcb->cc = &ks_tcp_cubic;
 	pcb->state = KS_TCP_CLOSE;
 	pcb->mss = KS_TCP_MSS_DEFAULT;
 	pcb->adv_mss = KS_TCP_MSS_DEFAULT;

@@ -120,8 +120,7 @@ static void rtx_timeout(struct ks_tcp_pcb *pcb)
 	}
 	/* RFC 5681 3.1 (4) and RFC 6298 5.4-5.6: halve, restart from one
 	 * segment, back off, and go back to the first unacknowledged byte. */
-	uint32_t flight = ks_tcp_flight(pcb);
-	pcb->ssthresh = flight / 2 > 2u * pcb->mss ? flight / 2 : 2u * pcb->mss;
+	pcb->ssthresh = pcb->cc->ssthresh(pcb);
 	pcb->cwnd = pcb->mss;
 	pcb->ca_acc = 0;
 	pcb->in_recovery = false;
