@@ -547,6 +547,13 @@ static void listen_stop(struct ks_tcp_sock *l)
 	}
 }
 
+static bool fin_acked(void *arg)
+{
+	enum ks_tcp_state st = ((struct ks_tcp_sock *)arg)->pcb.state;
+
+	return st != KS_TCP_FIN_WAIT1 && st != KS_TCP_CLOSING && st != KS_TCP_LAST_ACK;
+}
+
 static void tcp_release(struct ks_socket *s)
 {
 	struct ks_tcp_sock *ts = tsk(s);
@@ -556,9 +563,15 @@ static void tcp_release(struct ks_socket *s)
 	listening = ts->pcb.state == KS_TCP_LISTEN;
 	ts->orphan = true;
 	if (!listening) {
-		bool linger0 = (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & KS_SF_LINGER) &&
-			       s->linger_s == 0;
-		ks_tcp_close(&ts->pcb, linger0);
+		bool linger = (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & KS_SF_LINGER) != 0;
+		ks_tcp_close(&ts->pcb, linger && s->linger_s == 0);
+		if (linger && s->linger_s > 0 && !fin_acked(ts)) {
+			/* Linux's sk_stream_wait_close: close waits (even on a
+			 * nonblocking socket) until the FIN is acknowledged or
+			 * the linger time runs out, and returns 0 either way. */
+			uint64_t deadline = ks_port_now_ns() + (uint64_t)s->linger_s * 1000000000ull;
+			(void)wait_drained(ts, &s->tx_wait, deadline, fin_acked, ts);
+		}
 	} else {
 		ks_tcp_done(&ts->pcb, 0);
 	}
