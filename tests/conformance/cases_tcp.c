@@ -1400,27 +1400,38 @@ static void tcp_connect_backlog_retry(struct ct_ctx *c)
 	CT_OK(c, srv, ct_tcp_accept(c, (int)lfd));
 }
 
-/* Closing a connecting socket is fine, and a listener that later has room
- * sees nothing of it. */
+/* Closing a connecting socket abandons the attempt: its SYN is not
+ * retransmitted, so a listener that has room again sees nothing of it
+ * (polled past the 1 s retransmission). */
 static void tcp_connecting_close(struct ct_ctx *c)
 {
 	struct sockaddr_in to;
-	long fd;
+	long lfd, fd, srv;
 
-	CT_OK(c, fd, syn_sent_socket(c, &to));
+	CT_OK(c, lfd, full_listener(c, &to));
+	CT_OK(c, fd, connect_nb(c, &to));
+	CT_EQ(c, ct_tcp_poll(c, (int)fd, CT_ALL_EV, 0), 0);
 	CT_EQ(c, ct_tcp_close(c, (int)fd), 0);
+	CT_OK(c, srv, ct_tcp_accept(c, (int)lfd));
+	CT_OK(c, srv, ct_tcp_accept(c, (int)lfd));
+	CT_EQ(c, ct_tcp_poll(c, (int)lfd, CT_ALL_EV, 1500), 0);
 }
 
 /* shutdown of a connecting socket aborts the attempt (inet_shutdown
- * disconnects a SYN_SENT socket). */
+ * disconnects a SYN_SENT socket, with success): it is closed and may
+ * connect again, elsewhere. */
 static void tcp_connecting_shutdown(struct ct_ctx *c)
 {
-	struct sockaddr_in to;
-	long fd;
+	struct sockaddr_in to, other;
+	long fd, lfd;
 
 	CT_OK(c, fd, syn_sent_socket(c, &to));
 	CT_EQ(c, c->b->shutdown((int)fd, SHUT_WR), 0);
 	CT_EQ(c, ct_tcp_state(c, (int)fd), CT_TCP_CLOSE);
+	CT_OK(c, lfd, ct_tcp_listener(c, CT_LO, 4, &other));
+	CT_EQ(c, c->b->connect((int)fd, &other, sizeof(other)), -EINPROGRESS);
+	CT_EQ(c, ct_tcp_wait(c, (int)fd, POLLOUT, CT_TCP_TIMEO_MS), CT_OUT_EV);
+	CT_OK(c, lfd, ct_tcp_accept(c, (int)lfd));
 }
 
 /* ---- names ---- */
