@@ -527,29 +527,72 @@ static void tcp_listen_backlog0_admits(struct ct_ctx *c)
 	CT_EQ(c, ct_tcp_wait(c, (int)srv, POLLIN, CT_TCP_TIMEO_MS), CT_IN_EV | CT_OUT_EV);
 }
 
-/* Nonblocking connects to a listener with backlog 2: exactly three are
- * established (backlog + 1); the rest stay in SYN_SENT, their SYN dropped. */
+/* Nonblocking connects, one after another, to a listener with backlog 2:
+ * exactly three are established (backlog + 1); the rest stay in SYN_SENT,
+ * their SYN dropped. */
 static void tcp_listen_backlog_respected(struct ct_ctx *c)
 {
 	struct sockaddr_in me;
-	long lfd, fd[6], r;
-	int established = 0;
+	long lfd, fd, r;
 
 	CT_OK(c, lfd, ct_tcp_listener(c, CT_LO, 2, &me));
-	for (int i = 0; i < 6; i++)
-		CT_OK(c, fd[i], connect_nb(c, &me));
 	for (int i = 0; i < 6; i++) {
-		CT_OK(c, r, ct_tcp_poll(c, (int)fd[i], CT_ALL_EV, i < 3 ? CT_TCP_TIMEO_MS : 100));
-		if (r == CT_OUT_EV)
-			established++;
-		else
-			CT_EQ(c, r, 0); /* still connecting */
-		CT_EQ(c, ct_tcp_state(c, (int)fd[i]), i < 3 ? CT_TCP_ESTABLISHED : CT_TCP_SYN_SENT);
+		CT_OK(c, fd, connect_nb(c, &me));
+		if (i < 3) {
+			CT_EQ(c, ct_tcp_wait(c, (int)fd, POLLOUT, CT_TCP_TIMEO_MS), CT_OUT_EV);
+			CT_EQ(c, ct_tcp_state(c, (int)fd), CT_TCP_ESTABLISHED);
+		} else {
+			CT_EQ(c, ct_tcp_poll(c, (int)fd, CT_ALL_EV, 100), 0);
+			CT_EQ(c, ct_tcp_state(c, (int)fd), CT_TCP_SYN_SENT);
+		}
 	}
-	CT_EQ(c, established, 3);
 	for (int i = 0; i < 3; i++)
 		CT_OK(c, r, ct_fd(c, c->b->accept((int)lfd, NULL, NULL)));
 	CT_EQ(c, ct_tcp_poll(c, (int)lfd, CT_ALL_EV, 0), 0);
+}
+
+/* A listener's TCP_INFO: its state, and tcpi_unacked (0 idle). */
+static long listener_queue(struct ct_ctx *c, int lfd, unsigned *backlog)
+{
+	struct tcp_info ti;
+	unsigned len = sizeof(ti);
+	long r;
+
+	memset(&ti, 0, sizeof(ti));
+	r = c->b->getsockopt(lfd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+	if (r < 0)
+		return r;
+	if (ti.tcpi_state != CT_TCP_LISTEN)
+		return -1000;
+	*backlog = ti.tcpi_sacked;
+	return ti.tcpi_unacked;
+}
+
+/* A listener's TCP_INFO gives its accept queue: the connections waiting in
+ * tcpi_unacked, the backlog in tcpi_sacked (what ss shows as Recv-Q and
+ * Send-Q). */
+static void tcp_info_listener_queue(struct ct_ctx *c)
+{
+	struct timespec t0, ms = { 0, 1000000 };
+	struct sockaddr_in me;
+	unsigned backlog = 0;
+	long lfd, fd, q;
+
+	CT_OK(c, lfd, ct_tcp_listener(c, CT_LO, 7, &me));
+	CT_EQ(c, listener_queue(c, (int)lfd, &backlog), 0);
+	CT_EQ(c, backlog, 7);
+	for (int i = 0; i < 3; i++)
+		CT_OK(c, fd, ct_tcp_connect_to(c, &me));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((q = listener_queue(c, (int)lfd, &backlog)) >= 0 && q < 3 &&
+	       ct_elapsed_ms(&t0) < CT_TCP_TIMEO_MS)
+		nanosleep(&ms, NULL);
+	CT_EQ(c, q, 3);
+	CT_OK(c, fd, ct_fd(c, c->b->accept((int)lfd, NULL, NULL)));
+	CT_EQ(c, listener_queue(c, (int)lfd, &backlog), 2);
+	CT_EQ(c, c->b->listen((int)lfd, 1), 0);
+	CT_EQ(c, listener_queue(c, (int)lfd, &backlog), 2);
+	CT_EQ(c, backlog, 1);
 }
 
 /* A second listen only changes the backlog: with backlog 0 a second
@@ -1400,27 +1443,38 @@ static void tcp_connect_backlog_retry(struct ct_ctx *c)
 	CT_OK(c, srv, ct_tcp_accept(c, (int)lfd));
 }
 
-/* Closing a connecting socket is fine, and a listener that later has room
- * sees nothing of it. */
+/* Closing a connecting socket abandons the attempt: its SYN is not
+ * retransmitted, so a listener that has room again sees nothing of it
+ * (polled past the 1 s retransmission). */
 static void tcp_connecting_close(struct ct_ctx *c)
 {
 	struct sockaddr_in to;
-	long fd;
+	long lfd, fd, srv;
 
-	CT_OK(c, fd, syn_sent_socket(c, &to));
+	CT_OK(c, lfd, full_listener(c, &to));
+	CT_OK(c, fd, connect_nb(c, &to));
+	CT_EQ(c, ct_tcp_poll(c, (int)fd, CT_ALL_EV, 0), 0);
 	CT_EQ(c, ct_tcp_close(c, (int)fd), 0);
+	CT_OK(c, srv, ct_tcp_accept(c, (int)lfd));
+	CT_OK(c, srv, ct_tcp_accept(c, (int)lfd));
+	CT_EQ(c, ct_tcp_poll(c, (int)lfd, CT_ALL_EV, 1500), 0);
 }
 
 /* shutdown of a connecting socket aborts the attempt (inet_shutdown
- * disconnects a SYN_SENT socket). */
+ * disconnects a SYN_SENT socket, with success): it is closed and may
+ * connect again, elsewhere. */
 static void tcp_connecting_shutdown(struct ct_ctx *c)
 {
-	struct sockaddr_in to;
-	long fd;
+	struct sockaddr_in to, other;
+	long fd, lfd;
 
 	CT_OK(c, fd, syn_sent_socket(c, &to));
 	CT_EQ(c, c->b->shutdown((int)fd, SHUT_WR), 0);
 	CT_EQ(c, ct_tcp_state(c, (int)fd), CT_TCP_CLOSE);
+	CT_OK(c, lfd, ct_tcp_listener(c, CT_LO, 4, &other));
+	CT_EQ(c, c->b->connect((int)fd, &other, sizeof(other)), -EINPROGRESS);
+	CT_EQ(c, ct_tcp_wait(c, (int)fd, POLLOUT, CT_TCP_TIMEO_MS), CT_OUT_EV);
+	CT_OK(c, lfd, ct_tcp_accept(c, (int)lfd));
 }
 
 /* ---- names ---- */
@@ -1983,6 +2037,7 @@ const struct ct_case ct_cases_tcp[] = {
 	{ "tcp_listen_autobind", tcp_listen_autobind },
 	{ "tcp_listen_backlog0_admits", tcp_listen_backlog0_admits },
 	{ "tcp_listen_backlog_respected", tcp_listen_backlog_respected },
+	{ "tcp_info_listener_queue", tcp_info_listener_queue },
 	{ "tcp_listen_twice", tcp_listen_twice },
 	{ "tcp_listen_negative_backlog", tcp_listen_negative_backlog },
 	{ "tcp_listen_connected", tcp_listen_connected },

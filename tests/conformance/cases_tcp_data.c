@@ -467,6 +467,25 @@ static void start_receiver(struct receiver *r, struct ct_ctx *c, int fd, unsigne
 	r->flags = flags;
 }
 
+/* A blocking MSG_PEEK waits for data, returns it, and leaves it queued. */
+static void tcp_peek_blocks(struct ct_ctx *c)
+{
+	struct ct_tcp_conn p;
+	struct receiver r;
+	pthread_t t;
+	char buf[8];
+
+	CT_EQ(c, ct_tcp_pair(c, &p), 0);
+	start_receiver(&r, c, p.srv, sizeof(r.buf), MSG_PEEK);
+	CT_EQ(c, pthread_create(&t, NULL, receiver_thread, &r), 0);
+	ct_wait_sleeping(&r.tid);
+	CT_CHECK_EQ(c, ct_snd(c, p.cli, "look", 4, 0), 4);
+	pthread_join(t, NULL);
+	CT_EQ(c, r.ret, 4);
+	CT_TRUE(c, memcmp(r.buf, "look", 4) == 0);
+	CT_EQ(c, ct_rcv(c, p.srv, buf, sizeof(buf), 0), 4);
+}
+
 /* MSG_WAITALL waits for the whole length: part is there, the rest comes
  * while the reader sleeps. */
 static void tcp_waitall(struct ct_ctx *c)
@@ -858,6 +877,74 @@ static void tcp_fill_and_drain(struct ct_ctx *c)
 	CT_EQ(c, drain_n(c, p.srv, filled), filled);
 	CT_EQ(c, ct_tcp_wait(c, p.cli, POLLOUT, CT_TCP_TIMEO_MS), CT_OUT_EV);
 	CT_EQ(c, ct_snd(c, p.srv, "y", 1, MSG_DONTWAIT), 1);
+}
+
+/* SHUT_WR with data still queued behind a full window: the FIN goes after
+ * the data; the peer reads every byte, then 0. */
+static void tcp_shut_wr_after_queued_data(struct ct_ctx *c)
+{
+	struct ct_tcp_conn p;
+	char x;
+	long filled;
+
+	CT_EQ(c, small_buffers(c, &p), 0);
+	CT_OK(c, filled, ct_tcp_fill(c, p.cli));
+	CT_EQ(c, c->b->shutdown(p.cli, SHUT_WR), 0);
+	CT_EQ(c, ct_tcp_state(c, p.cli), CT_TCP_FIN_WAIT1);
+	CT_EQ(c, drain_n(c, p.srv, filled), filled);
+	CT_EQ(c, c->b->read(p.srv, &x, 1), 0);
+	CT_EQ(c, ct_tcp_wait_state(c, p.cli, CT_TCP_FIN_WAIT2, CT_TCP_TIMEO_MS), CT_TCP_FIN_WAIT2);
+}
+
+/* close() with data still queued (and nothing unread) is a graceful
+ * close: it returns at once, and the closed socket goes on sending; the
+ * peer reads every byte, then 0. */
+static void tcp_close_with_queued_data(struct ct_ctx *c)
+{
+	struct ct_tcp_conn p;
+	struct timespec t0;
+	char x;
+	long filled;
+
+	CT_EQ(c, small_buffers(c, &p), 0);
+	CT_OK(c, filled, ct_tcp_fill(c, p.cli));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CT_EQ(c, ct_tcp_close(c, p.cli), 0);
+	CT_TRUE(c, ct_elapsed_ms(&t0) < 1000);
+	CT_EQ(c, drain_n(c, p.srv, filled), filled);
+	CT_EQ(c, c->b->read(p.srv, &x, 1), 0);
+	CT_EQ(c, ct_tcp_getint(c, p.srv, SOL_SOCKET, SO_ERROR), 0);
+}
+
+/* After its own SHUT_WR an end still receives a bulk transfer (FIN_WAIT2
+ * takes data), then the peer's FIN. */
+static void tcp_half_closed_receives_bulk(struct ct_ctx *c)
+{
+	struct ct_tcp_conn p;
+	struct bulk w, r;
+	pthread_t t;
+	char x;
+
+	CT_EQ(c, ct_tcp_pair(c, &p), 0);
+	CT_EQ(c, c->b->shutdown(p.cli, SHUT_WR), 0);
+	CT_EQ(c, c->b->read(p.srv, &x, 1), 0);
+	memset(&w, 0, sizeof(w));
+	memset(&r, 0, sizeof(r));
+	w.c = r.c = c;
+	w.fd = p.srv;
+	r.fd = p.cli;
+	w.len = r.len = BULK / 4;
+	w.seed = 11;
+	CT_EQ(c, pthread_create(&t, NULL, bulk_writer, &w), 0);
+	bulk_reader(&r);
+	if (r.err)
+		c->b->shutdown(p.cli, SHUT_RDWR); /* unblock the writer */
+	pthread_join(t, NULL);
+	CT_EQ(c, w.err, 0);
+	CT_EQ(c, r.err, 0);
+	CT_TRUE(c, r.hash == w.hash);
+	CT_EQ(c, c->b->shutdown(p.srv, SHUT_WR), 0);
+	CT_EQ(c, c->b->read(p.cli, &x, 1), 0);
 }
 
 /* SO_SNDTIMEO: a blocking send with no room gives EAGAIN after the
@@ -1985,6 +2072,7 @@ const struct ct_case ct_cases_tcp_data[] = {
 	{ "tcp_sendmsg_cmsg", tcp_sendmsg_cmsg },
 	{ "tcp_peek", tcp_peek },
 	{ "tcp_peek_off", tcp_peek_off },
+	{ "tcp_peek_blocks", tcp_peek_blocks },
 	{ "tcp_waitall", tcp_waitall },
 	{ "tcp_waitall_eof", tcp_waitall_eof },
 	{ "tcp_waitall_timeout", tcp_waitall_timeout },
@@ -1997,6 +2085,9 @@ const struct ct_case ct_cases_tcp_data[] = {
 	{ "tcp_large_blocking_send", tcp_large_blocking_send },
 	{ "tcp_echo_rounds", tcp_echo_rounds },
 	{ "tcp_fill_and_drain", tcp_fill_and_drain },
+	{ "tcp_shut_wr_after_queued_data", tcp_shut_wr_after_queued_data },
+	{ "tcp_close_with_queued_data", tcp_close_with_queued_data },
+	{ "tcp_half_closed_receives_bulk", tcp_half_closed_receives_bulk },
 	{ "tcp_sndtimeo", tcp_sndtimeo },
 	{ "tcp_rcvtimeo", tcp_rcvtimeo },
 	{ "tcp_blocked_send_wakes", tcp_blocked_send_wakes },
