@@ -408,12 +408,6 @@ static struct ks_tcp_pcb *hook_spawn(struct ks_tcp_pcb *lpcb, uint32_t src, uint
 	struct ks_tcp_sock *l = pcb_sock(lpcb);
 	struct ks_tcp_sock *c;
 
-	ks_mutex_lock(&net()->tcp_lock);
-	/* Linux's sk_acceptq_is_full: backlog + 1 connections are admitted. */
-	bool full = l->acc_len + l->syn_len > l->backlog;
-	ks_mutex_unlock(&net()->tcp_lock);
-	if (full)
-		return NULL;
 	c = tcp_alloc();
 	if (!c)
 		return NULL;
@@ -433,6 +427,23 @@ static struct ks_tcp_pcb *hook_spawn(struct ks_tcp_pcb *lpcb, uint32_t src, uint
 	return &c->pcb;
 }
 
+/* Linux's tcp_conn_request: a full accept queue (more than backlog
+ * established: backlog + 1 are admitted) drops the SYN; a full SYN queue
+ * (as many half-open as the backlog) answers with a cookie. */
+static int hook_syn_room(struct ks_tcp_pcb *lpcb)
+{
+	struct ks_tcp_sock *l = pcb_sock(lpcb);
+	int room = 0;
+
+	ks_mutex_lock(&net()->tcp_lock);
+	if (l->acc_len > l->backlog)
+		room = -1;
+	else if (l->syn_len > l->backlog)
+		room = 1;
+	ks_mutex_unlock(&net()->tcp_lock);
+	return room;
+}
+
 static void hook_spawned(struct ks_tcp_pcb *cpcb)
 {
 	tcp_unlock(pcb_sock(cpcb));
@@ -443,6 +454,7 @@ static const struct ks_tcp_hooks tcp_hooks = {
 	.event = hook_event,
 	.spawn = hook_spawn,
 	.spawned = hook_spawned,
+	.syn_room = hook_syn_room,
 	.timer = hook_timer,
 };
 

@@ -114,6 +114,10 @@ struct ks_tcp_hooks {
 	struct ks_tcp_pcb *(*spawn)(struct ks_tcp_pcb *listener, uint32_t src, uint16_t sport,
 				    uint32_t dst, uint16_t dport);
 	void (*spawned)(struct ks_tcp_pcb *child);
+	/* Room for a new connection on listener: 0 yes, 1 the SYN queue is
+	 * full (answer with a SYN cookie), -1 the accept queue is full (drop
+	 * the SYN, as Linux). */
+	int (*syn_room)(struct ks_tcp_pcb *listener);
 	/* pcb's earliest deadline is now ks_tcp_next_deadline(pcb). */
 	void (*timer)(struct ks_tcp_pcb *pcb);
 };
@@ -242,6 +246,7 @@ struct ks_tcp_pcb {
 	/* Listening. */
 	struct ks_tcp_pcb *parent; /* a child's listener until accepted */
 	int backlog;
+	uint64_t synq_overflow_at; /* a listener's last SYN cookie, 0: never */
 
 	/* Counters for TCP_INFO. */
 	uint64_t segs_in, segs_out, bytes_acked, bytes_received;

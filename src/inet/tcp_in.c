@@ -79,15 +79,122 @@ static void establish(struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h, uint32
 	pcb->hooks->event(pcb, KS_TCP_EV_WRITE);
 }
 
+/* ---- SYN cookies (RFC 4987 3.6) ----
+ * When the SYN queue is full the listener keeps no state: its SYN-ACK's
+ * sequence number is a cookie, and the ACK that returns it (ack - 1)
+ * creates the connection. The cookie is 5 bits of a 64 s clock, 3 bits of
+ * the peer's MSS (an index into cookie_mss) and 24 bits of a keyed hash of
+ * the four-tuple, the clock and the SYN's sequence number. Window scaling,
+ * SACK and timestamps are not offered on such a connection (Linux keeps
+ * them in the timestamp when both use timestamps; ksock does not). */
+static const uint16_t cookie_mss[8] = {536, 1300, 1440, 1460, 4312, 8960, 32768, 65495};
+#define COOKIE_TICK_NS (64ull * 1000000000ull)
+#define COOKIE_VALID_NS (120ull * 1000000000ull) /* Linux's TCP_SYNCOOKIE_VALID */
+
+static uint32_t cookie_make(struct ks_tcp_pcb *l, const struct seg *s, uint32_t syn_seq,
+			    uint32_t t, unsigned mi)
+{
+	const struct ks_tcp_hdr *h = s->h;
+	uint32_t hv = (uint32_t)ks_tcp_hash(l->st, s->src, s->dst,
+					    (uint32_t)h->sport << 16 | h->dport, syn_seq ^ (t & 31));
+
+	return (t & 31) << 27 | (mi & 7) << 24 | (hv & 0xffffff);
+}
+
+static void send_cookie_synack(struct ks_tcp_pcb *l, const struct seg *s)
+{
+	const struct ks_tcp_hdr *h = s->h;
+	uint32_t peer = h->opt.mss_ok ? h->opt.mss : KS_TCP_MSS_DEFAULT;
+	unsigned mi = 0;
+	struct ks_tcp_hdr r = {0};
+	struct ks_pbuf *p;
+
+	while (mi < 7 && cookie_mss[mi + 1] <= peer)
+		mi++;
+	r.sport = h->dport;
+	r.dport = h->sport;
+	r.seq = cookie_make(l, s, h->seq, (uint32_t)(ks_tcp_now(l) / COOKIE_TICK_NS), mi);
+	r.ack = h->seq + 1;
+	r.flags = KS_TCP_SYN | KS_TCP_ACK;
+	r.wnd = (uint16_t)(l->rcv_limit > 65535 ? 65535 : l->rcv_limit);
+	r.opt.mss_ok = true;
+	r.opt.mss = l->user_mss && l->user_mss < l->adv_mss ? l->user_mss : l->adv_mss;
+	r.hlen = (uint8_t)(KS_TCP_HLEN + ks_tcp_opts_len(&r.opt));
+	if (ks_inet_count_drop(l->st, ks_pbuf_alloc(&l->st->pbufs, KS_PBUF_ROOM_TRANSPORT, r.hlen, &p)))
+		return;
+	(void)ks_tcp_emit(p->data, p->len, &r, s->dst, s->src);
+	l->synq_overflow_at = ks_tcp_now(l);
+	l->segs_out++;
+	l->hooks->output(l, p, s->dst, s->src);
+}
+
+/* The peer MSS index of a valid cookie in an ACK, or -1. */
+static int cookie_check(struct ks_tcp_pcb *l, const struct seg *s)
+{
+	const struct ks_tcp_hdr *h = s->h;
+	uint32_t cookie = h->ack - 1;
+	uint32_t now = (uint32_t)(ks_tcp_now(l) / COOKIE_TICK_NS);
+	uint32_t t = cookie >> 27;
+
+	if (!l->synq_overflow_at || ks_tcp_now(l) - l->synq_overflow_at > COOKIE_VALID_NS)
+		return -1;
+	if (((now - t) & 31) > 1)
+		return -1; /* older than two ticks */
+	unsigned mi = (cookie >> 24) & 7;
+	return cookie_make(l, s, h->seq - 1, t, mi) == cookie ? (int)mi : -1;
+}
+
+static int sync_input(struct ks_tcp_pcb *pcb, struct seg *s);
+
+/* A returning cookie: the connection, established from the ACK. */
+static bool cookie_accept(struct ks_tcp_pcb *l, struct seg *s)
+{
+	const struct ks_tcp_hdr *h = s->h;
+	int mi = cookie_check(l, s);
+
+	if (mi < 0 || l->hooks->syn_room(l) < 0)
+		return mi >= 0; /* a valid cookie with a full accept queue: dropped */
+	struct ks_tcp_pcb *c = l->hooks->spawn(l, s->src, h->sport, s->dst, h->dport);
+	if (!c)
+		return true;
+	c->parent = l;
+	c->laddr = s->dst;
+	c->lport = h->dport;
+	c->raddr = s->src;
+	c->rport = h->sport;
+	c->last_rcv = ks_tcp_now(c);
+	c->ws_ok = c->sack_ok = c->ts_ok = false;
+	c->snd_wscale = c->rcv_wscale = 0;
+	c->irs = h->seq - 1;
+	c->rcv_nxt = c->rcv_read = c->rcv_wup = h->seq;
+	c->rcv_adv = h->seq + (l->rcv_limit > 65535 ? 65535 : l->rcv_limit);
+	c->iss = h->ack - 1;
+	c->snd_una = c->iss;
+	c->snd_nxt = c->snd_max = c->sbuf_seq = c->iss + 1;
+	c->snd_wl1 = h->seq;
+	uint32_t mss = ks_tcp_min32(cookie_mss[mi], c->adv_mss);
+	if (c->user_mss && c->user_mss < mss)
+		mss = c->user_mss;
+	c->mss = (uint16_t)mss;
+	c->state = KS_TCP_SYN_RECV;
+	(void)sync_input(c, s); /* the ACK completes the handshake; its text is taken */
+	if (c->state != KS_TCP_CLOSE)
+		ks_tcp_output(c);
+	l->hooks->spawned(c);
+	return true;
+}
+
 /* ---- LISTEN (RFC 9293 3.10.7.2) ---- */
 
-static void listen_input(struct ks_tcp_pcb *pcb, const struct seg *s)
+static void listen_input(struct ks_tcp_pcb *pcb, struct seg *s)
 {
 	const struct ks_tcp_hdr *h = s->h;
 
 	if (h->flags & KS_TCP_RST)
 		return; /* first: ignore a reset */
 	if (h->flags & KS_TCP_ACK) {
+		if (!(h->flags & KS_TCP_SYN) && cookie_accept(pcb, s))
+			return;
 		/* second: an ACK for nothing gets <SEQ=SEG.ACK><CTL=RST> */
 		struct ks_pbuf *r = ks_tcp_reset_reply(pcb->st, s->src, s->dst, h);
 		if (r)
@@ -96,9 +203,16 @@ static void listen_input(struct ks_tcp_pcb *pcb, const struct seg *s)
 	}
 	if (!(h->flags & KS_TCP_SYN))
 		return;
+	int room = pcb->hooks->syn_room(pcb);
+	if (room < 0)
+		return; /* the accept queue is full: Linux drops the SYN */
+	if (room > 0) {
+		send_cookie_synack(pcb, s);
+		return;
+	}
 	struct ks_tcp_pcb *c = pcb->hooks->spawn(pcb, s->src, h->sport, s->dst, h->dport);
 	if (!c)
-		return; /* the accept queue is full (Linux drops the SYN) */
+		return; /* no memory: the peer will try again */
 	c->parent = pcb;
 	c->laddr = s->dst;
 	c->lport = h->dport;
