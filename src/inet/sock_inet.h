@@ -134,7 +134,10 @@ struct ks_inet_net {
 	uint32_t port_rnd;              /* [udp_lock] ephemeral port search state */
 	uint16_t ip_id;                 /* atomic: IPv4 identification */
 	struct ks_mutex tcp_lock;
-	struct ks_tcp_sock *tcp_all;    /* [tcp_lock] every TCP socket with a port */
+	/* [tcp_lock] TCP sockets with a port, hashed by it (sock_tcp.c); and
+	 * those with a peer, hashed by their four-tuple. */
+	struct ks_tcp_sock *tcp_bhash[256];
+	struct ks_tcp_sock *tcp_ehash[1024];
 	uint32_t tcp_port_ctr;          /* [tcp_lock] ephemeral port search (RFC 6056) */
 	struct ks_mutex nif_lock;
 	struct ks_inet_netif *nif;      /* [nif_lock] the attached interface, or NULL */

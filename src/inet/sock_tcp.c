@@ -5,10 +5,10 @@
  *
  * Object model. A TCP socket is a struct ks_tcp_sock: the socket, its
  * pcb, and a port timer armed for the pcb's next deadline. Every socket
- * with a local port is on one list (ks_inet_net.tcp_all), which serves both
- * bind's conflict checks and input's lookup (an exact four-tuple match
- * before a listener; a hash comes with the benchmark). The list holds a
- * reference on each socket on it.
+ * with a local port is in the port hash (ks_inet_net.tcp_bhash, by port),
+ * which serves bind's conflict checks and finds listeners; one with a
+ * peer is also in the connection hash (tcp_ehash, by four-tuple), which
+ * input looks up first. Being hashed holds a reference on the socket.
  *
  * Lifetime. Closing the last descriptor (release) runs the engine's close;
  * a connection that must live on (FIN-WAIT, TIME-WAIT) keeps its socket
@@ -84,11 +84,12 @@ struct ks_tcp_sock {
 	int window_clamp;              /* atomic */
 	bool pingpong;                 /* [L] TCP_QUICKACK 0 */
 	/* The list and the listener's queues: [T] = tcp_lock. */
-	struct ks_tcp_sock *next;      /* [T] on tcp_all */
-	bool hashed;                   /* [T] */
+	struct ks_tcp_sock *next;      /* [T] in its port's chain of tcp_bhash */
+	struct ks_tcp_sock *enext;     /* [T] in its chain of tcp_ehash */
+	bool hashed;                   /* [T] in tcp_bhash */
 	uint32_t laddr, raddr;         /* [T] (written with the lock held too) */
 	uint16_t lport, rport;         /* [T] */
-	bool has_peer;                 /* [T] input matches the four-tuple */
+	bool has_peer;                 /* [T] in tcp_ehash: input matches the four-tuple */
 	struct ks_tcp_sock *listener;  /* [T] a child's, until accepted or detached */
 	struct ks_tcp_sock *anext;     /* [T] in the listener's accept queue */
 	bool queued;                   /* [T] in it */
@@ -157,24 +158,70 @@ static int wait_drained(struct ks_tcp_sock *ts, struct ks_waitq *q, uint64_t dea
 
 /* ---- the table (tcp_lock) ---- */
 
+static struct ks_tcp_sock **bchain(uint16_t port)
+{
+	return &net()->tcp_bhash[port % (sizeof(net()->tcp_bhash) / sizeof(net()->tcp_bhash[0]))];
+}
+
+static struct ks_tcp_sock **echain(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	const unsigned n = sizeof(net()->tcp_ehash) / sizeof(net()->tcp_ehash[0]);
+	/* Multiplicative, with a random seed: peers cannot aim at a chain. */
+	uint32_t h = (raddr ^ laddr ^ ((uint32_t)lport << 16 | rport) ^ (uint32_t)net()->st.secret[1]) *
+		     2654435761u;
+
+	return &net()->tcp_ehash[(h >> 16) % n];
+}
+
+/* Puts ts (its port set) in the port hash; the hash holds a reference. */
 static void hash_locked(struct ks_tcp_sock *ts)
 {
 	KS_ASSERT_HELD(&net()->tcp_lock);
 	KS_ASSERT(!ts->hashed);
 	ks_socket_hold(&ts->sk);
-	ts->next = net()->tcp_all;
-	net()->tcp_all = ts;
+	struct ks_tcp_sock **b = bchain(ts->lport);
+	ts->next = *b;
+	*b = ts;
 	ts->hashed = true;
 }
 
-/* Takes ts off the list; the caller drops the list's reference (PEND_PUT)
+/* The four-tuple (set) joins the connection hash, or leaves it. */
+static void peer_set_locked(struct ks_tcp_sock *ts)
+{
+	KS_ASSERT_HELD(&net()->tcp_lock);
+	if (ts->has_peer)
+		return;
+	struct ks_tcp_sock **e = echain(ts->laddr, ts->lport, ts->raddr, ts->rport);
+	ts->enext = *e;
+	*e = ts;
+	ts->has_peer = true;
+}
+
+static void peer_clear_locked(struct ks_tcp_sock *ts)
+{
+	KS_ASSERT_HELD(&net()->tcp_lock);
+	if (!ts->has_peer)
+		return;
+	for (struct ks_tcp_sock **pp = echain(ts->laddr, ts->lport, ts->raddr, ts->rport); *pp;
+	     pp = &(*pp)->enext) {
+		if (*pp == ts) {
+			*pp = ts->enext;
+			break;
+		}
+	}
+	ts->enext = NULL;
+	ts->has_peer = false;
+}
+
+/* Takes ts out of both hashes; the caller drops the reference (PEND_PUT)
  * when it returns true. */
 static bool unhash_locked(struct ks_tcp_sock *ts)
 {
 	KS_ASSERT_HELD(&net()->tcp_lock);
+	peer_clear_locked(ts);
 	if (!ts->hashed)
 		return false;
-	for (struct ks_tcp_sock **pp = &net()->tcp_all; *pp; pp = &(*pp)->next) {
+	for (struct ks_tcp_sock **pp = bchain(ts->lport); *pp; pp = &(*pp)->next) {
 		if (*pp == ts) {
 			*pp = ts->next;
 			break;
@@ -196,7 +243,7 @@ static bool reuse_of(const struct ks_tcp_sock *ts)
  * listening. */
 static bool port_conflict_locked(struct ks_tcp_sock *ts, uint32_t addr, uint16_t port)
 {
-	for (struct ks_tcp_sock *o = net()->tcp_all; o; o = o->next) {
+	for (struct ks_tcp_sock *o = *bchain(port); o; o = o->next) {
 		if (o == ts || o->lport != port)
 			continue;
 		if (reuse_of(ts) && reuse_of(o) && o->sk.state != KS_SS_LISTENING)
@@ -242,18 +289,16 @@ static struct ks_tcp_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, ui
 	struct ks_tcp_sock *best = NULL;
 
 	ks_mutex_lock(&net()->tcp_lock);
-	for (struct ks_tcp_sock *o = net()->tcp_all; o; o = o->next) {
-		if (o->lport != dport)
-			continue;
-		if (o->has_peer) {
-			if (o->rport == sport && o->raddr == src && o->laddr == dst) {
-				best = o;
-				break;
-			}
-		} else if (o->sk.state == KS_SS_LISTENING && (!o->laddr || o->laddr == dst)) {
-			if (!best || (o->laddr && !best->laddr))
-				best = o;
+	for (struct ks_tcp_sock *o = *echain(dst, dport, src, sport); o; o = o->enext) {
+		if (o->lport == dport && o->rport == sport && o->raddr == src && o->laddr == dst) {
+			best = o;
+			break;
 		}
+	}
+	for (struct ks_tcp_sock *o = best ? NULL : *bchain(dport); o; o = o->next) {
+		if (o->lport == dport && !o->has_peer && o->sk.state == KS_SS_LISTENING &&
+		    (!o->laddr || o->laddr == dst) && (!best || (o->laddr && !best->laddr)))
+			best = o;
 	}
 	if (best)
 		ks_socket_hold(&best->sk);
@@ -301,9 +346,9 @@ static void pcb_closed(struct ks_tcp_sock *ts)
 	child_died_locked(ts);
 	/* Linux's tcp_set_state(TCP_CLOSE): unhashed, and the port given up
 	 * unless bind chose it (a socket still open keeps that). */
+	peer_clear_locked(ts);
 	if ((ts->orphan || !ts->port_locked) && unhash_locked(ts))
 		ts->pending |= PEND_PUT;
-	ts->has_peer = false;
 	ks_mutex_unlock(&net()->tcp_lock);
 }
 
@@ -418,10 +463,10 @@ static struct ks_tcp_pcb *hook_spawn(struct ks_tcp_pcb *lpcb, uint32_t src, uint
 	c->lport = dport;
 	c->raddr = src;
 	c->rport = sport;
-	c->has_peer = true;
 	c->listener = l;
 	l->syn_len++;
 	hash_locked(c);
+	peer_set_locked(c);
 	ks_mutex_unlock(&net()->tcp_lock);
 	ks_socket_set_state_locked(&c->sk, KS_SS_CONNECTING);
 	return &c->pcb;
@@ -536,7 +581,7 @@ static void listen_stop(struct ks_tcp_sock *l)
 	struct ks_tcp_sock *kids = NULL;
 
 	ks_mutex_lock(&net()->tcp_lock);
-	for (struct ks_tcp_sock *o = net()->tcp_all; o; o = o->next) {
+	for (struct ks_tcp_sock *o = *bchain(l->lport); o; o = o->next) {
 		if (o->listener != l)
 			continue;
 		o->listener = NULL;
@@ -621,11 +666,13 @@ int ks_inet_tcp_expire(void)
 	for (;;) {
 		struct ks_tcp_sock *victim = NULL;
 		ks_mutex_lock(&net()->tcp_lock);
-		for (struct ks_tcp_sock *o = net()->tcp_all; o; o = o->next) {
-			if (__atomic_load_n(&o->sk.state, __ATOMIC_ACQUIRE) == KS_SS_CLOSED) {
-				victim = o;
-				ks_socket_hold(&o->sk);
-				break;
+		for (unsigned b = 0; !victim && b < sizeof(net()->tcp_bhash) / sizeof(net()->tcp_bhash[0]); b++) {
+			for (struct ks_tcp_sock *o = net()->tcp_bhash[b]; o; o = o->next) {
+				if (__atomic_load_n(&o->sk.state, __ATOMIC_ACQUIRE) == KS_SS_CLOSED) {
+					victim = o;
+					ks_socket_hold(&o->sk);
+					break;
+				}
 			}
 		}
 		ks_mutex_unlock(&net()->tcp_lock);
@@ -737,9 +784,9 @@ static void disconnect_locked(struct ks_tcp_sock *ts)
 		ts->pending |= PEND_PUT;
 	if (!ts->addr_locked)
 		__atomic_store_n(&ts->laddr, 0, __ATOMIC_RELAXED);
+	peer_clear_locked(ts);
 	__atomic_store_n(&ts->raddr, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&ts->rport, 0, __ATOMIC_RELAXED);
-	ts->has_peer = false;
 	ks_mutex_unlock(&net()->tcp_lock);
 	/* A fresh pcb, keeping the user's settings. */
 	struct ks_tcp_pcb old = *p;
@@ -778,16 +825,16 @@ static int start_connect(struct ks_tcp_sock *ts, struct ks_sockaddr_storage *a)
 	}
 	if (!err) {
 		/* The four-tuple must be free (Linux's __inet_check_established). */
-		for (struct ks_tcp_sock *o = net()->tcp_all; o; o = o->next)
-			if (o != ts && o->has_peer && o->lport == ts->lport && o->rport == port &&
-			    o->raddr == dst && o->laddr == src)
+		for (struct ks_tcp_sock *o = *echain(src, ts->lport, dst, port); o; o = o->enext)
+			if (o != ts && o->lport == ts->lport && o->rport == port && o->raddr == dst &&
+			    o->laddr == src)
 				err = -KS_EADDRNOTAVAIL;
 	}
 	if (!err) {
 		__atomic_store_n(&ts->laddr, src, __ATOMIC_RELAXED);
 		__atomic_store_n(&ts->raddr, dst, __ATOMIC_RELAXED);
 		__atomic_store_n(&ts->rport, port, __ATOMIC_RELAXED);
-		ts->has_peer = true;
+		peer_set_locked(ts);
 	}
 	ks_mutex_unlock(&net()->tcp_lock);
 	if (err)
