@@ -95,7 +95,7 @@ static void t_drop_names(struct it_ctx *t)
 	IT_TRUE(t, &t->st.drops.truncated == &by[KS_DROP_TRUNCATED - KS_DROP_FIRST]);
 	IT_TRUE(t, &t->st.drops.bad_quote == &by[KS_DROP_BAD_QUOTE - KS_DROP_FIRST]);
 	IT_TRUE(t, &t->st.drops.no_memory == &by[KS_DROP_NO_MEMORY - KS_DROP_FIRST]);
-	IT_TRUE(t, &t->st.drops.rcvbuf_full == &by[KS_DROP_COUNT - 1]);
+	IT_TRUE(t, &t->st.drops.arp_failed == &by[KS_DROP_COUNT - 1]);
 	IT_TRUE(t, !ks_is_drop(-KS_ENOMEM) && !ks_is_drop(-4095) && !ks_is_drop(0));
 }
 

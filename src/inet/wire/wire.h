@@ -99,7 +99,9 @@ static inline uint32_t ks_ntoh32(uint32_t v) { return ks_hton32(v); }
 	X(NO_MEMORY, no_memory, "no packet buffer (pool limit or allocation failure)")      \
 	X(NOT_LOCAL, not_local, "destination is not an address of this host")             \
 	X(NO_SOCKET, no_socket, "no socket bound to the destination port")                 \
-	X(RCVBUF_FULL, rcvbuf_full, "the receiving socket's buffer is full (SO_RCVBUF)")
+	X(RCVBUF_FULL, rcvbuf_full, "the receiving socket's buffer is full (SO_RCVBUF)")  \
+	X(ARP_QUEUE_FULL, arp_queue_full, "too many datagrams waiting for one ARP answer")  \
+	X(ARP_FAILED, arp_failed, "the next hop did not answer ARP")
 
 enum ks_drop {
 	KS_DROP_BELOW_ = 4095, /* the last errno value; not a reason */
