@@ -227,7 +227,7 @@ static int nif_xmit(struct ks_pbuf *p, uint32_t src, uint32_t dst)
 	int err;
 
 	ks_mutex_lock(&ks_net.nif_lock);
-	err = ks_inet_rtab_lookup(&ks_net.rt, dst, 0, src, &res);
+	err = ks_inet_rtab_lookup(&ks_net.rt, dst, p->ifindex, src, &res);
 	if (err) {
 		ks_pbuf_free(p);
 	} else if (res.bcast) {
@@ -275,6 +275,7 @@ int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t pro
 	}
 	if (!ks_inet_addr_local(dst))
 		return nif_xmit(p, src, dst); /* route() found a route */
+	p->ifindex = 0; /* received on loopback */
 	ks_inet_lo_xmit(p);
 	return 0;
 }

@@ -192,7 +192,9 @@ void ks_inet_lo_xmit(struct ks_pbuf *p);
 void ks_inet_lo_drain(void);
 
 /* Builds and queues an IPv4 datagram around the payload already in p
- * (headroom for the header); takes p. 0 or a negative errno. */
+ * (headroom for the header); takes p. p->ifindex is the output interface
+ * asked for (IP_PKTINFO's ipi_ifindex; 0: the route's). 0 or a negative
+ * errno. */
 int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
 		      int tos);
 

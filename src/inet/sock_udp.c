@@ -555,6 +555,7 @@ static long udp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	KS_ASSERT(h != NULL); /* allocated with room for it */
 	ks_udp_emit(h, p->tot_len, d.sport, d.dport, d.src, d.dst,
 		    !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & KS_SF_NO_CHECK));
+	p->ifindex = (uint16_t)(d.oif == KS_INET_LO_IFINDEX ? 0 : d.oif);
 	int ttl = d.ttl >= 0 ? d.ttl : __atomic_load_n(&u->ttl, __ATOMIC_RELAXED);
 	int tos = d.tos >= 0 ? d.tos : __atomic_load_n(&u->tos, __ATOMIC_RELAXED);
 	err = ks_inet_ip_output(p, d.src, d.dst, KS_IPPROTO_UDP, ttl < 0 ? KS_IP_DEFAULT_TTL : ttl,
