@@ -1,17 +1,18 @@
 /*
  * sock_inet.h - the AF_INET family on the socket layer: the host's one
  * IPv4 stack, its loopback device, IPv4 output and input for loopback,
- * ICMP port unreachable, and UDP sockets (sock_udp.c).
+ * ICMP port unreachable, the attached device interfaces and the host's
+ * routing table, and UDP sockets (sock_udp.c).
  *
  * Object model. struct ks_inet_net is the host's network: one
  * struct ks_inet_stack (pool, drop counters, clock), the loopback device's
- * queue and the UDP port table. A UDP socket is a struct ks_inet_sock
+ * queue, the UDP port table and the routing table with its interfaces. A UDP socket is a struct ks_inet_sock
  * (struct ks_socket first). Its bound port is in the port table; received
  * datagrams sit in its receive queue as whole IPv4 datagrams (pbufs),
  * charged to it by their truesize.
  *
  * Data flow (docs/inet.md "The loopback path"):
- *   sendmsg: checks, autobind, route (127/8 only), a pbuf with the payload,
+ *   sendmsg: checks, autobind, route (127/8, or the routing table), a pbuf with the payload,
  *     the UDP and IPv4 headers pushed in front, ks_inet_lo_xmit (which only
  *     queues it), all with no socket lock held; then ks_inet_lo_drain.
  *   ks_inet_lo_drain: under the receive mutex only, pops each packet and
@@ -22,14 +23,15 @@
  *     or a port unreachable sent back through ks_inet_lo_xmit, which the
  *     same drain then picks up. Transmit never recurses into receive.
  *
- * Interfaces and routes (docs/inet.md "Interfaces, routes, ARP"): device
- * interfaces (netif.h) are attached with ks_inet_net_attach, several at
- * once, into the host's routing table (route.h), which holds their
+ * Interfaces and routes (docs/inet.md "Interfaces, routes, ARP, ICMP and
+ * broadcast"): device interfaces (netif.h) are attached with
+ * ks_inet_net_attach, several at once, into the host's routing table
+ * (route.h), which holds their
  * connected prefixes and the routes ks_inet_route_add configures (static
  * routes, a default gateway). An interface's address is local (bind; a
  * datagram to it goes through loopback); any other destination is routed
- * by longest prefix: ks_inet_ip_output calls ks_inet_rtab_output under
- * nif_lock (ARP resolution on the chosen interface, to the gateway where
+ * by longest prefix: ks_inet_ip_output looks the route up again under
+ * nif_lock and calls ks_inet_netif_output (ARP resolution on the chosen interface, to the gateway where
  * the route has one; broadcasts to the link broadcast, with a copy looped
  * back to this host as Linux does). The receive side runs in
  * ks_inet_net_poll, called by whoever drives the devices, with no lock
