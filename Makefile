@@ -228,7 +228,7 @@ netfs-demo: $(BUILD)/ksockd
 INET_SRCS := $(filter-out src/inet/sock_%.c,$(wildcard src/inet/*.c src/inet/wire/*.c))
 INET_HDRS := $(wildcard src/inet/*.h src/inet/wire/*.h)
 INET_TEST_SRCS := $(wildcard tests/inet/*.c)
-INET_FUZZ_TARGETS := frame ipv4
+INET_FUZZ_TARGETS := frame ipv4 netif
 INET_FUZZ_CC ?= clang
 INET_FUZZ_TIME ?= 10
 INET_ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

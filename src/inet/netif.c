@@ -261,9 +261,9 @@ int ks_inet_arp_lookup(const struct ks_inet_netif *nif, uint32_t addr, uint8_t *
 	return -KS_ENOENT;
 }
 
-/* Linux's arp_error_report: each datagram that waited in vain is told
- * to its sender as an ICMP host unreachable (RFC 1122 3.2.2.1), then
- * freed and counted. */
+/* Linux's arp_error_report: each UDP datagram that waited in vain is
+ * told to its sender as an ICMP host unreachable (RFC 1122 3.2.2.1); every
+ * datagram is then freed and counted. */
 static void arp_fail(struct ks_inet_netif *nif, struct ks_inet_arp_entry *e)
 {
 	struct ks_pbuf *p;
@@ -273,7 +273,8 @@ static void arp_fail(struct ks_inet_netif *nif, struct ks_inet_arp_entry *e)
 		struct ks_icmp_hdr icmp = { .type = KS_ICMP_DEST_UNREACH,
 					    .code = KS_ICMP_HOST_UNREACH, .is_error = true };
 
-		if (nif->err_fn && ks_icmp_parse_quote(p->data, p->len, &icmp.quote) == 0) {
+		if (nif->err_fn && ks_icmp_parse_quote(p->data, p->len, &icmp.quote) == 0 &&
+		    icmp.quote.ip.proto == KS_IPPROTO_UDP) { /* the hook's contract: UDP */
 			icmp.data = p->data;
 			icmp.data_len = p->len;
 			nif->err_fn(nif->err_arg, &icmp);
