@@ -177,7 +177,10 @@ static struct ks_inet_arp_entry *arp_find(struct ks_inet_netif *nif, uint32_t ad
 const struct ks_inet_arp_entry *ks_inet_arp_entry_get(const struct ks_inet_netif *nif,
 						      uint32_t addr)
 {
-	return arp_find((struct ks_inet_netif *)nif, addr); /* read only */
+	for (int i = 0; i < KS_INET_ARP_SLOTS; i++)
+		if (nif->arp[i].state != KS_INET_ARP_FREE && nif->arp[i].addr == addr)
+			return &nif->arp[i];
+	return NULL;
 }
 
 /* Empties e; its waiting datagrams are freed and counted as reason (a

@@ -105,13 +105,14 @@
  * errors about UDP datagrams we sent, received or (ARP failure) made up
  * here, in poll's context.
  *
- * Not supported: several addresses per interface, devices without an
- * Ethernet header, IPv4 options in echo replies (Record Route and
- * Timestamp are not reflected; RFC 1122 3.2.2.6 says SHOULD), replies to
- * echo requests sent to a broadcast address (as Linux's default
+ * Not supported: several addresses per interface, the weak host model
+ * (a datagram is taken only on the interface holding its destination
+ * address; Linux takes any of its addresses on any interface), devices
+ * without an Ethernet header, IPv4 options in echo replies (Record Route
+ * and Timestamp are not reflected; RFC 1122 3.2.2.6 says SHOULD), replies
+ * to echo requests sent to a broadcast address (as Linux's default
  * icmp_echo_ignore_broadcasts = 1), unicast ARP probes of stale entries,
- * proxy ARP, ICMP redirects (RFC 1122 3.2.2.2: ignored, Linux's
- * accept_redirects is 0 on routers only; ksock does not act on them).
+ * proxy ARP, ICMP redirects (dropped as unsupported).
  */
 #ifndef KS_INET_NETIF_H
 #define KS_INET_NETIF_H
@@ -254,10 +255,10 @@ void ks_inet_netif_set_err(struct ks_inet_netif *nif, ks_inet_netif_err_fn *fn, 
 
 /* Sends the IPv4 datagram p (starting at its header, with
  * KS_ETH_HLEN bytes of room) to next_hop, an address on the prefix other
- * than ours; takes p. 0 when sent or queued waiting for ARP (see above);
- * -KS_EMSGSIZE longer than the MTU; -KS_EHOSTUNREACH next_hop not on the
- * prefix; -KS_ENOBUFS no room or no buffer for the ARP request; the
- * device's errno. Poll's context: the thread that polls, or a caller
+ * than ours; takes p. 0 when sent or queued waiting for ARP (see above;
+ * a request the device refuses is retried by the timer); -KS_EMSGSIZE
+ * longer than the MTU; -KS_EHOSTUNREACH next_hop not on the prefix;
+ * -KS_ENOBUFS no room for the Ethernet header; the device's errno. Poll's context: the thread that polls, or a caller
  * serialised with poll by its own lock; never sleeps. */
 int ks_inet_netif_output(struct ks_inet_netif *nif, struct ks_pbuf *p, uint32_t next_hop);
 /* The same to the link broadcast address (no ARP): for datagrams to

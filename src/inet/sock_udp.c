@@ -25,7 +25,8 @@
  * reads EAGAIN): only the pending error.
  *
  * Locking: sock_inet.h. Sending holds no lock while it calls the loopback
- * device (or the attached interface) and drains it; receive processing locks one socket at a time.
+ * device (or an interface, under nif_lock) and drains it; receive
+ * processing locks one socket at a time.
  *
  * Control messages. recvmsg adds IP_PKTINFO, IP_TTL and IP_TOS as the
  * socket asked (read from the queued datagram's IPv4 header); sendmsg
