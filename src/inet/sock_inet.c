@@ -178,7 +178,7 @@ int ks_inet_net_poll_next(uint64_t *next)
 	ks_mutex_lock(&ks_net.nif_lock);
 	n = ks_inet_rtab_poll(&ks_net.rt, next);
 	ks_mutex_unlock(&ks_net.nif_lock);
-	/* Broadcasts looped back by replies are delivered here. */
+	/* Whatever waits on loopback too, as ks_inet_poll will. */
 	ks_inet_lo_drain();
 	return n;
 }
@@ -231,7 +231,9 @@ static int nif_xmit(struct ks_pbuf *p, uint32_t src, uint32_t dst)
 	if (err) {
 		ks_pbuf_free(p);
 	} else if (res.bcast) {
-		if (ks_pbuf_copy(&ks_net.st.pbufs, p, KS_PBUF_ROOM_IP, &copy) != 0)
+		if (ks_pbuf_copy(&ks_net.st.pbufs, p, KS_PBUF_ROOM_IP, &copy) == 0)
+			copy->ifindex = (uint16_t)res.ifindex; /* "received" on that interface */
+		else
 			copy = NULL; /* the wire still gets it; the host misses its own */
 		err = ks_inet_netif_output_bcast(res.nif, p);
 	} else {
