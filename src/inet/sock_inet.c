@@ -3,16 +3,15 @@
  * stack), the loopback device, IPv4 output and input on it, and ICMP port
  * unreachable. Object model, data flow and locking: sock_inet.h.
  *
- * Fragments (RFC 791 3.2): received ones go through reassembly (ipfrag.h)
- * and the datagram they complete through input again; a datagram longer
- * than the interface's MTU is fragmented by ks_inet_netif_output (the
- * loopback MTU is 64 KiB, so none a socket may send needs it there).
+ * Fragments (RFC 791 3.2): received ones go through reassembly (ipfrag.h),
+ * on loopback here and on the interfaces in netif.c, and the datagram they
+ * complete through input again; a datagram longer than the MTU of the
+ * interface its route chooses leaves in fragments (ks_inet_netif_output;
+ * the loopback MTU is 64 KiB, so none a socket may send needs it there).
  *
- * Not supported yet: more than one device interface, routes beyond
- * 127.0.0.0/8 and the interface's connected prefix (anything else is
- * ENETUNREACH),
- * ICMP echo, ICMP rate limiting (Linux does not limit on loopback either),
- * TCP, raw and ping sockets.
+ * Not supported yet: ICMP echo on loopback, ICMP rate limiting on
+ * loopback (Linux does not limit there either; the interfaces do:
+ * netif.h), multicast, TCP, raw and ping sockets.
  */
 #include "sock_inet.h"
 
@@ -43,6 +42,8 @@ int ks_inet_init(void)
 	ks_mutex_init(&ks_net.lo_lock);
 	ks_mutex_init(&ks_net.udp_lock);
 	ks_mutex_init(&ks_net.nif_lock);
+	ks_mutex_init(&ks_net.rt_lock);
+	ks_inet_rtab_init(&ks_net.rt);
 	ks_mutex_init(&ks_net.tcp_lock);
 	ks_port_random(ks_net.st.secret, sizeof(ks_net.st.secret));
 	ks_pbufq_init(&ks_net.lo_q);
@@ -53,9 +54,9 @@ int ks_inet_init(void)
 
 /*
  * Linux's inet_create: the protocol's range first, then the type's
- * protocol switch. ksock has one entry, SOCK_DGRAM/UDP; a type without an
- * entry is ESOCKTNOSUPPORT (TCP is not implemented yet: docs/inet.md), a
- * protocol the type lacks EPROTONOSUPPORT.
+ * protocol switch: SOCK_STREAM/TCP and SOCK_DGRAM/UDP; a type without an
+ * entry is ESOCKTNOSUPPORT (SOCK_RAW, SOCK_SEQPACKET), a protocol the type
+ * lacks EPROTONOSUPPORT.
  */
 static int inet_create(int type, int protocol, struct ks_socket **out)
 {
@@ -102,82 +103,172 @@ void ks_inet_lo_drain(void)
 	ks_mutex_unlock(&ks_net.rx_lock);
 }
 
-/* ---- the device interface ---- */
+/* ---- the device interfaces and routes ---- */
+
+static bool is_bcast(uint32_t dst);
 
 static int nif_udp(void *arg, struct ks_pbuf *p, const struct ks_inet_decoded *d)
 {
 	(void)arg; /* the host's one network */
+	if (is_bcast(d->ip.dst))
+		return ks_inet_udp_input_bcast(p, d);
 	return ks_inet_udp_input(p, d);
+}
+
+static void nif_err(void *arg, const struct ks_icmp_hdr *icmp)
+{
+	(void)arg; /* the host's one network */
+	if (icmp->quote.ip.proto == KS_IPPROTO_UDP)
+		ks_inet_udp_err(icmp);
+}
+
+/* Both locks: the table is written holding both (sock_inet.h). */
+static void table_lock(void)
+{
+	ks_mutex_lock(&ks_net.nif_lock);
+	ks_mutex_lock(&ks_net.rt_lock);
+}
+
+static void table_unlock(void)
+{
+	ks_mutex_unlock(&ks_net.rt_lock);
+	ks_mutex_unlock(&ks_net.nif_lock);
 }
 
 int ks_inet_net_attach(struct ks_inet_netif *nif)
 {
-	int err = 0;
+	int err;
 
 	if (nif->st != &ks_net.st)
 		return -KS_EINVAL;
-	ks_mutex_lock(&ks_net.nif_lock);
-	if (ks_net.nif) {
-		err = -KS_EBUSY;
-	} else {
+	table_lock();
+	err = ks_inet_rtab_add_netif(&ks_net.rt, nif);
+	if (!err) {
 		ks_inet_netif_set_udp(nif, nif_udp, &ks_net);
-		ks_net.nif = nif;
-		__atomic_store_n(&ks_net.nif_ifindex, (int)nif->dev->ifindex, __ATOMIC_RELAXED);
-		__atomic_store_n(&ks_net.nif_mask, nif->mask, __ATOMIC_RELAXED);
-		__atomic_store_n(&ks_net.nif_mtu, nif->dev->mtu, __ATOMIC_RELAXED);
-		__atomic_store_n(&ks_net.nif_addr, nif->addr, __ATOMIC_RELEASE);
+		ks_inet_netif_set_err(nif, nif_err, &ks_net);
 	}
-	ks_mutex_unlock(&ks_net.nif_lock);
+	table_unlock();
 	return err;
 }
 
 void ks_inet_net_detach(struct ks_inet_netif *nif)
 {
-	ks_mutex_lock(&ks_net.nif_lock);
-	if (ks_net.nif == nif) {
-		__atomic_store_n(&ks_net.nif_addr, 0, __ATOMIC_RELEASE);
-		__atomic_store_n(&ks_net.nif_mask, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&ks_net.nif_ifindex, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&ks_net.nif_mtu, 0, __ATOMIC_RELAXED);
-		ks_net.nif = NULL;
+	table_lock();
+	if (nif->rt == &ks_net.rt) {
+		ks_inet_rtab_del_netif(&ks_net.rt, nif);
 		ks_inet_netif_set_udp(nif, NULL, NULL);
+		ks_inet_netif_set_err(nif, NULL, NULL);
 	}
+	table_unlock();
+}
+
+int ks_inet_route_add(uint32_t dst, unsigned prefix_len, uint32_t gw, int ifindex)
+{
+	table_lock();
+	int err = ks_inet_rtab_route_add(&ks_net.rt, dst, prefix_len, gw, ifindex);
+	table_unlock();
+	return err;
+}
+
+int ks_inet_route_del(uint32_t dst, unsigned prefix_len)
+{
+	table_lock();
+	int err = ks_inet_rtab_route_del(&ks_net.rt, dst, prefix_len);
+	table_unlock();
+	return err;
+}
+
+int ks_inet_net_poll_next(uint64_t *next)
+{
+	int n;
+
+	if (next)
+		*next = KS_INET_NEVER;
+	if (!__atomic_load_n(&ks_net_ready, __ATOMIC_ACQUIRE))
+		return 0;
+	ks_mutex_lock(&ks_net.nif_lock);
+	n = ks_inet_rtab_poll(&ks_net.rt, next);
 	ks_mutex_unlock(&ks_net.nif_lock);
+	/* Whatever waits on loopback too, as ks_inet_poll will. */
+	ks_inet_lo_drain();
+	return n;
 }
 
 int ks_inet_net_poll(void)
 {
-	int n = 0;
-
-	if (!__atomic_load_n(&ks_net_ready, __ATOMIC_ACQUIRE))
-		return 0;
-	ks_mutex_lock(&ks_net.nif_lock);
-	if (ks_net.nif)
-		n = ks_inet_netif_poll(ks_net.nif);
-	ks_mutex_unlock(&ks_net.nif_lock);
-	return n;
+	return ks_inet_net_poll_next(NULL);
 }
 
 bool ks_inet_addr_local(uint32_t addr)
 {
-	uint32_t a = __atomic_load_n(&ks_net.nif_addr, __ATOMIC_ACQUIRE);
-
-	return ks_ipv4_is_loopback(addr) || (a && addr == a);
+	if (ks_ipv4_is_loopback(addr))
+		return true;
+	if (!addr || !__atomic_load_n(&ks_net_ready, __ATOMIC_ACQUIRE))
+		return false;
+	ks_mutex_lock(&ks_net.rt_lock);
+	bool local = ks_inet_rtab_netif_by_addr(&ks_net.rt, addr) != NULL;
+	ks_mutex_unlock(&ks_net.rt_lock);
+	return local;
 }
 
-/* Sends a datagram for a non-local destination through the interface;
- * takes p. */
-static int nif_xmit(struct ks_pbuf *p, uint32_t dst)
+bool ks_inet_addr_bcast(uint32_t addr)
 {
-	int err = -KS_ENETUNREACH;
+	if (ks_ipv4_is_lbcast(addr))
+		return true;
+	if (!__atomic_load_n(&ks_net_ready, __ATOMIC_ACQUIRE))
+		return false;
+	ks_mutex_lock(&ks_net.rt_lock);
+	bool bcast = ks_inet_rtab_is_bcast(&ks_net.rt, addr);
+	ks_mutex_unlock(&ks_net.rt_lock);
+	return bcast;
+}
+
+static bool is_bcast(uint32_t dst)
+{
+	return ks_inet_addr_bcast(dst);
+}
+
+/* Sends a datagram for a non-local destination by the routing table;
+ * takes p. A broadcast is also looped back to this host (Linux's
+ * ip_mc_output for RTCF_BROADCAST), which the sender's drain delivers. */
+static int nif_xmit(struct ks_pbuf *p, uint32_t src, uint32_t dst)
+{
+	struct ks_inet_rtres res;
+	struct ks_pbuf *copy = NULL;
+	int err;
 
 	ks_mutex_lock(&ks_net.nif_lock);
-	if (ks_net.nif)
-		err = ks_inet_netif_output(ks_net.nif, p, dst);
-	else
+	err = ks_inet_rtab_lookup(&ks_net.rt, dst, p->ifindex, src, &res);
+	if (err) {
 		ks_pbuf_free(p);
+	} else if (res.bcast) {
+		if (ks_pbuf_copy(&ks_net.st.pbufs, p, KS_PBUF_ROOM_IP, &copy) == 0)
+			copy->ifindex = (uint16_t)res.ifindex; /* "received" on that interface */
+		else
+			copy = NULL; /* the wire still gets it; the host misses its own */
+		err = ks_inet_netif_output_bcast(res.nif, p);
+	} else {
+		err = ks_inet_netif_output(res.nif, p, res.next_hop);
+	}
 	ks_mutex_unlock(&ks_net.nif_lock);
+	if (copy)
+		ks_inet_lo_xmit(copy);
 	return err;
+}
+
+/* The MTU of the route from src to dst out of oif (0: any), as Linux's
+ * dst_mtu: the chosen interface's; 0 when there is no route (nif_xmit
+ * then refuses the datagram). */
+static uint32_t route_mtu(uint32_t src, uint32_t dst, int oif)
+{
+	struct ks_inet_rtres res;
+	uint32_t mtu = 0;
+
+	ks_mutex_lock(&ks_net.rt_lock);
+	if (ks_inet_rtab_lookup(&ks_net.rt, dst, oif, src, &res) == 0)
+		mtu = res.nif->dev->mtu;
+	ks_mutex_unlock(&ks_net.rt_lock);
+	return mtu;
 }
 
 /* ---- IPv4 output ---- */
@@ -186,6 +277,7 @@ int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t pro
 		      int tos)
 {
 	struct ks_ipv4_hdr h = {0};
+	bool local = ks_inet_addr_local(dst);
 	uint8_t *hdr;
 
 	if (p->tot_len + KS_IPV4_HLEN_MIN > KS_IPV4_MAX_LEN) {
@@ -204,8 +296,7 @@ int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t pro
 	h.id = __atomic_add_fetch(&ks_net.ip_id, 1, __ATOMIC_RELAXED);
 	/* Linux's IP_PMTUDISC_WANT: DF on a datagram the route carries whole;
 	 * a longer one is fragmented on its way out, DF clear (ipfrag.h). */
-	h.df = ks_inet_addr_local(dst) ||
-	       p->tot_len <= __atomic_load_n(&ks_net.nif_mtu, __ATOMIC_RELAXED);
+	h.df = local || p->tot_len <= route_mtu(src, dst, p->ifindex);
 	h.src = src;
 	h.dst = dst;
 	int rc = ks_ipv4_emit(hdr, KS_IPV4_HLEN_MIN, &h);
@@ -213,8 +304,9 @@ int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t pro
 		ks_pbuf_free(p);
 		return rc;
 	}
-	if (!ks_inet_addr_local(dst))
-		return nif_xmit(p, dst); /* route() chose the interface's prefix */
+	if (!local)
+		return nif_xmit(p, src, dst); /* route() found a route */
+	p->ifindex = 0; /* received on loopback */
 	ks_inet_lo_xmit(p);
 	return 0;
 }
@@ -273,6 +365,14 @@ static void ip_input(struct ks_pbuf *p)
 	if (ks_inet_decode_ipv4(&ks_net.st, p->data, p->len, 0, &d) < 0)
 		goto drop; /* counted by the decoder */
 	if (!ks_inet_addr_local(d.ip.dst)) {
+		if (d.kind == KS_INET_UDP && is_bcast(d.ip.dst)) {
+			/* our own broadcast, looped back: no error if nobody takes it */
+			int rc = ks_inet_udp_input_bcast(p, &d);
+			if (rc == 0)
+				return;
+			ks_inet_count_drop(&ks_net.st, rc);
+			goto drop;
+		}
 		ks_inet_count_drop(&ks_net.st, -KS_DROP_NOT_LOCAL);
 		goto drop;
 	}

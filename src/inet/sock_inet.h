@@ -1,17 +1,18 @@
 /*
  * sock_inet.h - the AF_INET family on the socket layer: the host's one
  * IPv4 stack, its loopback device, IPv4 output and input for loopback,
- * ICMP port unreachable, and UDP sockets (sock_udp.c).
+ * ICMP port unreachable, the attached device interfaces and the host's
+ * routing table, and UDP sockets (sock_udp.c).
  *
  * Object model. struct ks_inet_net is the host's network: one
  * struct ks_inet_stack (pool, drop counters, clock), the loopback device's
- * queue and the UDP port table. A UDP socket is a struct ks_inet_sock
+ * queue, the UDP port table and the routing table with its interfaces. A UDP socket is a struct ks_inet_sock
  * (struct ks_socket first). Its bound port is in the port table; received
  * datagrams sit in its receive queue as whole IPv4 datagrams (pbufs),
  * charged to it by their truesize.
  *
  * Data flow (docs/inet.md "The loopback path"):
- *   sendmsg: checks, autobind, route (127/8 only), a pbuf with the payload,
+ *   sendmsg: checks, autobind, route (127/8, or the routing table), a pbuf with the payload,
  *     the UDP and IPv4 headers pushed in front, ks_inet_lo_xmit (which only
  *     queues it), all with no socket lock held; then ks_inet_lo_drain.
  *   ks_inet_lo_drain: under the receive mutex only, pops each packet and
@@ -22,20 +23,30 @@
  *     or a port unreachable sent back through ks_inet_lo_xmit, which the
  *     same drain then picks up. Transmit never recurses into receive.
  *
- * Interfaces (docs/inet.md "UDP through an interface"): one device
- * interface (netif.h) may be attached with ks_inet_net_attach. Its address
- * is then local too (bind; a datagram to it goes through loopback), and a
- * destination on its connected prefix is routed to it: ks_inet_ip_output
- * calls ks_inet_netif_output under nif_lock (ARP cache, a queue of one
- * while resolving; longer than the MTU: fragmented, ipfrag.h).
- * Its receive side runs in ks_inet_net_poll, called by whoever drives the
- * device, with no lock but nif_lock: UDP datagrams for the interface's
- * address reach ks_inet_udp_input, the same port table and receive path
- * as loopback datagrams.
+ * Interfaces and routes (docs/inet.md "Interfaces, routes, ARP, ICMP and
+ * broadcast"): device interfaces (netif.h) are attached with
+ * ks_inet_net_attach, several at once, into the host's routing table
+ * (route.h), which holds their connected prefixes and the routes
+ * ks_inet_route_add configures (static routes, a default gateway). An
+ * interface's address is local (bind; a datagram to it goes through
+ * loopback); any other destination is routed by longest prefix:
+ * ks_inet_ip_output sets DF when the chosen interface's MTU carries the
+ * datagram whole (Linux's IP_PMTUDISC_WANT), looks the route up again
+ * under nif_lock and calls ks_inet_netif_output (ARP resolution on the
+ * chosen interface, to the gateway where the route has one; longer than
+ * that interface's MTU: fragmented, ipfrag.h; broadcasts to the link
+ * broadcast, with a copy looped back to this host as Linux does). The
+ * receive side runs in ks_inet_net_poll, called by whoever drives the
+ * devices, with no lock but nif_lock: UDP datagrams for an interface's
+ * address, or broadcast on its link, whole or reassembled, reach
+ * ks_inet_udp_input (ks_inet_udp_input_bcast), the same port table and
+ * receive path as loopback datagrams; ICMP errors about UDP datagrams sent
+ * (received, or made up when ARP fails) reach ks_inet_udp_err.
  *
  * Interface: ks_inet_init (ks_init registers the family), ks_inet_net_get,
- * ks_inet_lo_xmit, ks_inet_lo_drain, ks_inet_udp_input, ks_inet_udp_err
- * and the UDP ops tables.
+ * ks_inet_net_attach/detach/poll, ks_inet_route_add/del, ks_inet_lo_xmit,
+ * ks_inet_lo_drain, ks_inet_udp_input(_bcast), ks_inet_udp_err and the UDP
+ * ops tables.
  *
  * Locking (docs/locking.md "AF_INET (UDP)"), in order:
  *   rx_lock    the receive mutex: one drainer at a time, so datagrams are
@@ -46,10 +57,18 @@
  *              (written with the socket's lock held too, so either lock
  *              reads them).
  *   lo_lock    the loopback queue (a leaf).
- *   nif_lock   the attached interface (its poll-side state: ARP cache,
- *              pending datagram, transmit), taken with no socket lock
- *              held and never with rx_lock; udp_lock and one socket's
- *              lock are taken inside it by the interface's UDP input.
+ *   nif_lock   the attached interfaces' poll-side state (neighbour
+ *              caches, ARP queues, transmit) and output through them,
+ *              taken with no socket lock held and never with rx_lock;
+ *              udp_lock and one socket's lock are taken inside it by
+ *              interface input.
+ *   rt_lock    a leaf: the routing table (interfaces and routes) is
+ *              written holding nif_lock and rt_lock, and read under
+ *              either; route() and bind read it under rt_lock alone,
+ *              inside a socket's lock, and ks_inet_ip_output for the
+ *              route's MTU (DF).
+ *   st.frag.lock  reassembly's (ipfrag.h), a leaf: taken by loopback
+ *              input (under rx_lock) and interface poll (under nif_lock).
  *
  * Ownership: ks_inet_lo_xmit takes the pbuf; the socket owns what is in its
  * receive queue and frees it on release.
@@ -60,6 +79,7 @@
 #include "../core/socket.h"
 #include "decode.h"
 #include "netif.h"
+#include "route.h"
 #include "stack.h"
 
 /* IPPROTO_IP options (Linux's uapi/linux/in.h). */
@@ -67,6 +87,7 @@
 #define KS_IP_TOS 1
 #define KS_IP_TTL 2
 #define KS_IP_PKTINFO 8
+#define KS_IP_RECVERR 11
 #define KS_IP_RECVTTL 12
 #define KS_IP_RECVTOS 13
 #define KS_SOL_UDP 17
@@ -84,6 +105,7 @@ struct ks_in_pktinfo {
 #define KS_INET_CMSG_PKTINFO 1u
 #define KS_INET_CMSG_TTL 2u
 #define KS_INET_CMSG_TOS 4u
+#define KS_INET_RECVERR 8u /* not a control message: IP_RECVERR is set */
 
 /* Linux's default net.ipv4.ip_unprivileged_port_start: binding a lower
  * nonzero port needs CAP_NET_BIND_SERVICE (here: effective uid 0). */
@@ -140,26 +162,38 @@ struct ks_inet_net {
 	struct ks_tcp_sock *tcp_ehash[1024];
 	uint32_t tcp_port_ctr;          /* [tcp_lock] ephemeral port search (RFC 6056) */
 	struct ks_mutex nif_lock;
-	struct ks_inet_netif *nif;      /* [nif_lock] the attached interface, or NULL */
-	/* Its configuration, copied for route() (atomic; 0: none attached). */
-	uint32_t nif_addr, nif_mask;
-	int nif_ifindex;
-	uint32_t nif_mtu;               /* DF is set on datagrams it carries whole */
+	struct ks_mutex rt_lock;
+	struct ks_inet_rtab rt;         /* [nif_lock + rt_lock] interfaces and routes */
 };
 
 /* Attaches nif (created with ks_inet_netif_add on ks_inet_net_get()->st,
- * its device not open yet) to the socket layer: -KS_EINVAL another stack,
- * -KS_EBUSY one is attached already. ks_inet_net_detach undoes it (the
- * device stopped first; the caller deletes nif after). Configuration
- * context, no ksock lock held. */
+ * its device not open yet) to the socket layer: into the host's routing
+ * table with its connected route (route.h: the device gets an ifindex if
+ * it has none). -KS_EINVAL another stack; -KS_EEXIST attached already, or
+ * its address or ifindex taken; -KS_ENOBUFS KS_INET_NETIF_MAX attached.
+ * ks_inet_net_detach undoes it, with every route through it (the device
+ * stopped first; the caller deletes nif after). Configuration context,
+ * no ksock lock held. */
 int ks_inet_net_attach(struct ks_inet_netif *nif);
 void ks_inet_net_detach(struct ks_inet_netif *nif);
-/* Processes what the attached interface received (ks_inet_netif_poll
- * under nif_lock); returns the frames taken, 0 without an interface. No
+/* Processes what the attached interfaces received and runs their timers
+ * (ARP retries and failures), under nif_lock; returns the frames taken.
+ * ks_inet_net_poll_next also gives the next deadline on the stack's clock
+ * (KS_INET_NEVER: none), for a port timer or a poll loop's sleep. No
  * ksock lock held. */
 int ks_inet_net_poll(void);
-/* Whether addr is this host's: 127/8 or the attached interface's. */
+int ks_inet_net_poll_next(uint64_t *next);
+/* Routes of the host's table (route.h's errors): dst/prefix_len through
+ * the gateway gw (0: on-link through ifindex; ifindex 0 with a gateway:
+ * the interface whose prefix holds it). 0.0.0.0/0 is the default route.
+ * Configuration context, no ksock lock held. */
+int ks_inet_route_add(uint32_t dst, unsigned prefix_len, uint32_t gw, int ifindex);
+int ks_inet_route_del(uint32_t dst, unsigned prefix_len);
+/* Whether addr is this host's: 127/8 or an attached interface's. */
 bool ks_inet_addr_local(uint32_t addr);
+/* Whether addr is 255.255.255.255 or an attached interface's prefix
+ * broadcast. */
+bool ks_inet_addr_bcast(uint32_t addr);
 
 int ks_inet_init(void);
 struct ks_inet_net *ks_inet_net_get(void);
@@ -172,7 +206,9 @@ void ks_inet_lo_xmit(struct ks_pbuf *p);
 void ks_inet_lo_drain(void);
 
 /* Builds and queues an IPv4 datagram around the payload already in p
- * (headroom for the header); takes p. 0 or a negative errno. */
+ * (headroom for the header); takes p. p->ifindex is the output interface
+ * asked for (IP_PKTINFO's ipi_ifindex; 0: the route's). 0 or a negative
+ * errno. */
 int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
 		      int tos);
 
@@ -180,7 +216,15 @@ int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t pro
  * p the packet. Returns 0 when a socket took p, else a drop reason (for
  * the caller to count) and p is still the caller's. */
 int ks_inet_udp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d);
-/* An ICMP error about a UDP datagram this host sent. */
+/* A broadcast datagram: to every socket bound to its port on INADDR_ANY
+ * or its destination (Linux's __udp4_lib_mcast_deliver; the last gets p,
+ * the others copies). As ks_inet_udp_input: 0 when p was taken, else a
+ * drop reason and p is still the caller's. */
+int ks_inet_udp_input_bcast(struct ks_pbuf *p, const struct ks_inet_decoded *d);
+/* An ICMP error about a UDP datagram this host sent (Linux's
+ * __udp4_lib_err): hard errors (port, protocol unreachable...) become a
+ * connected socket's pending error; soft ones (net, host unreachable)
+ * only with IP_RECVERR (then unconnected sockets too). */
 void ks_inet_udp_err(const struct ks_icmp_hdr *icmp);
 
 /* TCP (sock_tcp.c): a segment for this host (takes p); an ICMP error

@@ -15,19 +15,24 @@
  * datagram always fits). The receive queue keeps whole IPv4 datagrams, so
  * recvmsg reads the source from their headers.
  *
- * Errors. An ICMP port unreachable about a datagram a connected socket
- * sent becomes its pending error, ECONNREFUSED, which the next send or
- * receive returns (Linux's __udp4_lib_err without IP_RECVERR: unconnected
- * sockets are not told).
+ * Errors. An ICMP error about a datagram a socket sent (from loopback, an
+ * interface, or made up when ARP fails) is converted as Linux's
+ * __udp4_lib_err and icmp_err_convert: a hard error (port unreachable:
+ * ECONNREFUSED, ...) becomes a connected socket's pending error, which
+ * the next send or receive returns; a soft one (net or host unreachable)
+ * is only reported with IP_RECVERR set, which also reports errors to
+ * unconnected sockets. IP_RECVERR's error queue is not kept (MSG_ERRQUEUE
+ * reads EAGAIN): only the pending error.
  *
  * Locking: sock_inet.h. Sending holds no lock while it calls the loopback
- * device (or the attached interface) and drains it; receive processing locks one socket at a time.
+ * device (or an interface, under nif_lock) and drains it; receive
+ * processing locks one socket at a time.
  *
  * Control messages. recvmsg adds IP_PKTINFO, IP_TTL and IP_TOS as the
  * socket asked (read from the queued datagram's IPv4 header); sendmsg
  * takes IP_PKTINFO (source address, interface), IP_TTL and IP_TOS.
  *
- * Not supported yet: SO_REUSEPORT groups, IP_RECVERR and the error queue,
+ * Not supported yet: SO_REUSEPORT groups, the error queue (MSG_ERRQUEUE),
  * multicast, SO_BINDTODEVICE, corking, UDP_SEGMENT.
  */
 #include "sock_inet.h"
@@ -123,6 +128,29 @@ static void unhash_locked(struct ks_inet_sock *u)
 	wr16(&u->lport, 0);
 }
 
+/* How well o matches a datagram from src:sport to dst:dport: -1 not at
+ * all, else more for each of its fields that had to match (Linux's
+ * compute_score). Caller holds udp_lock. */
+static int match_score_locked(const struct ks_inet_sock *o, uint32_t src, uint16_t sport,
+			      uint32_t dst, uint16_t dport)
+{
+	int score = 0;
+
+	if (o->lport != dport)
+		return -1;
+	if (o->laddr) {
+		if (o->laddr != dst)
+			return -1;
+		score += 4;
+	}
+	if (o->rport) {
+		if (o->raddr != src || o->rport != sport)
+			return -1;
+		score += 4;
+	}
+	return score;
+}
+
 /* The socket a datagram from src:sport to dst:dport belongs to, with a
  * reference, or NULL: the most specific match (Linux's compute_score). */
 static struct ks_inet_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
@@ -132,19 +160,7 @@ static struct ks_inet_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, u
 
 	ks_mutex_lock(&net()->udp_lock);
 	for (struct ks_inet_sock *o = net()->udp_bound; o; o = o->bnext) {
-		int score = 0;
-		if (o->lport != dport)
-			continue;
-		if (o->laddr) {
-			if (o->laddr != dst)
-				continue;
-			score += 4;
-		}
-		if (o->rport) {
-			if (o->raddr != src || o->rport != sport)
-				continue;
-			score += 4;
-		}
+		int score = match_score_locked(o, src, sport, dst, dport);
 		if (score > best_score) {
 			best = o;
 			best_score = score;
@@ -232,7 +248,7 @@ static unsigned sin_out(struct ks_sockaddr_storage *a, uint32_t addr, uint16_t p
 }
 
 /* Whether addr is an address of this host: 127.0.0.0/8 on the loopback
- * device, and the attached interface's address (sock_inet.h). */
+ * device, and the attached interfaces' addresses (sock_inet.h). */
 static bool addr_local(uint32_t addr)
 {
 	return ks_inet_addr_local(addr);
@@ -242,42 +258,42 @@ static bool addr_local(uint32_t addr)
  * (0: any): the source address in *src. 0.0.0.0 means this host (Linux
  * routes it to loopback). Linux's ip_route_output_key_hash_rcu order: a
  * source that cannot be one is EINVAL, one not of this host ENETUNREACH,
- * an interface that does not exist ENODEV. The routes: 127/8 and the
- * interface's own address (through loopback), and the interface's
- * connected prefix (through it; its broadcast address needs a broadcast
- * service, not there yet), from a source other than a loopback one. */
+ * an interface that does not exist ENODEV. This host's addresses (127/8,
+ * the interfaces') go through loopback; everything else by the routing
+ * table (route.h: longest prefix; no route is ENETUNREACH), from a source
+ * other than a loopback one. A broadcast route needs SO_BROADCAST
+ * (udp_sendmsg's EACCES, after the lookup as in Linux). */
 static int route(struct ks_inet_sock *u, uint32_t *dst, uint32_t laddr, int oif, uint32_t *src)
 {
 	struct ks_inet_net *n = net();
-	uint32_t nif_addr = __atomic_load_n(&n->nif_addr, __ATOMIC_ACQUIRE);
-	uint32_t nif_mask = __atomic_load_n(&n->nif_mask, __ATOMIC_RELAXED);
-	int nif_ifindex = __atomic_load_n(&n->nif_ifindex, __ATOMIC_RELAXED);
+	struct ks_inet_rtres res;
+	int err = 0;
 
 	if (laddr && (ks_ipv4_is_multicast(laddr) || ks_ipv4_is_lbcast(laddr) || !(laddr >> 24)))
 		return -KS_EINVAL;
 	if (laddr && !addr_local(laddr))
 		return -KS_ENETUNREACH;
-	if (oif && oif != KS_INET_LO_IFINDEX && (!nif_addr || oif != nif_ifindex))
-		return -KS_ENODEV;
 	if (!*dst)
 		*dst = laddr ? laddr : KS_INET_LO_ADDR;
-	if (ks_ipv4_is_lbcast(*dst) || (nif_addr && *dst == (nif_addr | ~nif_mask)))
-		return (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_BROADCAST)
-			       ? -KS_ENETUNREACH
-			       : -KS_EACCES;
-	if (nif_addr && *dst == nif_addr) {
-		*src = laddr ? laddr : nif_addr;
-		return 0;
+	if (oif == KS_INET_LO_IFINDEX)
+		oif = 0; /* loopback: the local routes below */
+	ks_mutex_lock(&n->rt_lock);
+	if (oif && !ks_inet_rtab_netif(&n->rt, oif)) {
+		err = -KS_ENODEV;
+	} else if (ks_ipv4_is_loopback(*dst) || ks_inet_rtab_netif_by_addr(&n->rt, *dst)) {
+		*src = laddr ? laddr : ks_ipv4_is_loopback(*dst) ? KS_INET_LO_ADDR : *dst;
+	} else if (laddr && ks_ipv4_is_loopback(laddr)) {
+		err = -KS_ENETUNREACH; /* a loopback source stays on loopback */
+	} else {
+		err = ks_inet_rtab_lookup(&n->rt, *dst, oif, laddr, &res);
+		if (!err && res.bcast && !(__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) &
+					   KS_SF_BROADCAST))
+			err = -KS_EACCES;
+		if (!err)
+			*src = laddr ? laddr : res.src;
 	}
-	if (nif_addr && (*dst & nif_mask) == (nif_addr & nif_mask) &&
-	    (!laddr || !ks_ipv4_is_loopback(laddr))) {
-		*src = laddr ? laddr : nif_addr;
-		return 0;
-	}
-	if (!ks_ipv4_is_loopback(*dst))
-		return -KS_ENETUNREACH;
-	*src = laddr ? laddr : KS_INET_LO_ADDR;
-	return 0;
+	ks_mutex_unlock(&n->rt_lock);
+	return err;
 }
 
 /* Linux's __inet_bind for UDP. */
@@ -293,7 +309,8 @@ static int udp_bind(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned
 	/* AF_UNSPEC is taken as AF_INET only with INADDR_ANY. */
 	if (a->ss_family != KS_AF_INET && (a->ss_family != KS_AF_UNSPEC || addr))
 		return -KS_EAFNOSUPPORT;
-	if (addr && !addr_local(addr))
+	/* inet_addr_type: a local or broadcast address (RTN_BROADCAST). */
+	if (addr && !addr_local(addr) && !ks_inet_addr_bcast(addr))
 		return -KS_EADDRNOTAVAIL;
 	/* inet_port_requires_bind_service, before the already-bound check. */
 	if (port && port < KS_INET_PROT_SOCK && ks_port_uid() != 0)
@@ -539,6 +556,7 @@ static long udp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	KS_ASSERT(h != NULL); /* allocated with room for it */
 	ks_udp_emit(h, p->tot_len, d.sport, d.dport, d.src, d.dst,
 		    !(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & KS_SF_NO_CHECK));
+	p->ifindex = (uint16_t)(d.oif == KS_INET_LO_IFINDEX ? 0 : d.oif);
 	int ttl = d.ttl >= 0 ? d.ttl : __atomic_load_n(&u->ttl, __ATOMIC_RELAXED);
 	int tos = d.tos >= 0 ? d.tos : __atomic_load_n(&u->tos, __ATOMIC_RELAXED);
 	err = ks_inet_ip_output(p, d.src, d.dst, KS_IPPROTO_UDP, ttl < 0 ? KS_IP_DEFAULT_TTL : ttl,
@@ -556,13 +574,11 @@ static long truesize(const struct ks_pbuf *p)
 	return (long)p->tot_len + KS_INET_SKB_OVERHEAD;
 }
 
-int ks_inet_udp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d)
+/* Queues p at u (0: taken), or a drop reason and p stays the caller's. */
+static int deliver(struct ks_inet_sock *u, struct ks_pbuf *p)
 {
-	struct ks_inet_sock *u = lookup(d->ip.src, d->udp.sport, d->ip.dst, d->udp.dport);
-
-	if (!u)
-		return -KS_DROP_NO_SOCKET;
 	int rc = 0;
+
 	ks_mutex_lock(&u->sk.lock);
 	if (u->sk.state == KS_SS_CLOSED) /* released since the lookup */
 		rc = -KS_DROP_NO_SOCKET;
@@ -577,8 +593,96 @@ int ks_inet_udp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d)
 		__atomic_add_fetch(&u->drops, 1, __ATOMIC_RELAXED);
 	if (!rc)
 		ks_waitq_wake_ev(&u->sk.rx_wait, KS_EV_IN);
+	return rc;
+}
+
+int ks_inet_udp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d)
+{
+	struct ks_inet_sock *u = lookup(d->ip.src, d->udp.sport, d->ip.dst, d->udp.dport);
+
+	if (!u)
+		return -KS_DROP_NO_SOCKET;
+	int rc = deliver(u, p);
 	ks_socket_put(&u->sk);
 	return rc;
+}
+
+/* At most this many sockets get one broadcast datagram. */
+#define BCAST_MAX 16
+
+int ks_inet_udp_input_bcast(struct ks_pbuf *p, const struct ks_inet_decoded *d)
+{
+	struct ks_inet_sock *hit[BCAST_MAX];
+	int n = 0, rc = -KS_DROP_NO_SOCKET;
+
+	ks_mutex_lock(&net()->udp_lock);
+	for (struct ks_inet_sock *o = net()->udp_bound; o && n < BCAST_MAX; o = o->bnext) {
+		if (match_score_locked(o, d->ip.src, d->udp.sport, d->ip.dst, d->udp.dport) < 0)
+			continue;
+		ks_socket_hold(&o->sk);
+		hit[n++] = o;
+	}
+	ks_mutex_unlock(&net()->udp_lock);
+	for (int i = 0; i < n; i++) {
+		struct ks_pbuf *q = p;
+		int r;
+
+		if (i + 1 < n && ks_pbuf_copy(&net()->st.pbufs, p, 0, &q) != 0)
+			r = -KS_ENOBUFS;
+		else if ((r = deliver(hit[i], q)) != 0 && q != p)
+			ks_pbuf_free(q);
+		if (r == 0 && q == p)
+			p = NULL; /* the last socket took the original */
+		if (r == 0)
+			rc = 0;
+		else if (i + 1 < n || rc == 0)
+			(void)ks_inet_count_drop(&net()->st, r);
+		ks_socket_put(&hit[i]->sk);
+	}
+	if (rc == 0 && p)
+		ks_pbuf_free(p); /* delivered as copies; the last socket refused it */
+	return rc;
+}
+
+/* Linux's icmp_err_convert: the errno of each destination unreachable
+ * code and whether it is a hard error (RFC 1122 3.2.2.1: net, host and
+ * source-route failures are transient). */
+static const struct {
+	uint8_t err;
+	bool hard;
+} unreach_err[16] = {
+	{ KS_ENETUNREACH, false }, { KS_EHOSTUNREACH, false }, { KS_ENOPROTOOPT, true },
+	{ KS_ECONNREFUSED, true }, { KS_EMSGSIZE, false },     { KS_EOPNOTSUPP, false },
+	{ KS_ENETUNREACH, true },  { KS_EHOSTDOWN, true },     { KS_ENONET, true },
+	{ KS_ENETUNREACH, true },  { KS_EHOSTUNREACH, true },  { KS_ENETUNREACH, false },
+	{ KS_EHOSTUNREACH, false }, { KS_EHOSTUNREACH, true }, { KS_EHOSTUNREACH, true },
+	{ KS_EHOSTUNREACH, true },
+};
+
+/* The errno an ICMP error means for UDP, and whether it is hard (Linux's
+ * __udp4_lib_err); 0 for what UDP ignores. */
+static int icmp_errno(const struct ks_icmp_hdr *icmp, bool *hard)
+{
+	*hard = false;
+	switch (icmp->type) {
+	case KS_ICMP_DEST_UNREACH:
+		if (icmp->code == KS_ICMP_FRAG_NEEDED) { /* IP_PMTUDISC_WANT */
+			*hard = true;
+			return KS_EMSGSIZE;
+		}
+		if (icmp->code < 16) {
+			*hard = unreach_err[icmp->code].hard;
+			return unreach_err[icmp->code].err;
+		}
+		return KS_EHOSTUNREACH;
+	case KS_ICMP_TIME_EXCEEDED:
+		return KS_EHOSTUNREACH;
+	case KS_ICMP_PARAMETERPROB:
+		*hard = true;
+		return KS_EPROTO;
+	default:
+		return 0; /* source quench, redirect */
+	}
 }
 
 void ks_inet_udp_err(const struct ks_icmp_hdr *icmp)
@@ -586,15 +690,19 @@ void ks_inet_udp_err(const struct ks_icmp_hdr *icmp)
 	const struct ks_icmp_quote *q = &icmp->quote;
 	/* The datagram we sent, looked up as if it came back. */
 	struct ks_inet_sock *u = lookup(q->ip.dst, q->dport, q->ip.src, q->sport);
+	bool hard;
+	int err = icmp_errno(icmp, &hard);
 
 	if (!u)
 		return;
-	if (icmp->code == KS_ICMP_PORT_UNREACH || icmp->code == KS_ICMP_PROT_UNREACH) {
+	if (err) {
+		bool recverr = __atomic_load_n(&u->cmsg_flags, __ATOMIC_RELAXED) & KS_INET_RECVERR;
 		ks_mutex_lock(&u->sk.lock);
 		bool connected = u->sk.state == KS_SS_CONNECTED;
 		ks_mutex_unlock(&u->sk.lock);
-		if (connected)
-			ks_socket_set_error(&u->sk, KS_ECONNREFUSED);
+		/* Without IP_RECVERR only hard errors, and only when connected. */
+		if (recverr || (hard && connected))
+			ks_socket_set_error(&u->sk, err);
 	}
 	ks_socket_put(&u->sk);
 }
@@ -803,6 +911,7 @@ static unsigned cmsg_flag_of(int name)
 	case KS_IP_PKTINFO: return KS_INET_CMSG_PKTINFO;
 	case KS_IP_RECVTTL: return KS_INET_CMSG_TTL;
 	case KS_IP_RECVTOS: return KS_INET_CMSG_TOS;
+	case KS_IP_RECVERR: return KS_INET_RECVERR;
 	default: return 0;
 	}
 }

@@ -11,37 +11,44 @@
  * back to the state init left it in.
  *
  * Time. The stack reads time only through the clock given at init
- * (ks_inet_now), which defaults to ks_port_now_ns. Timers will be deadlines
- * kept in the stack (ARP retries and expiry, reassembly timeouts, TCP's
- * retransmission, delayed ACK and TIME-WAIT) and run by one function,
- * ks_inet_poll(st), that runs every deadline at or before now and returns
- * the next one: in production one port timer (ks_timer_arm) is armed for
- * that deadline, and a test calls ks_inet_poll after moving its clock, so
- * nothing happens between two lines of a test unless the test says so.
+ * (ks_inet_now), which defaults to ks_port_now_ns. Timers are deadlines on
+ * that clock, run by poll functions that run every deadline at or before
+ * now and return the next one: ARP retries, failures and expiry
+ * (ks_inet_netif_timers, netif.h), over every interface of a routing
+ * table (ks_inet_rtab_poll, route.h) and, for the socket layer,
+ * ks_inet_net_poll_next (sock_inet.h); the interfaces' timers run
+ * reassembly's timeouts too (ks_ipfrag_expire, ipfrag.h). TCP's timers
+ * are to join them. In production one port timer (ks_timer_arm) is
+ * armed for the returned deadline (not wired yet: the caller polls); a
+ * test moves its clock and polls, so nothing happens between two lines of
+ * a test unless the test says so.
  *
  * Drops. A malformed or unwanted packet is dropped and counted, never
  * trusted: each drop reason (wire/wire.h) has a named counter in
  * st->drops, and every function on the receive path returns a negative
  * drop reason or errno that ks_inet_count_drop turns into a count.
  *
- * What comes next (issue 7; see docs/inet.md):
- *   devices   struct ks_netdev: a const ops table (xmit takes the pbuf),
- *             MTU, MAC, checksum-offload flags, an ifindex, and the
- *             interface's IPv4 addresses and netmasks. Drivers hand
- *             received frames to ks_netdev_rx, which takes the pbuf.
+ * What exists and what comes next (issue 7; see docs/inet.md):
+ *   devices   done: struct ks_netdev (netdev.h), interfaces with an
+ *             address and prefix (netif.h).
  *   loopback  127.0.0.0/8, MTU 65536, no link header. Its xmit only queues
  *             the packet on the stack's receive queue: transmit never
  *             recurses into receive.
- *   ARP       a neighbour cache whose entries expire (reachable 30 s, as
- *             Linux's base_reachable_time), resolve with 3 requests 1 s
- *             apart, and hold a bounded queue of packets while they do.
- *   routing   per-interface subnets and a default gateway, longest prefix.
+ *   ARP       done (netif.h): a neighbour cache per interface whose
+ *             entries expire (30 s, Linux's base_reachable_time), resolve
+ *             with 3 requests 1 s apart and hold up to 3 packets while
+ *             they do.
+ *   routing   done (route.h): interfaces, connected and static routes, a
+ *             default gateway, longest prefix; the socket layer holds the
+ *             host's table.
  *   IPv4      done: reassembly (RFC 791, RFC 815) in st->frag, with a 30 s
  *             timeout, a 4 MiB byte limit, overlapping fragments dropped;
- *             fragmentation on output to the interface's MTU (ipfrag.h).
- *   ICMP      echo replies; port and protocol unreachable (rate limited,
- *             RFC 1812 4.3.2.8); errors matched to sockets (ECONNREFUSED
- *             on a connected UDP socket, path MTU for TCP).
+ *             fragmentation on output to the MTU of the interface the
+ *             route chooses (ipfrag.h).
+ *   ICMP      done on interfaces: echo replies, port unreachable (rate
+ *             limited as Linux's icmp_ratelimit), time exceeded when
+ *             reassembly times out, errors matched to UDP sockets. To
+ *             come: protocol unreachable, path MTU for TCP.
  *   UDP       sockets through src/core's ops, bound in a port table.
  *
  * Receive processing is deferred and runs outside socket locks. A driver
@@ -62,8 +69,9 @@
  * Locking. The drop counters and the pool's counters are atomic, so any
  * context may count. The clock and configuration are written by init only.
  * The reassembly table has its own leaf mutex (st->frag.lock, ipfrag.h).
- * The structures to come get a stack mutex (devices, routes, neighbour
- * cache), ordered after socket locks in docs/locking.md.
+ * Interfaces and the routing table take no lock of their own: their
+ * caller serialises them (the socket layer's nif_lock and rt_lock,
+ * docs/locking.md).
  *
  * Ownership: the stack owns the packets in its queues (the reassembly
  * queues); reset frees them. Packets callers hold stay theirs, and stay counted in the

@@ -29,6 +29,9 @@ static const struct it_group it_groups[] = {
 	{ "netif", it_cases_netif },
 	{ "netif_udp", it_cases_netif_udp },
 	{ "frag", it_cases_frag },
+	{ "arp", it_cases_arp },
+	{ "route", it_cases_route },
+	{ "netif_icmp", it_cases_netif_icmp },
 };
 
 void it_fail(struct it_ctx *t, const char *file, int line, const char *fmt, ...)

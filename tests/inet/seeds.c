@@ -5,8 +5,10 @@
  * frames, DIR/ipv4/ the same datagrams without the Ethernet header; each
  * file is a mode byte (0: checksums are right) and the bytes. DIR/frag/
  * gets fragment sequences in the records of fuzz/frag.c (the mode byte is
- * its config byte: 0, Linux's limits). Generated
- * rather than kept in the tree, so they follow the code.
+ * its config byte: 0, Linux's limits). DIR/netif/ gets event sequences
+ * for the netif target (fuzz/netif.c): each frame received, and sends
+ * resolved, answered, failed and broadcast. Generated rather than kept in
+ * the tree, so they follow the code.
  *
  * Interface: it_write_seeds (it.h). Locking: none.
  */
@@ -33,9 +35,17 @@ static int seed_file(const char *dir, const char *sub, int n, const uint8_t *b, 
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-/* Writes one frame to frame/ and, for IPv4, its datagram to ipv4/. */
+/* Writes one frame to frame/ and, for IPv4, its datagram to ipv4/; and
+ * netif/ the frame as a "received" event (op 0, its length). */
 static int seed(const char *dir, int n, const uint8_t *f, size_t len)
 {
+	uint8_t ev[258] = { 0, (uint8_t)len };
+
+	if (len <= 255) {
+		memcpy(ev + 2, f, len);
+		if (seed_file(dir, "netif", n, ev, len + 2) != 0)
+			return -1;
+	}
 	if (seed_file(dir, "frame", n, f, len) != 0)
 		return -1;
 	if (ks_get16(f + 12) != KS_ETH_P_IPV4)
@@ -93,6 +103,37 @@ static int frag_seeds(const char *dir)
 	return rc;
 }
 
+/* Event sequences for the netif target: a send to the gateway's network
+ * answered by A's reply (A is the gateway, 198.18.0.1); a send left to
+ * fail (4 s); broadcasts; sends queued past the bound. */
+static int netif_seeds(const char *dir)
+{
+	uint8_t b[128] = { 0 };
+	size_t n = 0;
+	uint8_t reply[42];
+	static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+	struct ks_eth_hdr eh = { .type = KS_ETH_P_ARP };
+	struct ks_arp a = { .op = KS_ARP_OP_REPLY, .spa = IT_ADDR_A, .tpa = IT_ADDR_B };
+
+	memcpy(eh.dst, mac_b, 6);
+	memcpy(eh.src, it_mac_a, 6);
+	memcpy(a.sha, it_mac_a, 6);
+	memcpy(a.tha, mac_b, 6);
+	ks_eth_emit(reply, KS_ETH_HLEN, &eh);
+	ks_arp_emit(reply + KS_ETH_HLEN, KS_ARP_LEN, &a);
+	b[n++] = 2, b[n++] = 7;                      /* to 198.18.7.x: via the gateway */
+	b[n++] = 1, b[n++] = 3;                      /* 300 ms */
+	b[n++] = 0, b[n++] = sizeof(reply);          /* the gateway answers */
+	memcpy(b + n, reply, sizeof(reply));
+	n += sizeof(reply);
+	if (seed_file(dir, "netif", 20, b, n) != 0)
+		return -1;
+	static const uint8_t fail[] = { 2, 0, 2, 0, 2, 0, 2, 0, 1, 10, 1, 10, 1, 10, 1, 10 };
+	static const uint8_t bcast[] = { 3, 0, 3, 1 };
+	return seed_file(dir, "netif", 21, fail, sizeof(fail)) ||
+	       seed_file(dir, "netif", 22, bcast, sizeof(bcast));
+}
+
 int it_write_seeds(const char *dir)
 {
 	uint8_t f[256];
@@ -116,5 +157,6 @@ int it_write_seeds(const char *dir)
 	it_fix_ip_csum(f + KS_ETH_HLEN);
 	rc |= seed(dir, 7, f, n);
 	rc |= frag_seeds(dir);
+	rc |= netif_seeds(dir);
 	return rc ? -1 : 0;
 }

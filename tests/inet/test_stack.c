@@ -97,6 +97,8 @@ static void t_drop_names(struct it_ctx *t)
 	IT_TRUE(t, &t->st.drops.no_memory == &by[KS_DROP_NO_MEMORY - KS_DROP_FIRST]);
 	IT_TRUE(t, &t->st.drops.rcvbuf_full == &by[KS_DROP_RCVBUF_FULL - KS_DROP_FIRST]);
 	IT_TRUE(t, &t->st.drops.frag_memory == &by[KS_DROP_FRAG_MEMORY - KS_DROP_FIRST]);
+	IT_TRUE(t, &t->st.drops.arp_queue_full == &by[KS_DROP_ARP_QUEUE_FULL - KS_DROP_FIRST]);
+	IT_TRUE(t, &t->st.drops.arp_failed == &by[KS_DROP_COUNT - 1]);
 	IT_TRUE(t, !ks_is_drop(-KS_ENOMEM) && !ks_is_drop(-4095) && !ks_is_drop(0));
 }
 

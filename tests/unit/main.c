@@ -25,6 +25,7 @@ static const struct ut_group ut_groups[] = {
 	{ "mem", ut_cases_mem },       { "mutex", ut_cases_mutex }, { "parker", ut_cases_parker },
 	{ "timer", ut_cases_timer },   { "copy", ut_cases_copy },   { "fd", ut_cases_fd },
 	{ "path", ut_cases_path },     { "abi", ut_cases_abi },
+	{ "inet_net", ut_cases_inet_net },
 };
 
 void ut_fail(struct ut_ctx *t, const char *file, int line, const char *fmt, ...)

@@ -105,7 +105,9 @@ static inline uint32_t ks_ntoh32(uint32_t v) { return ks_hton32(v); }
 	X(FRAG_TIMEOUT, frag_timeout, "a datagram not reassembled within 30 s")            \
 	X(FRAG_TOOBIG, frag_toobig, "a reassembled datagram would pass 65535 bytes")       \
 	X(FRAG_INVALID, frag_invalid, "fragment lengths that cannot belong to one datagram") \
-	X(FRAG_MEMORY, frag_memory, "reassembly's byte limit or queue table is full")
+	X(FRAG_MEMORY, frag_memory, "reassembly's byte limit or queue table is full")      \
+	X(ARP_QUEUE_FULL, arp_queue_full, "too many datagrams waiting for one ARP answer") \
+	X(ARP_FAILED, arp_failed, "the next hop did not answer ARP")
 
 enum ks_drop {
 	KS_DROP_BELOW_ = 4095, /* the last errno value; not a reason */

@@ -1,0 +1,484 @@
+/*
+ * test_inet_net.c - AF_INET sockets through device interfaces (src/inet/
+ * sock_inet.h): the socket end of ARP resolution, routing, ICMP and
+ * broadcast, on the host's one network with fake Ethernet devices that
+ * keep what they send, and the stack's clock replaced by a variable for
+ * the duration of each case (restored after).
+ *
+ *   arp_failure         a connected socket's datagram to a silent
+ *                       neighbour: 3 requests 1 s apart, then the ICMP
+ *                       host unreachable ARP makes up: EHOSTUNREACH as the
+ *                       pending error with IP_RECVERR, nothing without
+ *                       (Linux: a soft error; checked against Linux 6.18
+ *                       in a namespace)
+ *   icmp_errors         port unreachable arriving: ECONNREFUSED on a
+ *                       connected socket; net unreachable: soft
+ *   closed_port         a datagram to a closed port is answered
+ *   routes              gateway and static routes through the C API, the
+ *                       source by route, IP_PKTINFO's ipi_ifindex out
+ *   broadcast           SO_BROADCAST out (EACCES without), to the link
+ *                       broadcast and looped back; in to every socket on
+ *                       the port bound to INADDR_ANY or the broadcast
+ *
+ * Interfaces: L1 198.18.0.2/24 (gateway 198.18.0.1), L2 198.19.5.2/24.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ksock/ksock.h>
+
+#include "inet/sock_inet.h"
+#include "ut.h"
+
+#define A1 KS_IPV4(198, 18, 0, 1)
+#define B1 KS_IPV4(198, 18, 0, 2)
+#define B2 KS_IPV4(198, 19, 5, 2)
+#define REMOTE KS_IPV4(198, 18, 200, 1)
+#define SEC 1000000000ull
+
+static const uint8_t mac_a[6] = { 2, 0, 0, 0, 0, 1 }, mac_b[6] = { 2, 0, 0, 0, 0, 2 };
+static const uint8_t mac_c[6] = { 2, 0, 0, 0, 0, 0xc };
+
+struct fdev {
+	struct ks_netdev dev;
+	struct ks_pbuf_queue sent;
+	struct ks_inet_netif *nif;
+};
+
+struct fixture {
+	struct fdev l1, l2;
+	uint64_t clock;
+	uint64_t (*old_now)(void *);
+	void *old_arg;
+};
+
+static int fdev_xmit(struct ks_netdev *dev, struct ks_pbuf *p)
+{
+	struct fdev *f = dev->priv;
+
+	ks_pbufq_push(&f->sent, p);
+	return 0;
+}
+
+static const struct ks_netdev_ops fdev_ops = { .xmit = fdev_xmit };
+
+static uint64_t fake_now(void *arg)
+{
+	return *(uint64_t *)arg;
+}
+
+static int fdev_up(struct fdev *f, const uint8_t *mac, uint32_t addr)
+{
+	struct ks_inet_net *n = ks_inet_net_get();
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	ks_netdev_init(&f->dev, &fdev_ops, f, "fake");
+	f->dev.pool = &n->st.pbufs;
+	memcpy(f->dev.mac, mac, 6);
+	ks_pbufq_init(&f->sent);
+	if ((rc = ks_inet_netif_add(&n->st, &f->dev, addr, 24, &f->nif)))
+		return rc;
+	if ((rc = ks_inet_net_attach(f->nif)))
+		return rc;
+	return ks_netdev_open(&f->dev);
+}
+
+static void fdev_down(struct fdev *f)
+{
+	ks_netdev_stop(&f->dev);
+	ks_inet_net_detach(f->nif);
+	ks_inet_netif_del(f->nif);
+	ks_pbufq_purge(&f->sent);
+}
+
+/* The stack's clock becomes fx->clock (the socket layer's stack is the
+ * host's; nothing else runs during the unit tests). */
+static int fx_up(struct fixture *fx)
+{
+	struct ks_inet_stack *st = &ks_inet_net_get()->st;
+	int rc = ks_init();
+
+	if (rc)
+		return rc;
+	memset(fx, 0, sizeof(*fx));
+	fx->clock = 1000 * SEC;
+	fx->old_now = st->cfg.now;
+	fx->old_arg = st->cfg.now_arg;
+	st->cfg.now_arg = &fx->clock;
+	st->cfg.now = fake_now;
+	if ((rc = fdev_up(&fx->l1, mac_b, B1)))
+		return rc;
+	return fdev_up(&fx->l2, mac_c, B2);
+}
+
+static void fx_down(struct fixture *fx)
+{
+	struct ks_inet_stack *st = &ks_inet_net_get()->st;
+
+	(void)ks_inet_route_del(0, 0); /* the default route, if a case added it */
+	fdev_down(&fx->l1);
+	fdev_down(&fx->l2);
+	st->cfg.now = fx->old_now;
+	st->cfg.now_arg = fx->old_arg;
+}
+
+static void feed(struct fdev *f, const uint8_t *frame, size_t len)
+{
+	struct ks_pbuf *p;
+
+	if (ks_netdev_alloc_rx(&f->dev, (uint32_t)len, &p) == 0) {
+		memcpy(p->data, frame, len);
+		ks_netdev_rx(&f->dev, p);
+	}
+	(void)ks_inet_net_poll();
+}
+
+/* A's reply telling B1 its MAC. */
+static void feed_arp_reply(struct fdev *f)
+{
+	uint8_t fr[42] = { 0 };
+	struct ks_eth_hdr eh = { .type = KS_ETH_P_ARP };
+	struct ks_arp a = { .op = KS_ARP_OP_REPLY, .spa = A1, .tpa = B1 };
+
+	memcpy(eh.dst, mac_b, 6);
+	memcpy(eh.src, mac_a, 6);
+	memcpy(a.sha, mac_a, 6);
+	memcpy(a.tha, mac_b, 6);
+	ks_eth_emit(fr, 14, &eh);
+	ks_arp_emit(fr + 14, 28, &a);
+	feed(f, fr, sizeof(fr));
+}
+
+/* Ethernet A -> B1 around an IPv4 datagram of proto with l4 (n bytes;
+ * the ICMP checksum is computed here, UDP's given). */
+static size_t frame_ip(uint8_t *buf, const uint8_t *dmac, uint32_t src, uint32_t dst,
+		       uint8_t proto, const uint8_t *l4, size_t n)
+{
+	struct ks_eth_hdr eh = { .type = KS_ETH_P_IPV4 };
+	struct ks_ipv4_hdr ih = { .tot_len = (uint16_t)(20 + n), .id = 3, .ttl = 64,
+				  .proto = proto, .src = src, .dst = dst };
+
+	memcpy(eh.dst, dmac, 6);
+	memcpy(eh.src, mac_a, 6);
+	ks_eth_emit(buf, 14, &eh);
+	ks_ipv4_emit(buf + 14, 20, &ih);
+	memcpy(buf + 34, l4, n);
+	if (proto == KS_IPPROTO_ICMP) {
+		struct ks_icmp_hdr h;
+		memset(&h, 0, sizeof(h));
+		h.type = buf[34];
+		h.code = buf[35];
+		h.rest = ks_get32(buf + 38);
+		ks_icmp_emit(buf + 34, n, &h);
+	}
+	return 34 + n;
+}
+
+static size_t frame_udp(uint8_t *buf, const uint8_t *dmac, uint32_t src, uint32_t dst,
+			uint16_t sport, uint16_t dport, const char *data)
+{
+	uint8_t u[64];
+	size_t n = 8 + strlen(data);
+
+	memcpy(u + 8, data, strlen(data));
+	ks_udp_emit(u, n, sport, dport, src, dst, true);
+	return frame_ip(buf, dmac, src, dst, KS_IPPROTO_UDP, u, n);
+}
+
+static long snd(int fd, const void *buf, unsigned long n, int flags)
+{
+	return ks_sys_sendto(fd, buf, n, flags, NULL, 0);
+}
+
+static long rcv(int fd, void *buf, unsigned long n, int flags)
+{
+	return ks_sys_recvfrom(fd, buf, n, flags, NULL, NULL);
+}
+
+static long udp_sock(uint32_t addr, uint16_t port, bool reuse)
+{
+	long fd = ks_sys_socket(KS_AF_INET, KS_SOCK_DGRAM, 0);
+	struct ks_sockaddr_in sin = { .sin_family = KS_AF_INET, .sin_port = ks_hton16(port),
+				      .sin_addr = { ks_hton32(addr) } };
+	int one = 1;
+
+	if (fd < 0)
+		return fd;
+	if (reuse)
+		(void)ks_sys_setsockopt((int)fd, KS_SOL_SOCKET, KS_SO_REUSEADDR, &one, sizeof(one));
+	if (port || addr) {
+		long rc = ks_sys_bind((int)fd, (struct ks_sockaddr *)&sin, sizeof(sin));
+		if (rc) {
+			ks_sys_close((int)fd);
+			return rc;
+		}
+	}
+	return fd;
+}
+
+static long to(int fd, uint32_t addr, uint16_t port, bool do_connect, const char *data)
+{
+	struct ks_sockaddr_in sin = { .sin_family = KS_AF_INET, .sin_port = ks_hton16(port),
+				      .sin_addr = { ks_hton32(addr) } };
+
+	if (do_connect)
+		return ks_sys_connect(fd, (struct ks_sockaddr *)&sin, sizeof(sin));
+	return ks_sys_sendto(fd, data, strlen(data), 0, (struct ks_sockaddr *)&sin, sizeof(sin));
+}
+
+static int so_error(int fd)
+{
+	int v = -1;
+	unsigned len = sizeof(v);
+
+	if (ks_sys_getsockopt(fd, KS_SOL_SOCKET, KS_SO_ERROR, &v, &len))
+		return -1;
+	return v;
+}
+
+static void t_arp_failure(struct ut_ctx *t)
+{
+	struct fixture fx;
+	int one = 1;
+
+	UT_EQ(t, fx_up(&fx), 0);
+	long a = udp_sock(0, 0, false), b = udp_sock(0, 0, false);
+	UT_TRUE(t, a >= 0 && b >= 0);
+	UT_EQ(t, ks_sys_setsockopt((int)b, KS_SOL_IP, KS_IP_RECVERR, &one, sizeof(one)), 0);
+	UT_EQ(t, to((int)a, KS_IPV4(198, 18, 0, 77), 9, true, NULL), 0);
+	UT_EQ(t, to((int)b, KS_IPV4(198, 18, 0, 78), 9, true, NULL), 0);
+	UT_EQ(t, snd((int)a, "x", 1, 0), 1);
+	UT_EQ(t, snd((int)b, "y", 1, 0), 1);
+	UT_EQ(t, fx.l1.sent.count, 2); /* two requests */
+	uint64_t next = 0;
+	for (int i = 1; i <= 2; i++) {
+		fx.clock += SEC;
+		(void)ks_inet_net_poll_next(&next);
+		UT_EQ(t, next, fx.clock + SEC);
+		UT_EQ(t, so_error((int)b), 0);
+	}
+	UT_EQ(t, fx.l1.sent.count, 6);
+	fx.clock += SEC;
+	(void)ks_inet_net_poll_next(&next);
+	UT_EQ(t, next, KS_INET_NEVER);
+	UT_EQ(t, fx.l1.sent.count, 6);
+	char c;
+	UT_EQ(t, rcv((int)a, &c, 1, KS_MSG_DONTWAIT), -KS_EAGAIN);
+	UT_EQ(t, rcv((int)b, &c, 1, KS_MSG_DONTWAIT), -KS_EHOSTUNREACH);
+	UT_EQ(t, so_error((int)b), 0); /* taken once */
+	UT_EQ(t, ks_inet_drops_get(&ks_inet_net_get()->st, KS_DROP_ARP_FAILED) >= 2, 1);
+	ks_sys_close((int)a);
+	ks_sys_close((int)b);
+	fx_down(&fx);
+}
+
+/* An ICMP error from A about the datagram s sent (the frame f). */
+static void feed_error(struct fdev *l1, const struct ks_pbuf *f, uint8_t code)
+{
+	uint8_t msg[8 + 28] = { KS_ICMP_DEST_UNREACH, code };
+	uint8_t buf[128];
+
+	memcpy(msg + 8, f->data + 14, 28);
+	feed(l1, buf, frame_ip(buf, mac_b, A1, B1, KS_IPPROTO_ICMP, msg, sizeof(msg)));
+}
+
+static void t_icmp_errors(struct ut_ctx *t)
+{
+	struct fixture fx;
+	struct ks_pbuf *f;
+	char c;
+
+	UT_EQ(t, fx_up(&fx), 0);
+	feed_arp_reply(&fx.l1);
+	long s = udp_sock(0, 0, false);
+	UT_EQ(t, to((int)s, A1, 9, true, NULL), 0);
+	UT_EQ(t, snd((int)s, "hello", 5, 0), 5);
+	f = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, f != NULL && ks_get16(f->data + 12) == KS_ETH_P_IPV4);
+	/* Net unreachable: soft, not reported without IP_RECVERR. */
+	feed_error(&fx.l1, f, KS_ICMP_NET_UNREACH);
+	UT_EQ(t, so_error((int)s), 0);
+	/* Port unreachable: ECONNREFUSED, once. */
+	feed_error(&fx.l1, f, KS_ICMP_PORT_UNREACH);
+	UT_EQ(t, rcv((int)s, &c, 1, KS_MSG_DONTWAIT), -KS_ECONNREFUSED);
+	UT_EQ(t, rcv((int)s, &c, 1, KS_MSG_DONTWAIT), -KS_EAGAIN);
+	/* With IP_RECVERR the soft ones too. */
+	int one = 1;
+	UT_EQ(t, ks_sys_setsockopt((int)s, KS_SOL_IP, KS_IP_RECVERR, &one, sizeof(one)), 0);
+	feed_error(&fx.l1, f, KS_ICMP_NET_UNREACH);
+	UT_EQ(t, so_error((int)s), KS_ENETUNREACH);
+	feed_error(&fx.l1, f, KS_ICMP_HOST_UNREACH);
+	UT_EQ(t, snd((int)s, "x", 1, 0), -KS_EHOSTUNREACH);
+	ks_pbuf_free(f);
+	ks_sys_close((int)s);
+	fx_down(&fx);
+}
+
+static void t_closed_port(struct ut_ctx *t)
+{
+	struct fixture fx;
+	struct ks_inet_decoded d;
+	uint8_t buf[128];
+	struct ks_pbuf *p;
+
+	UT_EQ(t, fx_up(&fx), 0);
+	feed_arp_reply(&fx.l1);
+	feed(&fx.l1, buf, frame_udp(buf, mac_b, A1, B1, 40000, 9, "anyone?"));
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL);
+	UT_EQ(t, ks_inet_decode(&ks_inet_net_get()->st, p->data, p->len, 0, &d), 0);
+	UT_EQ(t, d.kind, KS_INET_ICMP);
+	UT_EQ(t, d.icmp.code, KS_ICMP_PORT_UNREACH);
+	UT_EQ(t, d.ip.dst, A1);
+	UT_EQ(t, d.icmp.quote.dport, 9);
+	ks_pbuf_free(p);
+	fx_down(&fx);
+}
+
+static uint32_t local_addr(int fd)
+{
+	struct ks_sockaddr_in sin;
+	unsigned len = sizeof(sin);
+
+	if (ks_sys_getsockname(fd, (struct ks_sockaddr *)&sin, &len))
+		return 0;
+	return ks_ntoh32(sin.sin_addr.s_addr);
+}
+
+static void t_routes(struct ut_ctx *t)
+{
+	struct fixture fx;
+	struct ks_pbuf *p;
+
+	UT_EQ(t, fx_up(&fx), 0);
+	UT_EQ(t, fx.l1.dev.ifindex, 2);
+	UT_EQ(t, fx.l2.dev.ifindex, 3);
+	long s = udp_sock(0, 0, false);
+	UT_EQ(t, to((int)s, REMOTE, 9, false, "far"), -KS_ENETUNREACH);
+	UT_EQ(t, ks_inet_route_add(0, 0, KS_IPV4(198, 18, 9, 1), 0), -KS_ENETUNREACH);
+	UT_EQ(t, ks_inet_route_add(0, 0, A1, 0), 0);
+	UT_EQ(t, ks_inet_route_add(0, 0, A1, 0), -KS_EEXIST);
+	/* To the gateway's MAC: first its ARP request. */
+	UT_EQ(t, to((int)s, REMOTE, 9, false, "far"), 3);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL && ks_get16(p->data + 12) == KS_ETH_P_ARP);
+	UT_EQ(t, ks_get32(p->data + 38), A1);
+	ks_pbuf_free(p);
+	feed_arp_reply(&fx.l1);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL);
+	UT_TRUE(t, memcmp(p->data, mac_a, 6) == 0);
+	UT_EQ(t, ks_get32(p->data + 26), B1);
+	UT_EQ(t, ks_get32(p->data + 30), REMOTE);
+	ks_pbuf_free(p);
+	/* The source by route. */
+	long c1 = udp_sock(0, 0, false), c2 = udp_sock(0, 0, false);
+	UT_EQ(t, to((int)c1, KS_IPV4(198, 19, 5, 1), 9, true, NULL), 0);
+	UT_EQ(t, local_addr((int)c1), B2);
+	UT_EQ(t, to((int)c2, REMOTE, 9, true, NULL), 0);
+	UT_EQ(t, local_addr((int)c2), B1);
+	/* IP_PKTINFO's ipi_ifindex 2: L2's prefix, but out L1 by its default
+	 * route (only L1's routes count). */
+	struct {
+		struct ks_cmsghdr h;
+		struct ks_in_pktinfo pi;
+	} cm = { { KS_CMSG_LEN(sizeof(struct ks_in_pktinfo)), KS_SOL_IP, KS_IP_PKTINFO },
+		 { .ipi_ifindex = 2 } };
+	struct ks_sockaddr_in sin = { .sin_family = KS_AF_INET, .sin_port = ks_hton16(9),
+				      .sin_addr = { ks_hton32(KS_IPV4(198, 19, 5, 77)) } };
+	struct ks_iovec iov = { (void *)"oif", 3 };
+	struct ks_msghdr mh = { .msg_name = &sin, .msg_namelen = sizeof(sin), .msg_iov = &iov,
+				.msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof(cm) };
+	UT_EQ(t, ks_sys_sendmsg((int)s, &mh, 0), 3);
+	UT_EQ(t, fx.l2.sent.count, 0);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL && memcmp(p->data, mac_a, 6) == 0);
+	UT_EQ(t, ks_get32(p->data + 26), B1);
+	UT_EQ(t, ks_get32(p->data + 30), KS_IPV4(198, 19, 5, 77));
+	ks_pbuf_free(p);
+	cm.pi.ipi_ifindex = 9;
+	UT_EQ(t, ks_sys_sendmsg((int)s, &mh, 0), -KS_ENODEV);
+	UT_EQ(t, ks_inet_route_del(0, 0), 0);
+	UT_EQ(t, ks_inet_route_del(0, 0), -KS_ESRCH);
+	UT_EQ(t, to((int)s, REMOTE, 9, false, "far"), -KS_ENETUNREACH);
+	ks_sys_close((int)s);
+	ks_sys_close((int)c1);
+	ks_sys_close((int)c2);
+	fx_down(&fx);
+}
+
+static void t_broadcast(struct ut_ctx *t)
+{
+	struct fixture fx;
+	struct ks_pbuf *p;
+	uint8_t buf[128];
+	char got[16];
+	int one = 1;
+
+	UT_EQ(t, fx_up(&fx), 0);
+	long s = udp_sock(B1, 5001, false);
+	long any = udp_sock(0, 5000, true), any2 = udp_sock(0, 5000, true);
+	long bc = udp_sock(KS_IPV4(198, 18, 0, 255), 5000, true);
+	long uni = udp_sock(B1, 5000, true);
+	UT_TRUE(t, s >= 0 && any >= 0 && any2 >= 0 && bc >= 0 && uni >= 0);
+	/* Out: EACCES without SO_BROADCAST, then the link broadcast. */
+	UT_EQ(t, to((int)s, KS_IPV4(198, 18, 0, 255), 5000, false, "sub"), -KS_EACCES);
+	UT_EQ(t, to((int)s, 0xffffffffu, 5000, false, "all"), -KS_EACCES);
+	UT_EQ(t, ks_sys_setsockopt((int)s, KS_SOL_SOCKET, KS_SO_BROADCAST, &one, sizeof(one)), 0);
+	UT_EQ(t, to((int)s, 0xffffffffu, 5000, false, "all"), 3);
+	p = ks_pbufq_pop(&fx.l1.sent); /* out L1: the source's interface */
+	UT_TRUE(t, p != NULL);
+	UT_TRUE(t, memcmp(p->data, ks_eth_broadcast, 6) == 0);
+	UT_EQ(t, ks_get32(p->data + 30), 0xffffffffu);
+	ks_pbuf_free(p);
+	UT_EQ(t, to((int)s, KS_IPV4(198, 18, 0, 255), 5000, false, "sub"), 3);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL && memcmp(p->data, ks_eth_broadcast, 6) == 0);
+	ks_pbuf_free(p);
+	/* Looped back: the INADDR_ANY sockets got both; the one bound to the
+	 * prefix broadcast only the second; the unicast-bound one neither. */
+	UT_EQ(t, rcv((int)any, got, sizeof(got), KS_MSG_DONTWAIT), 3);
+	UT_EQ(t, rcv((int)any2, got, sizeof(got), KS_MSG_DONTWAIT), 3);
+	UT_EQ(t, rcv((int)bc, got, sizeof(got), KS_MSG_DONTWAIT), 3);
+	UT_TRUE(t, memcmp(got, "sub", 3) == 0);
+	UT_EQ(t, rcv((int)any, got, sizeof(got), KS_MSG_DONTWAIT), 3);
+	UT_EQ(t, rcv((int)any, got, sizeof(got), KS_MSG_DONTWAIT), -KS_EAGAIN);
+	UT_EQ(t, rcv((int)uni, got, sizeof(got), KS_MSG_DONTWAIT), -KS_EAGAIN);
+	(void)rcv((int)any2, got, sizeof(got), KS_MSG_DONTWAIT);
+	/* In from the link: to every socket on the port, with the ifindex. */
+	UT_EQ(t, ks_sys_setsockopt((int)any, KS_SOL_IP, KS_IP_PKTINFO, &one, sizeof(one)), 0);
+	feed(&fx.l1, buf, frame_udp(buf, ks_eth_broadcast, A1, KS_IPV4(198, 18, 0, 255), 777, 5000,
+				    "hey"));
+	struct {
+		struct ks_cmsghdr h;
+		struct ks_in_pktinfo pi;
+	} cm;
+	struct ks_iovec iov = { got, sizeof(got) };
+	struct ks_msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm,
+				.msg_controllen = sizeof(cm) };
+	UT_EQ(t, ks_sys_recvmsg((int)any, &mh, KS_MSG_DONTWAIT), 3);
+	UT_EQ(t, cm.pi.ipi_ifindex, 2);
+	UT_EQ(t, ks_ntoh32(cm.pi.ipi_addr.s_addr), KS_IPV4(198, 18, 0, 255));
+	UT_EQ(t, rcv((int)any2, got, sizeof(got), KS_MSG_DONTWAIT), 3);
+	UT_EQ(t, rcv((int)bc, got, sizeof(got), KS_MSG_DONTWAIT), 3);
+	UT_EQ(t, rcv((int)uni, got, sizeof(got), KS_MSG_DONTWAIT), -KS_EAGAIN);
+	/* Nobody on the port: dropped, never answered. */
+	feed(&fx.l1, buf, frame_udp(buf, ks_eth_broadcast, A1, 0xffffffffu, 777, 5999, "x"));
+	UT_EQ(t, fx.l1.sent.count, 0);
+	ks_sys_close((int)s);
+	ks_sys_close((int)any);
+	ks_sys_close((int)any2);
+	ks_sys_close((int)bc);
+	ks_sys_close((int)uni);
+	fx_down(&fx);
+}
+
+const struct ut_case ut_cases_inet_net[] = {
+	{ "arp_failure", t_arp_failure },
+	{ "icmp_errors", t_icmp_errors },
+	{ "closed_port", t_closed_port },
+	{ "routes", t_routes },
+	{ "broadcast", t_broadcast },
+	{ 0 },
+};
