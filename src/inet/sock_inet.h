@@ -155,6 +155,8 @@ struct ks_inet_net {
 	struct ks_inet_sock *udp_bound; /* [udp_lock] every bound UDP socket */
 	uint32_t port_rnd;              /* [udp_lock] ephemeral port search state */
 	uint16_t ip_id;                 /* atomic: IPv4 identification */
+	struct ks_pbuf_queue tx_q;      /* [lo_lock] datagrams for interfaces, deferred */
+	struct ks_mutex tx_lock;        /* one flusher of tx_q at a time (before nif_lock) */
 	struct ks_mutex tcp_lock;
 	/* [tcp_lock] TCP sockets with a port, hashed by it (sock_tcp.c); and
 	 * those with a peer, hashed by their four-tuple. */
@@ -205,6 +207,12 @@ void ks_inet_lo_xmit(struct ks_pbuf *p);
  * ksock lock held (system-call context: the end of a sending call). */
 void ks_inet_lo_drain(void);
 
+/* Like ks_inet_ip_output, but a datagram for an interface is only queued
+ * (tx_q), to be sent by the next ks_inet_lo_drain with no lock held:
+ * for senders that hold a socket's lock, or run inside an interface's
+ * poll (TCP). Takes p; 0 or a negative errno (of the header only). */
+int ks_inet_ip_queue(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
+		     int tos);
 /* Builds and queues an IPv4 datagram around the payload already in p
  * (headroom for the header); takes p. p->ifindex is the output interface
  * asked for (IP_PKTINFO's ipi_ifindex; 0: the route's). 0 or a negative

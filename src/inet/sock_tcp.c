@@ -313,8 +313,10 @@ static void hook_output(struct ks_tcp_pcb *pcb, struct ks_pbuf *p, uint32_t src,
 	struct ks_tcp_sock *ts = pcb_sock(pcb);
 	int ttl = __atomic_load_n(&ts->ttl, __ATOMIC_RELAXED);
 
-	(void)ks_inet_ip_output(p, src, dst, KS_IPPROTO_TCP, ttl < 0 ? KS_IP_DEFAULT_TTL : ttl,
-				__atomic_load_n(&ts->tos, __ATOMIC_RELAXED));
+	/* Queued only: the caller holds a socket's lock, maybe inside an
+	 * interface's poll (docs/locking.md). */
+	(void)ks_inet_ip_queue(p, src, dst, KS_IPPROTO_TCP, ttl < 0 ? KS_IP_DEFAULT_TTL : ttl,
+			       __atomic_load_n(&ts->tos, __ATOMIC_RELAXED));
 }
 
 /* Linux's sk_stream_is_writeable: free space at least half the queued. */
@@ -445,6 +447,7 @@ static void hook_timer(struct ks_tcp_pcb *pcb)
 }
 
 static struct ks_tcp_sock *tcp_alloc(void);
+static int route(uint32_t *dst, uint32_t laddr, uint32_t *src, uint16_t *mss);
 static void inherit(struct ks_tcp_sock *c, const struct ks_tcp_sock *l);
 
 static struct ks_tcp_pcb *hook_spawn(struct ks_tcp_pcb *lpcb, uint32_t src, uint16_t sport,
@@ -457,6 +460,10 @@ static struct ks_tcp_pcb *hook_spawn(struct ks_tcp_pcb *lpcb, uint32_t src, uint
 	if (!c)
 		return NULL;
 	inherit(c, l);
+	uint32_t back = src, from;
+	uint16_t mss;
+	if (route(&back, dst, &from, &mss) == 0)
+		c->pcb.adv_mss = mss;
 	ks_mutex_lock(&c->sk.lock);
 	ks_mutex_lock(&net()->tcp_lock);
 	c->laddr = dst;
@@ -749,17 +756,39 @@ static int tcp_bind(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned
 	return err;
 }
 
-/* The source address for dst (0.0.0.0 is this host, Linux's loopback). */
-static int route(uint32_t *dst, uint32_t laddr, uint32_t *src)
+/* The route to dst from laddr (0: the route chooses): the source address
+ * and the MSS to announce (the route's MTU less the headers, as Linux's
+ * tcp_advertise_mss; loopback's 65536 capped to IPv4's 65535). 0.0.0.0 is
+ * this host (Linux routes it to loopback). Linux's tcp_v4_connect: no
+ * route, or a broadcast or multicast one, is ENETUNREACH. */
+static int route(uint32_t *dst, uint32_t laddr, uint32_t *src, uint16_t *mss)
 {
+	struct ks_inet_net *n = net();
+	struct ks_inet_rtres res;
+	int err = 0;
+
 	if (!*dst)
 		*dst = laddr ? laddr : KS_INET_LO_ADDR;
-	if (ks_ipv4_is_multicast(*dst) || ks_ipv4_is_lbcast(*dst))
-		return -KS_ENETUNREACH; /* Linux's tcp_v4_connect: no route of type unicast */
-	if (!ks_inet_addr_local(*dst))
+	if (ks_ipv4_is_multicast(*dst) || ks_inet_addr_bcast(*dst))
 		return -KS_ENETUNREACH;
-	*src = laddr ? laddr : (ks_ipv4_is_loopback(*dst) ? KS_INET_LO_ADDR : *dst);
-	return 0;
+	*mss = 65535 - 40;
+	if (ks_inet_addr_local(*dst)) {
+		*src = laddr ? laddr : (ks_ipv4_is_loopback(*dst) ? KS_INET_LO_ADDR : *dst);
+		return 0;
+	}
+	if (laddr && ks_ipv4_is_loopback(laddr))
+		return -KS_ENETUNREACH; /* a loopback source stays on loopback */
+	ks_mutex_lock(&n->rt_lock);
+	err = ks_inet_rtab_lookup(&n->rt, *dst, 0, laddr, &res);
+	if (!err && res.bcast)
+		err = -KS_ENETUNREACH;
+	if (!err) {
+		*src = laddr ? laddr : res.src;
+		uint32_t mtu = res.nif->dev->mtu;
+		*mss = (uint16_t)((mtu > 65535 ? 65535 : mtu) - 40);
+	}
+	ks_mutex_unlock(&n->rt_lock);
+	return err;
 }
 
 static bool connect_done(void *arg)
@@ -813,10 +842,12 @@ static int start_connect(struct ks_tcp_sock *ts, struct ks_sockaddr_storage *a)
 	uint32_t dst, src;
 	uint16_t port;
 
+	uint16_t mss;
 	sin_in(a, &dst, &port);
-	int err = route(&dst, ts->laddr, &src);
+	int err = route(&dst, ts->laddr, &src, &mss);
 	if (err)
 		return err;
+	ts->pcb.adv_mss = mss;
 	ks_mutex_lock(&net()->tcp_lock);
 	if (!ts->hashed) {
 		err = port_get_locked(ts, src, 0);
@@ -1939,7 +1970,7 @@ void ks_inet_tcp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d)
 	ks_inet_count_drop(&net()->st, -KS_DROP_NO_SOCKET);
 	struct ks_pbuf *r = ks_tcp_reset_reply(&net()->st, d->ip.src, d->ip.dst, h);
 	if (r)
-		(void)ks_inet_ip_output(r, d->ip.dst, d->ip.src, KS_IPPROTO_TCP, KS_IP_DEFAULT_TTL, 0);
+		(void)ks_inet_ip_queue(r, d->ip.dst, d->ip.src, KS_IPPROTO_TCP, KS_IP_DEFAULT_TTL, 0);
 	ks_pbuf_free(p);
 }
 

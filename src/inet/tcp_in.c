@@ -329,6 +329,10 @@ static int check_seq(struct ks_tcp_pcb *pcb, struct seg *s)
 		uint32_t cut = s->seq + s->len - right;
 		s->len = cut > s->len ? 0 : s->len - cut;
 		s->fin = false;
+		/* RFC 9293 3.10.7.4: what lies past the window is dropped and
+		 * acknowledged, so that a sender retransmitting into a closed
+		 * window learns the window (the update may have been lost). */
+		pcb->ack_now = true;
 	}
 	if (s->fin && s->seq + s->len != nxt && ks_seq_lt(s->seq + s->len, nxt))
 		s->fin = false; /* a FIN we already have */
@@ -644,6 +648,7 @@ static int take_text(struct ks_tcp_pcb *pcb, struct seg *s)
 		uint32_t fit = off >= pcb->rbuf.cap ? 0 : pcb->rbuf.cap - off;
 		s->len = fit;
 		s->fin = false;
+		pcb->ack_now = true;
 	}
 	ks_tcp_ring_put(&pcb->rbuf, off, s->data, s->len);
 	pcb->bytes_received += s->len;
@@ -718,11 +723,13 @@ static void update_ts_recent(struct ks_tcp_pcb *pcb, const struct seg *s)
  * (or a newer timestamp) may open a new connection on the pair. */
 static bool timewait_reuse(const struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h)
 {
+	bool ts = pcb->ts_ok && h->opt.ts_ok;
+
 	if ((h->flags & (KS_TCP_SYN | KS_TCP_RST | KS_TCP_ACK)) != KS_TCP_SYN)
 		return false;
-	if (pcb->ts_ok && h->opt.ts_ok)
-		return (int32_t)(h->opt.tsval - pcb->ts_recent) > 0;
-	return ks_seq_gt(h->seq, pcb->rcv_nxt);
+	if (ts && (int32_t)(h->opt.tsval - pcb->ts_recent) < 0)
+		return false; /* PAWS rejects it */
+	return ks_seq_gt(h->seq, pcb->rcv_nxt) || (ts && (int32_t)(h->opt.tsval - pcb->ts_recent) > 0);
 }
 
 static int sync_input(struct ks_tcp_pcb *pcb, struct seg *s)

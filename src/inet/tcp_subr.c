@@ -109,9 +109,16 @@ uint32_t ks_tcp_rcv_window(const struct ks_tcp_pcb *pcb)
 
 	if (free > cur && free - cur < step)
 		free = cur;
-	if (free < cur)
-		free = cur;
-	free &= ~(unit - 1);
+	/* The field carries free >> wscale: round down, except that the
+	 * edge already offered must stay, rounded up (Linux's
+	 * tcp_select_window). A peer that fills a window it computed from a
+	 * rounded field must never find it shrunk: its later segments would
+	 * then all start past our window, ACKs included. The ring has a
+	 * unit of slack for this. */
+	if (free <= cur)
+		free = (cur + unit - 1) & ~(unit - 1);
+	else
+		free &= ~(unit - 1);
 	uint32_t max = 65535u << pcb->rcv_wscale;
 	return free > max ? max : free;
 }
