@@ -59,14 +59,21 @@ long bench_tcp_listener(const struct bench_backend *b, int backlog, struct socka
 	return fd;
 }
 
-static int tcp_end_opts(const struct bench_backend *b, int fd, int nodelay)
+static int tcp_nodelay(const struct bench_backend *b, int fd)
 {
 	int one = 1;
-	long err = bench_set_timeouts(b, fd);
+
+	return (int)b->setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* The 5-second timeouts and, if nodelay, TCP_NODELAY on one end. */
+static int tcp_end_opts(const struct bench_backend *b, int fd, int nodelay)
+{
+	int err = bench_set_timeouts(b, fd);
 
 	if (err == 0 && nodelay)
-		err = b->setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return (int)err;
+		err = tcp_nodelay(b, fd);
+	return err;
 }
 
 int bench_tcp_pair(const struct bench_backend *b, int nodelay, int *client, int *server)
@@ -81,7 +88,7 @@ int bench_tcp_pair(const struct bench_backend *b, int nodelay, int *client, int 
 	/* Before connect, as a server sets it on the listener: both ends
 	 * have it from the handshake on. */
 	if (err == 0 && nodelay)
-		err = tcp_end_opts(b, (int)lfd, nodelay);
+		err = tcp_nodelay(b, (int)lfd);
 	if (err == 0)
 		err = b->connect((int)cfd, &sin, sizeof(sin));
 	if (err == 0) {
