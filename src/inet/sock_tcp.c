@@ -89,6 +89,7 @@ struct ks_tcp_sock {
 	uint32_t laddr, raddr;         /* [T] (written with the lock held too) */
 	uint16_t lport, rport;         /* [T] */
 	bool has_peer;                 /* [T] in tcp_ehash: input matches the four-tuple */
+	int shown_state;               /* atomic: pcb.state, for the socket table */
 	struct ks_tcp_sock *listener;  /* [T] a child's, until accepted or detached */
 	struct ks_tcp_sock *anext;     /* [T] in the listener's accept queue */
 	bool queued;                   /* [T] in it */
@@ -391,6 +392,8 @@ static void hook_event(struct ks_tcp_pcb *pcb, unsigned ev)
 		if (err)
 			ks_socket_set_error(s, err);
 	}
+	if (ev & KS_TCP_EV_STATE)
+		__atomic_store_n(&ts->shown_state, (int)pcb->state, __ATOMIC_RELAXED);
 	if ((ev & KS_TCP_EV_STATE) && pcb->state == KS_TCP_CLOSE)
 		pcb_closed(ts);
 	if ((ev & KS_TCP_EV_STATE) && pcb->state == KS_TCP_ESTABLISHED)
@@ -1908,6 +1911,9 @@ static void tcp_describe(struct ks_socket *s, struct ks_sock_info *out)
 		 __atomic_load_n(&ts->lport, __ATOMIC_RELAXED));
 	fmt_addr(out->peer, sizeof(out->peer), __atomic_load_n(&ts->raddr, __ATOMIC_RELAXED),
 		 __atomic_load_n(&ts->rport, __ATOMIC_RELAXED));
+	/* The table walker may not lock: the state's atomic copy. */
+	int st = __atomic_load_n(&ts->shown_state, __ATOMIC_RELAXED);
+	out->state = st == KS_TCP_ESTABLISHED ? "ESTAB" : st ? ks_tcp_state_name(st) : NULL;
 	out->recv_q = 0;
 	out->send_q = 0;
 }
