@@ -325,7 +325,8 @@ check-udp-tap: $(BUILD)/udp-echo
 
 # ---- net-tap: issue 7, ARP, routes, ICMP and broadcast between ksock and Linux ----
 # The neighbour cache resolving with retries, the routing table with a default
-# gateway, ICMP errors both ways and broadcasts both ways (docs/inet.md
+# gateway, ICMP errors both ways, broadcasts both ways and 4000-byte datagrams
+# in fragments through the gateway both ways (docs/inet.md
 # "Interfaces, routes, ARP"). `make check-net-tap` (root): tests/inet/net_smoke.sh
 # creates a network namespace with a TAP (Linux 198.18.0.1/24, and 198.19.77.1 on
 # its lo, behind ksock's gateway), runs build/net-peer in it (ksock 198.18.0.2/24,
