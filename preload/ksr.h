@@ -59,6 +59,22 @@ void *ksr_dlnext(void **slot, const char *name);
 		(__typeof__(&f))ksr_dlnext(&ksr_slot_, #f);        \
 	})
 
+/* Code that a sanitizer's runtime may call while it initialises, before it
+ * can run instrumented code: ThreadSanitizer's __tsan_init installs its
+ * fault handlers through dlsym(RTLD_NEXT, "sigaction"), which is ours
+ * (signal.c). Such a function and everything it calls on that path carry
+ * this, and resolve libc with dlsym itself (not REAL: ksr_dlnext is
+ * instrumented). GCC's no_sanitize also drops the entry/exit hooks;
+ * Clang keeps them unless told disable_sanitizer_instrumentation. */
+#if defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(disable_sanitizer_instrumentation)
+#define KSR_UNINSTRUMENTED __attribute__((disable_sanitizer_instrumentation))
+#endif
+#endif
+#ifndef KSR_UNINSTRUMENTED
+#define KSR_UNINSTRUMENTED __attribute__((no_sanitize("thread")))
+#endif
+
 /* ---- results ---- */
 static inline long ksr_ret(long r)
 {
@@ -135,6 +151,7 @@ struct ks_parker;
 /* The calling thread's state while it is inside a blocking ksock call. */
 struct ksr_block {
 	int in;                   /* atomic: inside a blocking call */
+	int handler;              /* atomic: running the program's handler */
 	int norestart;            /* a signal without SA_RESTART arrived */
 	struct ks_parker *parker; /* the thread's parker, made beforehand */
 };
@@ -153,6 +170,21 @@ int ksr_block_leave(long r);
 		} while (ksr_block_leave(ksr_r_));     \
 		ksr_r_;                                \
 	})
+
+/* ---- writes from signal handlers (sigwrite.c) ---- */
+/* Whether the calling thread is running a handler of the program. */
+static inline int ksr_in_handler(void)
+{
+	return __atomic_load_n(&ksr_tls_block.handler, __ATOMIC_RELAXED) != 0;
+}
+/* In a handler: queues a write of n bytes to ksock fd k for the writer
+ * thread; returns 1 with *ret the result (n, or -EAGAIN when full or n is
+ * too large), or 0 if there is no writer thread (write directly). */
+int ksr_sigwrite(int k, const void *buf, size_t n, long *ret);
+/* Starts the writer thread (once; outside handlers). */
+void ksr_sigwrite_start(void);
+/* Whether the program has installed a handler the trampoline wraps. */
+int ksr_handlers_wrapped(void);
 
 /* ---- families and process state (lifecycle.c) ---- */
 /* Whether ksock serves a socket(domain, type, protocol) in this process:

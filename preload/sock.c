@@ -180,14 +180,22 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
+	long r;
+
 	KSR_ROUTE(fd, k, REAL(send)(fd, buf, n, flags));
+	if (ksr_in_handler() && ksr_sigwrite(k, buf, n, &r))
+		return ksr_ret(r); /* a self-pipe write: queued (sigwrite.c) */
 	return served(KSR_BLOCK(ks_sys_sendto(k, buf, n, flags, NULL, 0)));
 }
 
 ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
 	       socklen_t len)
 {
+	long r;
+
 	KSR_ROUTE(fd, k, REAL(sendto)(fd, buf, n, flags, addr, len));
+	if (!addr && ksr_in_handler() && ksr_sigwrite(k, buf, n, &r))
+		return ksr_ret(r); /* a self-pipe write: queued (sigwrite.c) */
 	return served(KSR_BLOCK(ks_sys_sendto(k, buf, n, flags, CKADDR(addr), len)));
 }
 

@@ -5,7 +5,8 @@
  * dup3/F_DUPFD_CLOEXEC, close_range/closefrom, sendfile, ppoll/pselect with
  * signal masks, epoll_pwait, select/poll on bad descriptors, accept4
  * flags, ioctl, SA_RESTART and SA_RESETHAND handlers, sigaction's view of
- * handlers, EPIPE. tests/preload/run.py runs it under ksock-run and under
+ * handlers, EPIPE, a handler writing to a busy socket (the self-pipe
+ * trick). tests/preload/run.py runs it under ksock-run and under
  * Linux; it prints "ok: ..." per check and "done", or exits 1.
  */
 #define _GNU_SOURCE
@@ -291,6 +292,72 @@ static void signals(void)
 	close(sv[1]);
 }
 
+/* The self-pipe trick: a handler writes a byte to a socket that the
+ * thread it interrupts is itself writing to and reading from, so the
+ * signal often lands inside a call on that socket pair (under ksock-run,
+ * holding its locks, or inside malloc). Every byte the handler was told it
+ * wrote must arrive. */
+static int tick_fd;
+static volatile sig_atomic_t ticks_sent;
+
+static void on_tick(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	if (write(tick_fd, "s", 1) == 1)
+		ticks_sent++;
+	errno = saved;
+}
+
+/* Reads what is there; counts the handler's bytes. */
+static void drain_ticks(int fd, long *ticks, long *data)
+{
+	char buf[256];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			*(buf[i] == 's' ? ticks : data) += 1;
+}
+
+static void self_pipe(void)
+{
+	struct itimerval it = {{0, 200}, {0, 200}}, off = {{0, 0}, {0, 0}};
+	struct sigaction sa;
+	long ticks = 0, data = 0, wrote = 0;
+	struct timespec t0, t;
+	int sv[2];
+
+	pair(SOCK_STREAM, sv);
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	tick_fd = sv[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_tick;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		for (int i = 0; i < 100; i++) {
+			wrote += write(sv[1], "d", 1) == 1;
+			drain_ticks(sv[0], &ticks, &data);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 400);
+	setitimer(ITIMER_REAL, &off, NULL);
+	for (int i = 0; i < 200 && (ticks < ticks_sent || data < wrote); i++) {
+		struct pollfd p = {sv[0], POLLIN, 0};
+		poll(&p, 1, 10);
+		drain_ticks(sv[0], &ticks, &data);
+	}
+	check(ticks_sent > 50 && ticks == ticks_sent && data == wrote,
+	      "self-pipe: every byte a handler wrote to a busy socket arrived");
+	signal(SIGALRM, SIG_DFL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -299,6 +366,7 @@ int main(void)
 	file_to_socket();
 	waits();
 	signals();
+	self_pipe();
 	printf("done\n");
 	return 0;
 }
