@@ -222,7 +222,6 @@ int ksr_close_mapped(int fd)
 	KSR_COUNT(calls);
 	(void)ks_sys_close(old - 1); /* close(2) on a socket reports nothing */
 	ksr_scm_gc();
-	ksr_epoll_gc();
 	return r;
 }
 

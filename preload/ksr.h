@@ -228,8 +228,6 @@ void ksr_epoll_dup(int oldfd, int newfd);
 void ksr_epoll_forget_range(unsigned first, unsigned last);
 /* Takes (1) or releases (0) the bridges' lock around fork. */
 void ksr_epoll_fork_lock(int lock);
-/* Drops readiness watches on sockets that have been closed. */
-void ksr_epoll_gc(void);
 
 /* ---- SCM_RIGHTS translation (scm.c) ---- */
 /* A copy of msg whose control has ksock descriptor numbers, in *out
