@@ -8,8 +8,9 @@
  * accept() would never see its KeyboardInterrupt. So the library wraps
  * the program's signal handlers: sigaction and signal install a
  * trampoline that, when the signal lands on a thread inside a blocking
- * ksock call (KSR_BLOCK), marks that thread's parker interrupted (one
- * atomic store: async-signal-safe) and then runs the program's handler.
+ * ksock call (KSR_BLOCK), marks that thread's sleep interrupted
+ * (ks_hosted_interrupt_self: atomics on the thread's own parker, no lock,
+ * async-signal-safe) and then runs the program's handler.
  * The park returns -EINTR and the call returns EINTR, or, if every signal
  * that arrived during the call had SA_RESTART, the call is restarted (the
  * flag is read from the kernel at delivery, so siginterrupt() counts).
@@ -89,7 +90,7 @@ int ksr_block_leave(long r)
 	__atomic_store_n(&b->in, 0, __ATOMIC_SEQ_CST);
 	/* An interruption that came after the call stopped sleeping must not
 	 * hit the thread's next, unrelated call. */
-	__atomic_store_n(&b->parker->intr, 0, __ATOMIC_SEQ_CST);
+	ks_hosted_interrupt_clear();
 	return r == -EINTR && !b->norestart;
 }
 
@@ -106,7 +107,7 @@ static void trampoline(int sig, siginfo_t *si, void *uc)
 	if (__atomic_load_n(&b->in, __ATOMIC_SEQ_CST)) {
 		if (!(h.flags & SA_RESTART))
 			b->norestart = 1;
-		__atomic_store_n(&b->parker->intr, 1, __ATOMIC_SEQ_CST);
+		(void)ks_hosted_interrupt_self(); /* 0: block_enter made the parker */
 	}
 	if (h.flags & SA_RESETHAND) /* the kernel has put SIG_DFL back */
 		__atomic_store_n(&handlers[sig].fn, NULL, __ATOMIC_RELEASE);

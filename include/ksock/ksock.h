@@ -95,6 +95,16 @@ long ks_hosted_import_fd(int hostfd);
 /* Locks the calling thread holds now (tests check it is 0 between cases). */
 int ks_hosted_locks_held(void);
 
+/* From a signal handler, as a signal the task must handle: the calling
+ * thread's current ksock sleep (the one the handler interrupted) or its
+ * next one returns -KS_EINTR, unless a wake-up came first. Async-signal-
+ * safe: atomics only, no lock, no allocation. 0, or -KS_ESRCH if the
+ * thread never slept in ksock (nothing to interrupt yet). */
+int ks_hosted_interrupt_self(void);
+/* Drops a pending interruption of the calling thread (one that came after
+ * the call it was for stopped sleeping). */
+void ks_hosted_interrupt_clear(void);
+
 /* Calls fn(arg) each time an item of hosted epoll set epfd reaches its
  * ready list (a socket's event; EPOLL_CTL_ADD or MOD of a ready socket; an
  * inner set's event), after it is there; at once if items are ready

@@ -292,6 +292,86 @@ static void signals(void)
 	close(sv[1]);
 }
 
+/* A handler interrupting each kind of blocking call, sent to the blocked
+ * thread itself (pthread_kill): EINTR without SA_RESTART; with it, the
+ * handler runs while the call sleeps and the call goes on. */
+static volatile sig_atomic_t usr1_hits;
+static struct timespec usr1_at;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	clock_gettime(CLOCK_MONOTONIC, &usr1_at); /* async-signal-safe */
+	usr1_hits++;
+}
+
+static void *kill_later(void *arg)
+{
+	usleep(100000);
+	pthread_kill(*(pthread_t *)arg, SIGUSR1);
+	return NULL;
+}
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void interrupts(void)
+{
+	pthread_t self = pthread_self(), t, t2;
+	struct sigaction sa;
+	struct timespec t0;
+	char buf[4096];
+	int sv[2];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "t_calls-intr-%d", (int)getpid());
+	check(bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(l, 1) == 0, "listener");
+	pthread_create(&t, NULL, kill_later, &self);
+	errno = 0;
+	check(accept(l, NULL, NULL) < 0 && errno == EINTR && usr1_hits == 1,
+	      "accept interrupted by a handler: EINTR");
+	pthread_join(t, NULL);
+	close(l);
+
+	pair(SOCK_STREAM, sv);
+	memset(buf, 'f', sizeof(buf));
+	while (send(sv[0], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	pthread_create(&t, NULL, kill_later, &self);
+	errno = 0;
+	check(send(sv[0], buf, sizeof(buf), 0) < 0 && errno == EINTR && usr1_hits == 2,
+	      "send on a full socket interrupted by a handler: EINTR");
+	pthread_join(t, NULL);
+	close(sv[0]);
+	close(sv[1]);
+
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+	pair(SOCK_STREAM, sv);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_create(&t, NULL, kill_later, &self);
+	pthread_create(&t2, NULL, send_later, &sv[0]); /* "late" after 300 ms */
+	ssize_t n = recv(sv[1], buf, sizeof(buf), 0);
+	double woke = since(&t0), ran = (double)(usr1_at.tv_sec - t0.tv_sec) +
+				       (double)(usr1_at.tv_nsec - t0.tv_nsec) / 1e9;
+	check(n == 4 && usr1_hits == 3 && ran < woke - 0.1,
+	      "SA_RESTART: the handler ran while recv slept, then recv went on");
+	pthread_join(t, NULL);
+	pthread_join(t2, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 /* The self-pipe trick: a handler writes a byte to a socket that the
  * thread it interrupts is itself writing to and reading from, so the
  * signal often lands inside a call on that socket pair (under ksock-run,
@@ -366,6 +446,7 @@ int main(void)
 	file_to_socket();
 	waits();
 	signals();
+	interrupts();
 	self_pipe();
 	printf("done\n");
 	return 0;
