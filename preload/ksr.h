@@ -62,7 +62,9 @@ void *ksr_dlnext(void **slot, const char *name);
 /* Code that a sanitizer's runtime may call while it initialises, before it
  * can run instrumented code: ThreadSanitizer's __tsan_init installs its
  * fault handlers through dlsym(RTLD_NEXT, "sigaction"), which is ours
- * (signal.c). Such a function and everything it calls on that path carry
+ * (signal.c) when its runtime is loaded before the library (the launcher
+ * puts it after, docs/ksock-run.md; this keeps the other order from
+ * crashing at start-up). Such a function and everything it calls on that path carry
  * this, and resolve libc with dlsym itself (not REAL: ksr_dlnext is
  * instrumented). GCC's no_sanitize also drops the entry/exit hooks;
  * Clang keeps them unless told disable_sanitizer_instrumentation. */

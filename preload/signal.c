@@ -13,22 +13,30 @@
  * async-signal-safe) and then runs the program's handler.
  * The park returns -EINTR and the call returns EINTR, or, if every signal
  * that arrived during the call had SA_RESTART, the call is restarted (the
- * flag is read from the kernel at delivery, so siginterrupt() counts).
+ * flag the program gave; siginterrupt() keeps it in step). While the
+ * program's handler runs, its writes to ksock sockets are queued for a
+ * thread of ours (sigwrite.c): the trampoline itself takes no lock and
+ * allocates nothing.
+ *
+ * signal(), bsd_signal() and sysv_signal() are glibc's, on our sigaction:
+ * the next library's may differ (ThreadSanitizer's signal() has no
+ * SA_RESTART). sigaction and what it calls are not instrumented by the
+ * sanitizers (KSR_UNINSTRUMENTED, ksr.h): ThreadSanitizer's start-up may
+ * call it before it can run instrumented code.
  *
  * The program sees its own handlers: sigaction's old action reports them,
  * not the trampoline. Synchronous fault signals (SIGSEGV, SIGBUS, SIGILL,
  * SIGFPE, SIGTRAP, SIGSYS) are not wrapped: the hosted port's own copy
  * hooks handle SIGSEGV/SIGBUS.
  *
- * Interface: sigaction, signal, bsd_signal, sysv_signal (libc's,
- * wrapped); ksr_block_enter/leave (ksr.h).
+ * Interface: sigaction, signal, bsd_signal, sysv_signal, siginterrupt
+ * (libc's, wrapped); ksr_block_enter/leave, ksr_handlers_wrapped (ksr.h).
  *
  * Locking: none; the handler table is read and written with atomics.
  * Differences from Linux: a call restarted after an SA_RESTART signal is
  * restarted even when SO_RCVTIMEO/SO_SNDTIMEO is set (Linux returns EINTR
  * then).
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,8 +201,10 @@ static sighandler_t signal_as(int sig, sighandler_t h, int sysv)
 {
 	struct sigaction act, old;
 
-	if (h == SIG_ERR || sig < 1 || sig >= _NSIG || sig > 64)
-		return (sighandler_t)(void *)(intptr_t)ksr_fail(EINVAL); /* SIG_ERR */
+	if (h == SIG_ERR || sig < 1 || sig >= _NSIG || sig > 64) {
+		errno = EINVAL;
+		return SIG_ERR;
+	}
 	memset(&act, 0, sizeof(act));
 	act.sa_handler = h;
 	sigemptyset(&act.sa_mask);

@@ -26,7 +26,10 @@
  * errors of the real send (EPIPE, a full socket buffer: the bytes are
  * dropped, as the non-blocking self-pipe write would fail) are not
  * reported to the handler; bytes queued by a handler can arrive after
- * bytes the thread wrote directly just after the handler returned.
+ * bytes the thread wrote directly just after the handler returned; the
+ * queue names the ksock descriptor, so if the program closes the socket
+ * before the writer thread sends (microseconds), the bytes are dropped, or
+ * reach a socket that got the same ksock number meanwhile.
  *
  * Interface: ksr_sigwrite (ksr.h), called by the write interposers when
  * ksr_tls_block.handler is set; ksr_sigwrite_start, called when the
