@@ -37,7 +37,7 @@ static long served(long r)
 ssize_t read(int fd, void *buf, size_t n)
 {
 	KSR_ROUTE(fd, k, REAL(read)(fd, buf, n));
-	return served(KSR_BLOCK(ks_sys_read(k, buf, n)));
+	return served(KSR_BLOCK_RD(k, ks_sys_read(k, buf, n)));
 }
 
 ssize_t write(int fd, const void *buf, size_t n)
@@ -47,19 +47,19 @@ ssize_t write(int fd, const void *buf, size_t n)
 	KSR_ROUTE(fd, k, REAL(write)(fd, buf, n));
 	if (ksr_in_handler() && ksr_sigwrite(k, buf, n, &r))
 		return ksr_ret(r); /* a self-pipe write: queued (sigwrite.c) */
-	return served(KSR_BLOCK(ks_sys_write(k, buf, n)));
+	return served(KSR_BLOCK_WR(k, ks_sys_write(k, buf, n)));
 }
 
 ssize_t readv(int fd, const struct iovec *iov, int cnt)
 {
 	KSR_ROUTE(fd, k, REAL(readv)(fd, iov, cnt));
-	return served(KSR_BLOCK(ks_sys_readv(k, (const struct ks_iovec *)iov, cnt)));
+	return served(KSR_BLOCK_RD(k, ks_sys_readv(k, (const struct ks_iovec *)iov, cnt)));
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
 	KSR_ROUTE(fd, k, REAL(writev)(fd, iov, cnt));
-	return served(KSR_BLOCK(ks_sys_writev(k, (const struct ks_iovec *)iov, cnt)));
+	return served(KSR_BLOCK_WR(k, ks_sys_writev(k, (const struct ks_iovec *)iov, cnt)));
 }
 
 /* A socket has no file position: Linux's ESPIPE. */
@@ -146,7 +146,7 @@ static ssize_t sendfile_to_ks(int k, int in, off_t *off, size_t count)
 				return -1;
 			break;
 		}
-		long put = KSR_BLOCK(ks_sys_write(k, buf, (size_t)got));
+		long put = KSR_BLOCK_WR(k, ks_sys_write(k, buf, (size_t)got));
 		KSR_COUNT(calls);
 		if (put < 0 && !done)
 			return ksr_ret(put);

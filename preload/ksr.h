@@ -159,19 +159,25 @@ struct ksr_block {
 };
 extern __thread struct ksr_block ksr_tls_block __attribute__((tls_model("initial-exec")));
 void ksr_block_enter(void);
-/* 1: the call was interrupted only by SA_RESTART signals: run it again. */
-int ksr_block_leave(long r);
-/* A ks_sys_* call that may sleep: signals interrupt it (EINTR) or restart
- * it, as they would the Linux call. */
-#define KSR_BLOCK(call)                                \
-	({                                             \
-		long ksr_r_;                           \
-		do {                                   \
-			ksr_block_enter();             \
-			ksr_r_ = (call);               \
-		} while (ksr_block_leave(ksr_r_));     \
-		ksr_r_;                                \
+/* 1: the call on ksock fd k was interrupted only by SA_RESTART signals and
+ * k has no timeout timeo (KS_SO_RCVTIMEO or KS_SO_SNDTIMEO): run it again. */
+int ksr_block_leave(long r, int k, int timeo);
+/* A ks_sys_* call on ksock fd k that may sleep: signals interrupt it
+ * (EINTR) or restart it, as they would the Linux call, which is not
+ * restarted when the socket has a timeout in its direction (Linux's
+ * sock_intr_errno): KSR_BLOCK_RD for receiving and accept, KSR_BLOCK_WR
+ * for sending and connect. */
+#define KSR_BLOCK(k, timeo, call)                          \
+	({                                                 \
+		long ksr_r_;                               \
+		do {                                       \
+			ksr_block_enter();                 \
+			ksr_r_ = (call);                   \
+		} while (ksr_block_leave(ksr_r_, (k), (timeo))); \
+		ksr_r_;                                    \
 	})
+#define KSR_BLOCK_RD(k, call) KSR_BLOCK(k, KS_SO_RCVTIMEO, call)
+#define KSR_BLOCK_WR(k, call) KSR_BLOCK(k, KS_SO_SNDTIMEO, call)
 
 /* ---- writes from signal handlers (sigwrite.c) ---- */
 /* Whether the calling thread is running a handler of the program. */

@@ -12,8 +12,10 @@
  * (ks_hosted_interrupt_self: atomics on the thread's own parker, no lock,
  * async-signal-safe) and then runs the program's handler.
  * The park returns -EINTR and the call returns EINTR, or, if every signal
- * that arrived during the call had SA_RESTART, the call is restarted (the
- * flag the program gave; siginterrupt() keeps it in step). While the
+ * that arrived during the call had SA_RESTART and the socket has no
+ * timeout in the call's direction (SO_RCVTIMEO, SO_SNDTIMEO: Linux's
+ * sock_intr_errno), the call is restarted (the flag is the one the
+ * program gave; siginterrupt() keeps it in step). While the
  * program's handler runs, its writes to ksock sockets are queued for a
  * thread of ours (sigwrite.c): the trampoline itself takes no lock and
  * allocates nothing.
@@ -33,9 +35,6 @@
  * (libc's, wrapped); ksr_block_enter/leave, ksr_handlers_wrapped (ksr.h).
  *
  * Locking: none; the handler table is read and written with atomics.
- * Differences from Linux: a call restarted after an SA_RESTART signal is
- * restarted even when SO_RCVTIMEO/SO_SNDTIMEO is set (Linux returns EINTR
- * then).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +90,18 @@ void ksr_block_enter(void)
 	__atomic_store_n(&b->in, 1, __ATOMIC_SEQ_CST);
 }
 
-int ksr_block_leave(long r)
+/* Whether ksock fd k has a timeout timeo (SO_RCVTIMEO or SO_SNDTIMEO). */
+static int has_timeout(int k, int timeo)
+{
+	struct ks_timeval tv = {0, 0};
+	unsigned len = sizeof(tv);
+
+	if (ks_sys_getsockopt(k, KS_SOL_SOCKET, timeo, &tv, &len) < 0)
+		return 0; /* closed meanwhile: the restarted call reports it */
+	return tv.tv_sec || tv.tv_usec;
+}
+
+int ksr_block_leave(long r, int k, int timeo)
 {
 	struct ksr_block *b = &ksr_tls_block;
 
@@ -99,7 +109,9 @@ int ksr_block_leave(long r)
 	/* An interruption that came after the call stopped sleeping must not
 	 * hit the thread's next, unrelated call. */
 	ks_hosted_interrupt_clear();
-	return r == -EINTR && !b->norestart;
+	/* Linux restarts only a call that would have slept without limit
+	 * (sock_intr_errno): with a timeout, EINTR even under SA_RESTART. */
+	return r == -EINTR && !b->norestart && !has_timeout(k, timeo);
 }
 
 /* ---- the trampoline ---- */

@@ -367,6 +367,28 @@ static void interrupts(void)
 	      "SA_RESTART: the handler ran while recv slept, then recv went on");
 	pthread_join(t, NULL);
 	pthread_join(t2, NULL);
+
+	/* With a timeout in the call's direction Linux does not restart. */
+	struct timeval tv = {2, 0};
+	check(setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
+		      setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0,
+	      "SO_RCVTIMEO, SO_SNDTIMEO set");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_create(&t, NULL, kill_later, &self);
+	errno = 0;
+	check(recv(sv[1], buf, sizeof(buf), 0) < 0 && errno == EINTR && since(&t0) < 1.5 &&
+		      usr1_hits == 4,
+	      "SA_RESTART with SO_RCVTIMEO: recv EINTR, not restarted");
+	pthread_join(t, NULL);
+	while (send(sv[0], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_create(&t, NULL, kill_later, &self);
+	errno = 0;
+	check(send(sv[0], buf, sizeof(buf), 0) < 0 && errno == EINTR && since(&t0) < 1.5 &&
+		      usr1_hits == 5,
+	      "SA_RESTART with SO_SNDTIMEO: send EINTR, not restarted");
+	pthread_join(t, NULL);
 	signal(SIGUSR1, SIG_DFL);
 	close(sv[0]);
 	close(sv[1]);
