@@ -105,10 +105,11 @@ int ks_hosted_interrupt_self(void);
  * the call it was for stopped sleeping). */
 void ks_hosted_interrupt_clear(void);
 
-/* Calls fn(arg) each time an item of hosted epoll set epfd reaches its
- * ready list (a socket's event; EPOLL_CTL_ADD or MOD of a ready socket; an
- * inner set's event), after it is there; at once if items are ready
- * already. For a host that sleeps elsewhere than
+/* Calls fn(arg) each time an event puts an item of hosted epoll set epfd
+ * on its ready list (a socket's event; EPOLL_CTL_ADD or MOD of a ready
+ * socket; an inner set's event), after it is there (not when epoll_wait
+ * puts back a level-triggered item it reported); at once if items are
+ * ready already. For a host that sleeps elsewhere than
  * ks_sys_epoll_wait (ksock-run: in the host's epoll_wait, on an eventfd fn
  * writes). fn runs under ksock wait-queue locks, on the waking thread: it
  * must not block or call ksock. One hook per set: a new call replaces it,

@@ -23,12 +23,13 @@
  *
  * The notify hook (ks_hosted_epoll_notify, ksock.h) is for a host that
  * sleeps somewhere else than epoll_wait (ksock-run sleeps in the host's
- * epoll_wait, on an eventfd the hook writes): its callback runs every time
- * the set's wait queue is woken, which is after an item has reached the
- * ready list (a socket's event, EPOLL_CTL_ADD or MOD of a ready socket,
- * an inner set's event). So when the callback runs, an epoll_wait finds
- * the event: it does not depend on the order in
- * which a socket's wait queue runs its waiters.
+ * epoll_wait, on an eventfd the hook writes): its callback is a waiter on
+ * the set's own wait queue, which is woken after an event has put an item
+ * on the ready list (a socket's event, EPOLL_CTL_ADD or MOD of a ready
+ * socket, an inner set's event). So when the callback runs, an epoll_wait
+ * finds the event, whatever the order in which a socket's wait queue runs
+ * its waiters. (A scan putting back a level-triggered item it reported
+ * wakes nobody, here as for epoll_wait's sleepers.)
  *
  * Not supported: EPOLLEXCLUSIVE and EPOLLWAKEUP are checked as Linux checks
  * them but have no further effect; host files cannot be watched (EPERM, as
