@@ -117,7 +117,7 @@ def ok_lines(out, err=""):
 # them; LeakSanitizer does not set the exit status (run_one tells ksock's
 # leaks from the programs' own).
 SAN_ENV = {
-    "asan": {"ASAN_OPTIONS": "detect_leaks=1:detect_stack_use_after_return=0",
+    "asan": {"ASAN_OPTIONS": "detect_leaks=1",
              "LSAN_OPTIONS": "exitcode=0",
              "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"},
     "tsan": {"TSAN_OPTIONS": "halt_on_error=0:exitcode=66:second_deadlock_stack=1"},
