@@ -127,23 +127,41 @@ static void parker_futex_wake(struct ks_parker *p)
 	syscall(SYS_futex, &p->state, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL, NULL, 0);
 }
 
+/* ThreadSanitizer runs a signal handler only when the thread next enters
+ * its runtime (an atomic, an intercepted call), so a handler that lands on
+ * a thread asleep here would wait for the wake-up. A futex wait with a
+ * deadline is never restarted by the kernel after a handler (it returns
+ * EINTR, SA_RESTART or not): under TSan every wait gets one (KS_FOREVER: a
+ * far one), so the loop's atomics let TSan run the handler at once. Plain
+ * builds keep the untimed wait (no timer per sleep): a handler there runs
+ * at once, and ks_hosted_interrupt_self moves the word off SLEEPING, which
+ * ends even a restarted wait. */
+#if defined(__SANITIZE_THREAD__)
+#define PARKER_ALWAYS_DEADLINE 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PARKER_ALWAYS_DEADLINE 1
+#endif
+#endif
+#ifndef PARKER_ALWAYS_DEADLINE
+#define PARKER_ALWAYS_DEADLINE 0
+#endif
+
 /* Sleeps while p->state is SLEEPING, until deadline (absolute monotonic). */
 static void parker_futex_wait(struct ks_parker *p, uint64_t deadline)
 {
-	struct timespec ts = {INT32_MAX, 0}; /* KS_FOREVER: 68 years of uptime */
+	struct timespec ts = {INT32_MAX, 0}, *tp = NULL; /* far: 68 years of uptime */
 
-	/* Always a deadline: a futex wait with one is never restarted by the
-	 * kernel after a signal handler (it returns EINTR, SA_RESTART or not),
-	 * so the loop looks at intr after every handler, and ThreadSanitizer,
-	 * which runs a handler only when the thread next enters its runtime
-	 * (an atomic), gets to run it while the thread would otherwise sleep. */
 	if (deadline != KS_FOREVER) {
 		ts.tv_sec = (time_t)(deadline / 1000000000u);
 		ts.tv_nsec = (long)(deadline % 1000000000u);
+		tp = &ts;
+	} else if (PARKER_ALWAYS_DEADLINE) {
+		tp = &ts;
 	}
 	/* EAGAIN (the word changed), EINTR (a host signal) and ETIMEDOUT all
 	 * send the caller round its loop, which decides. */
-	syscall(SYS_futex, &p->state, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, KS_PARK_SLEEPING, &ts,
+	syscall(SYS_futex, &p->state, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, KS_PARK_SLEEPING, tp,
 		NULL, FUTEX_BITSET_MATCH_ANY);
 }
 
