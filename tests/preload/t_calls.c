@@ -5,8 +5,9 @@
  * dup3/F_DUPFD_CLOEXEC, close_range/closefrom, sendfile, ppoll/pselect with
  * signal masks, epoll_pwait, select/poll on bad descriptors, accept4
  * flags, ioctl, SA_RESTART and SA_RESETHAND handlers, sigaction's view of
- * handlers, EPIPE, a handler writing to a busy socket (the self-pipe
- * trick). tests/preload/run.py runs it under ksock-run and under
+ * handlers, EPIPE, handlers interrupting accept, send and recv (EINTR;
+ * SA_RESTART restarts, except with SO_RCVTIMEO/SO_SNDTIMEO), a handler
+ * writing to a busy socket (the self-pipe trick). tests/preload/run.py runs it under ksock-run and under
  * Linux; it prints "ok: ..." per check and "done", or exits 1.
  */
 #define _GNU_SOURCE
