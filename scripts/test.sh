@@ -56,6 +56,9 @@ make -j"$jobs" check-udp-tap
 step "inet: ARP both ways, a gateway, ICMP errors and broadcast between ksock and Linux over a TAP in a network namespace (root; skips without netns or /dev/net/tun)"
 make -j"$jobs" check-net-tap
 
+step "inet: TCP between ksock and Linux over a TAP (curl, python3; loss, reordering, duplication and delay injected; root; skips without netns or /dev/net/tun)"
+make -j"$jobs" check-tcp-tap
+
 step "install + pkg-config link"
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT

@@ -218,7 +218,8 @@ static const unsigned ks_allowed[KS_SS_COUNT] = {
 		      B(KS_SS_CONNECTED) | B(KS_SS_CLOSED),
 	[KS_SS_BOUND] = B(KS_SS_LISTENING) | B(KS_SS_CONNECTING) | B(KS_SS_CONNECTED) |
 			B(KS_SS_CLOSED),
-	[KS_SS_LISTENING] = B(KS_SS_CLOSED),
+	/* A TCP listener shut down (SHUT_RD) is an unconnected socket again. */
+	[KS_SS_LISTENING] = B(KS_SS_CLOSED) | B(KS_SS_NEW) | B(KS_SS_BOUND),
 	[KS_SS_CONNECTING] = B(KS_SS_CONNECTED) | B(KS_SS_NEW) | B(KS_SS_BOUND) |
 			     B(KS_SS_CLOSING) | B(KS_SS_CLOSED),
 	[KS_SS_CONNECTED] = B(KS_SS_CLOSING) | B(KS_SS_CLOSED) | B(KS_SS_NEW) | B(KS_SS_BOUND),

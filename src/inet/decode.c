@@ -1,5 +1,5 @@
 /*
- * decode.c - Ethernet -> ARP | IPv4 -> ICMP | UDP, parsed and checked.
+ * decode.c - Ethernet -> ARP | IPv4 -> ICMP | UDP | TCP, parsed and checked.
  * Data flow and what is dropped: decode.h. Locking: none. Ownership:
  * borrows the input.
  */
@@ -27,6 +27,10 @@ static int decode_l4(const struct ks_ipv4_hdr *ip, unsigned flags, struct ks_ine
 		out->kind = KS_INET_UDP;
 		return ks_udp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, flags,
 				    &out->udp);
+	case KS_IPPROTO_TCP:
+		out->kind = KS_INET_TCP;
+		return ks_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, flags,
+				    &out->tcp);
 	default:
 		out->kind = KS_INET_IPV4_OTHER;
 		return 0;

@@ -4,7 +4,7 @@
  * counted in the stack.
  *
  * Data flow. ks_inet_decode parses Ethernet II, then ARP or IPv4; for an
- * IPv4 datagram that is not a fragment, its ICMP or UDP header (with the
+ * IPv4 datagram that is not a fragment, its ICMP, UDP or TCP header (with the
  * checksum unless the device verified it, KS_WIRE_CSUM_OK). A fragment
  * stops at the IPv4 header: reassembly comes first, then the whole
  * datagram goes through ks_inet_decode_ipv4, which is also the entry for a
@@ -18,7 +18,7 @@
  * request and reply, and ICMP types ksock does not act on (RFC 1122 3.2.2:
  * unknown types are silently discarded). Other IP protocols are not
  * dropped here: they come out as KS_INET_IPV4_OTHER, for the stack to
- * answer with protocol unreachable (or, later, to give to TCP).
+ * answer with protocol unreachable.
  *
  * Interface: ks_inet_decode, ks_inet_decode_ipv4 - 0 or a negative drop
  * reason, already counted in st->drops.
@@ -33,6 +33,7 @@
 #include "wire/eth.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
+#include "wire/tcp.h"
 #include "wire/udp.h"
 
 enum ks_inet_kind {
@@ -41,6 +42,7 @@ enum ks_inet_kind {
 	KS_INET_UDP,        /* out->ip, out->udp */
 	KS_INET_IPV4_FRAG,  /* out->ip: a fragment, for reassembly */
 	KS_INET_IPV4_OTHER, /* out->ip: another protocol */
+	KS_INET_TCP,        /* out->ip, out->tcp */
 };
 
 struct ks_inet_decoded {
@@ -55,6 +57,7 @@ struct ks_inet_decoded {
 	struct ks_ipv4_hdr ip;
 	struct ks_icmp_hdr icmp;
 	struct ks_udp_hdr udp;
+	struct ks_tcp_hdr tcp;
 };
 
 int ks_inet_decode(struct ks_inet_stack *st, const uint8_t *frame, size_t len, unsigned flags,

@@ -556,9 +556,10 @@ static int icmp_error_input(struct ks_inet_netif *nif, const struct ks_inet_deco
 {
 	const struct ks_icmp_hdr *ic = &d->icmp;
 
-	if (ic->type != KS_ICMP_DEST_UNREACH || ic->quote.ip.proto != KS_IPPROTO_UDP ||
+	if (ic->type != KS_ICMP_DEST_UNREACH ||
+	    (ic->quote.ip.proto != KS_IPPROTO_UDP && ic->quote.ip.proto != KS_IPPROTO_TCP) ||
 	    !nif->err_fn)
-		return -KS_DROP_UNSUPPORTED; /* redirects, time exceeded, TCP: not yet */
+		return -KS_DROP_UNSUPPORTED; /* redirects, time exceeded: not yet */
 	nif->err_fn(nif->err_arg, ic);
 	nif->stats.icmp_err_in++;
 	return 0;
@@ -638,6 +639,33 @@ static int udp_input(struct ks_inet_netif *nif, const uint8_t *frame,
 	return rc ? rc : udp_deliver(nif, p, d, bcast);
 }
 
+/* A TCP segment for our address goes to the socket layer's hook, which
+ * takes it (and answers it with a reset when nobody wants it). TCP is
+ * never broadcast (RFC 1122 4.2.3.10). */
+static int tcp_input(struct ks_inet_netif *nif, const uint8_t *frame,
+		     const struct ks_inet_decoded *d, bool bcast)
+{
+	struct ks_pbuf *p;
+	int rc;
+
+	if (!nif->tcp_fn)
+		return -KS_DROP_UNSUPPORTED;
+	if (bcast)
+		return -KS_DROP_BAD_ADDRESS;
+	rc = dgram_copy(nif, frame, d, &p);
+	if (rc)
+		return rc;
+	nif->tcp_fn(nif->tcp_arg, p, d);
+	nif->stats.tcp_in++;
+	return 0;
+}
+
+void ks_inet_netif_set_tcp(struct ks_inet_netif *nif, ks_inet_netif_tcp_fn *fn, void *arg)
+{
+	nif->tcp_fn = fn;
+	nif->tcp_arg = arg;
+}
+
 /* ---- fragments (ipfrag.h) ---- */
 
 /* A fragment for us (or to a broadcast address: bcast) goes to
@@ -664,6 +692,11 @@ static int frag_input(struct ks_inet_netif *nif, const uint8_t *frame,
 	wd.link_mcast = d->link_mcast;
 	if (wd.kind == KS_INET_UDP && nif->udp_fn)
 		return udp_deliver(nif, whole, &wd, bcast);
+	if (wd.kind == KS_INET_TCP && nif->tcp_fn && !bcast) {
+		nif->tcp_fn(nif->tcp_arg, whole, &wd);
+		nif->stats.tcp_in++;
+		return 0;
+	}
 	rc = wd.kind == KS_INET_ICMP ? icmp_input(nif, whole->data, &wd, bcast)
 				     : -KS_DROP_UNSUPPORTED;
 	ks_pbuf_free(whole);
@@ -745,6 +778,8 @@ static int ipv4_input(struct ks_inet_netif *nif, const uint8_t *frame,
 		return icmp_input(nif, frame, d, to_bcast);
 	if (d->kind == KS_INET_UDP)
 		return udp_input(nif, frame, d, to_bcast);
+	if (d->kind == KS_INET_TCP)
+		return tcp_input(nif, frame, d, to_bcast);
 	if (d->kind == KS_INET_IPV4_FRAG)
 		return frag_input(nif, frame, d, to_bcast);
 	return -KS_DROP_UNSUPPORTED; /* other protocols: next steps */

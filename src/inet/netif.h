@@ -190,6 +190,7 @@ struct ks_inet_netif_stats {
 	unsigned long tx_errors;   /* ks_netdev_xmit refused a reply */
 	unsigned long udp_in;      /* UDP datagrams the hook took (broadcasts too) */
 	unsigned long ip_out;      /* datagrams sent by ks_inet_netif_output(_bcast) */
+	unsigned long tcp_in;      /* TCP segments the hook took */
 	unsigned long arp_requests; /* requests sent to resolve (first and retries) */
 	unsigned long arp_failed;  /* entries that got no answer to their requests */
 	unsigned long icmp_out;    /* ICMP errors sent (port unreachable) */
@@ -208,6 +209,8 @@ typedef int ks_inet_netif_udp_fn(void *arg, struct ks_pbuf *p,
 /* The error hook: an ICMP error (destination unreachable) about a UDP
  * datagram this host sent, its quote parsed (icmp->quote). Borrows. */
 typedef void ks_inet_netif_err_fn(void *arg, const struct ks_icmp_hdr *icmp);
+/* The TCP hook: takes p (an IPv4 datagram, one segment, for our address). */
+typedef void ks_inet_netif_tcp_fn(void *arg, struct ks_pbuf *p, const struct ks_inet_decoded *d);
 
 struct ks_inet_netif {
 	/* Set by add. */
@@ -228,6 +231,8 @@ struct ks_inet_netif {
 	ks_inet_netif_udp_fn *udp_fn; /* set before the device is opened */
 	void *udp_arg;
 	ks_inet_netif_err_fn *err_fn;
+	ks_inet_netif_tcp_fn *tcp_fn; /* set before the device is opened */
+	void *tcp_arg;
 	void *err_arg;
 };
 
@@ -267,6 +272,11 @@ const struct ks_inet_arp_entry *ks_inet_arp_entry_get(const struct ks_inet_netif
  * device is opened, or while it is stopped. */
 void ks_inet_netif_set_udp(struct ks_inet_netif *nif, ks_inet_netif_udp_fn *fn, void *arg);
 void ks_inet_netif_set_err(struct ks_inet_netif *nif, ks_inet_netif_err_fn *fn, void *arg);
+/* Sets the TCP hook (NULL: TCP is dropped as unsupported). The hook runs
+ * in the interface's poll, under its caller's locks (nif_lock for the
+ * socket layer): what it sends must only be queued. Configuration
+ * context, as ks_inet_netif_set_udp. */
+void ks_inet_netif_set_tcp(struct ks_inet_netif *nif, ks_inet_netif_tcp_fn *fn, void *arg);
 
 /* Sends the IPv4 datagram p (starting at its header, with
  * KS_ETH_HLEN bytes of room) to next_hop, an address on the prefix other

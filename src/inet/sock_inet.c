@@ -44,6 +44,10 @@ int ks_inet_init(void)
 	ks_mutex_init(&ks_net.nif_lock);
 	ks_mutex_init(&ks_net.rt_lock);
 	ks_inet_rtab_init(&ks_net.rt);
+	ks_mutex_init(&ks_net.tcp_lock);
+	ks_mutex_init(&ks_net.tx_lock);
+	ks_pbufq_init(&ks_net.tx_q);
+	ks_port_random(ks_net.st.secret, sizeof(ks_net.st.secret));
 	ks_pbufq_init(&ks_net.lo_q);
 	ks_net.port_rnd = (uint32_t)ks_port_now_ns() | 1;
 	__atomic_store_n(&ks_net_ready, 1, __ATOMIC_RELEASE);
@@ -52,14 +56,19 @@ int ks_inet_init(void)
 
 /*
  * Linux's inet_create: the protocol's range first, then the type's
- * protocol switch. ksock has one entry, SOCK_DGRAM/UDP; a type without an
- * entry is ESOCKTNOSUPPORT (TCP is not implemented yet: docs/inet.md), a
- * protocol the type lacks EPROTONOSUPPORT.
+ * protocol switch: SOCK_STREAM/TCP and SOCK_DGRAM/UDP; a type without an
+ * entry is ESOCKTNOSUPPORT (SOCK_RAW, SOCK_SEQPACKET), a protocol the type
+ * lacks EPROTONOSUPPORT.
  */
 static int inet_create(int type, int protocol, struct ks_socket **out)
 {
 	if (protocol < 0 || protocol >= 263) /* IPPROTO_MAX */
 		return -KS_EINVAL;
+	if (type == KS_SOCK_STREAM) {
+		if (protocol != 0 && protocol != KS_IPPROTO_TCP)
+			return -KS_EPROTONOSUPPORT;
+		return ks_inet_tcp_create(out);
+	}
 	if (type != KS_SOCK_DGRAM)
 		return -KS_ESOCKTNOSUPPORT;
 	if (protocol != 0 && protocol != KS_IPPROTO_UDP)
@@ -86,14 +95,45 @@ static struct ks_pbuf *lo_pop(void)
 
 static void ip_input(struct ks_pbuf *p);
 
+static int nif_xmit(struct ks_pbuf *p, uint32_t src, uint32_t dst);
+
+/* Sends what ks_inet_ip_queue deferred, in order (one flusher at a time),
+ * with no lock but tx_lock held; returns how many. */
+static int tx_flush(void)
+{
+	int n = 0;
+
+	ks_mutex_lock(&ks_net.tx_lock);
+	for (;;) {
+		ks_mutex_lock(&ks_net.lo_lock);
+		struct ks_pbuf *p = ks_pbufq_pop(&ks_net.tx_q);
+		ks_mutex_unlock(&ks_net.lo_lock);
+		if (!p)
+			break;
+		/* The addresses were written into the header already. */
+		(void)nif_xmit(p, ks_get32(p->data + 12), ks_get32(p->data + 16));
+		n++;
+	}
+	ks_mutex_unlock(&ks_net.tx_lock);
+	return n;
+}
+
 void ks_inet_lo_drain(void)
 {
 	if (!__atomic_load_n(&ks_net_ready, __ATOMIC_ACQUIRE))
 		return;
-	ks_mutex_lock(&ks_net.rx_lock);
-	for (struct ks_pbuf *p = lo_pop(); p; p = lo_pop())
-		ip_input(p);
-	ks_mutex_unlock(&ks_net.rx_lock);
+	/* Loopback input may queue output to interfaces, and a broadcast
+	 * sent there loops back: a few rounds, until both queues are empty. */
+	for (int round = 0; round < 8; round++) {
+		int n = 0;
+		ks_mutex_lock(&ks_net.rx_lock);
+		for (struct ks_pbuf *p = lo_pop(); p; p = lo_pop(), n++)
+			ip_input(p);
+		ks_mutex_unlock(&ks_net.rx_lock);
+		n += tx_flush();
+		if (!n)
+			break;
+	}
 }
 
 /* ---- the device interfaces and routes ---- */
@@ -113,6 +153,16 @@ static void nif_err(void *arg, const struct ks_icmp_hdr *icmp)
 	(void)arg; /* the host's one network */
 	if (icmp->quote.ip.proto == KS_IPPROTO_UDP)
 		ks_inet_udp_err(icmp);
+	else if (icmp->quote.ip.proto == KS_IPPROTO_TCP)
+		ks_inet_tcp_err(icmp);
+}
+
+/* Interface input holds nif_lock: what TCP answers is queued (tx_q), and
+ * sent once the poll has let go of it. */
+static void nif_tcp(void *arg, struct ks_pbuf *p, const struct ks_inet_decoded *d)
+{
+	(void)arg;
+	ks_inet_tcp_input(p, d);
 }
 
 /* Both locks: the table is written holding both (sock_inet.h). */
@@ -139,6 +189,7 @@ int ks_inet_net_attach(struct ks_inet_netif *nif)
 	if (!err) {
 		ks_inet_netif_set_udp(nif, nif_udp, &ks_net);
 		ks_inet_netif_set_err(nif, nif_err, &ks_net);
+		ks_inet_netif_set_tcp(nif, nif_tcp, &ks_net);
 	}
 	table_unlock();
 	return err;
@@ -151,6 +202,7 @@ void ks_inet_net_detach(struct ks_inet_netif *nif)
 		ks_inet_rtab_del_netif(&ks_net.rt, nif);
 		ks_inet_netif_set_udp(nif, NULL, NULL);
 		ks_inet_netif_set_err(nif, NULL, NULL);
+		ks_inet_netif_set_tcp(nif, NULL, NULL);
 	}
 	table_unlock();
 }
@@ -266,8 +318,8 @@ static uint32_t route_mtu(uint32_t src, uint32_t dst, int oif)
 
 /* ---- IPv4 output ---- */
 
-int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
-		      int tos)
+static int ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
+		     int tos, bool defer)
 {
 	struct ks_ipv4_hdr h = {0};
 	bool local = ks_inet_addr_local(dst);
@@ -297,11 +349,29 @@ int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t pro
 		ks_pbuf_free(p);
 		return rc;
 	}
-	if (!local)
-		return nif_xmit(p, src, dst); /* route() found a route */
+	if (!local) {
+		if (!defer)
+			return nif_xmit(p, src, dst); /* route() found a route */
+		ks_mutex_lock(&ks_net.lo_lock);
+		ks_pbufq_push(&ks_net.tx_q, p);
+		ks_mutex_unlock(&ks_net.lo_lock);
+		return 0;
+	}
 	p->ifindex = 0; /* received on loopback */
 	ks_inet_lo_xmit(p);
 	return 0;
+}
+
+int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
+		      int tos)
+{
+	return ip_output(p, src, dst, proto, ttl, tos, false);
+}
+
+int ks_inet_ip_queue(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
+		     int tos)
+{
+	return ip_output(p, src, dst, proto, ttl, tos, true);
 }
 
 /* ---- IPv4 input ---- */
@@ -339,6 +409,11 @@ static void icmp_input(const struct ks_inet_decoded *d)
 		ks_inet_udp_err(ic);
 		return;
 	}
+	if (ic->is_error && ic->type == KS_ICMP_DEST_UNREACH &&
+	    ic->quote.ip.proto == KS_IPPROTO_TCP) {
+		ks_inet_tcp_err(ic);
+		return;
+	}
 	/* Echo and the other errors come with the next steps. */
 	ks_inet_count_drop(&ks_net.st, -KS_DROP_UNSUPPORTED);
 }
@@ -374,6 +449,9 @@ static void ip_input(struct ks_pbuf *p)
 			send_port_unreach(p, &d);
 		break;
 	}
+	case KS_INET_TCP:
+		ks_inet_tcp_input(p, &d);
+		return; /* taken */
 	case KS_INET_ICMP:
 		icmp_input(&d);
 		break;

@@ -155,6 +155,14 @@ struct ks_inet_net {
 	struct ks_inet_sock *udp_bound; /* [udp_lock] every bound UDP socket */
 	uint32_t port_rnd;              /* [udp_lock] ephemeral port search state */
 	uint16_t ip_id;                 /* atomic: IPv4 identification */
+	struct ks_pbuf_queue tx_q;      /* [lo_lock] datagrams for interfaces, deferred */
+	struct ks_mutex tx_lock;        /* one flusher of tx_q at a time (before nif_lock) */
+	struct ks_mutex tcp_lock;
+	/* [tcp_lock] TCP sockets with a port, hashed by it (sock_tcp.c); and
+	 * those with a peer, hashed by their four-tuple. */
+	struct ks_tcp_sock *tcp_bhash[256];
+	struct ks_tcp_sock *tcp_ehash[1024];
+	uint32_t tcp_port_ctr;          /* [tcp_lock] ephemeral port search (RFC 6056) */
 	struct ks_mutex nif_lock;
 	struct ks_mutex rt_lock;
 	struct ks_inet_rtab rt;         /* [nif_lock + rt_lock] interfaces and routes */
@@ -199,6 +207,12 @@ void ks_inet_lo_xmit(struct ks_pbuf *p);
  * ksock lock held (system-call context: the end of a sending call). */
 void ks_inet_lo_drain(void);
 
+/* Like ks_inet_ip_output, but a datagram for an interface is only queued
+ * (tx_q), to be sent by the next ks_inet_lo_drain with no lock held:
+ * for senders that hold a socket's lock, or run inside an interface's
+ * poll (TCP). Takes p; 0 or a negative errno (of the header only). */
+int ks_inet_ip_queue(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
+		     int tos);
 /* Builds and queues an IPv4 datagram around the payload already in p
  * (headroom for the header); takes p. p->ifindex is the output interface
  * asked for (IP_PKTINFO's ipi_ifindex; 0: the route's). 0 or a negative
@@ -220,6 +234,14 @@ int ks_inet_udp_input_bcast(struct ks_pbuf *p, const struct ks_inet_decoded *d);
  * connected socket's pending error; soft ones (net, host unreachable)
  * only with IP_RECVERR (then unconnected sockets too). */
 void ks_inet_udp_err(const struct ks_icmp_hdr *icmp);
+
+/* TCP (sock_tcp.c): a segment for this host (takes p); an ICMP error
+ * about a segment we sent. Receive context, no lock held. */
+void ks_inet_tcp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d);
+void ks_inet_tcp_err(const struct ks_icmp_hdr *icmp);
+int ks_inet_tcp_create(struct ks_socket **out);
+extern const struct ks_sock_ops ks_inet_tcp_ops;
+struct ks_tcp_sock;
 
 extern const struct ks_family ks_inet_family;
 extern const struct ks_sock_ops ks_inet_udp_ops;

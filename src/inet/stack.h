@@ -110,6 +110,9 @@ struct ks_inet_stack {
 	struct ks_pbuf_pool pbufs;
 	struct ks_inet_drops drops;
 	struct ks_ipfrag frag;     /* IPv4 reassembly (ipfrag.h), its own lock */
+	/* The key of ks_tcp_hash (ISNs, ephemeral ports, timestamp offsets):
+	 * the socket layer fills it from ks_port_random; tests leave it 0. */
+	uint64_t secret[2];
 };
 
 /* Initialises *st from cfg (NULL: the defaults). Returns 0, or

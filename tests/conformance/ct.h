@@ -208,5 +208,7 @@ extern const struct ct_case ct_cases_limits[];   /* backpressure, lowat, queues,
 extern const struct ct_case ct_cases_select[];   /* select */
 extern const struct ct_case ct_cases_stress[];   /* descriptors and data passed in cycles */
 extern const struct ct_case ct_cases_udp[];      /* AF_INET SOCK_DGRAM on loopback */
+extern const struct ct_case ct_cases_tcp[];      /* AF_INET SOCK_STREAM: bind, listen, connect, options */
+extern const struct ct_case ct_cases_tcp_data[]; /* AF_INET SOCK_STREAM: data, shutdown, close, poll */
 
 #endif

@@ -54,6 +54,8 @@ static const struct {
 	{ "select", ct_cases_select },
 	{ "stress", ct_cases_stress },
 	{ "udp", ct_cases_udp },
+	{ "tcp", ct_cases_tcp },
+	{ "tcp_data", ct_cases_tcp_data },
 };
 
 struct tally {
