@@ -75,7 +75,8 @@ clean:
 
 # ---- bench: issue 4's benchmark (bench/, docs/performance.md) ----
 # `make bench`: build, callgrind instruction counts, full timed run (about
-# 100 s on 2 vCPUs; BENCH_ARGS passes options, e.g. BENCH_ARGS="--reps 9").
+# 130 s on 2 vCPUs; BENCH_ARGS passes options, e.g. BENCH_ARGS="--reps 9",
+# or BENCH_ARGS="--only tcp" for the TCP cases alone).
 # `make bench-smoke`: the same with one short repetition, for the tests.
 BENCH_SRCS := bench/backend.c bench/cases_conn.c bench/cases_data.c bench/main.c \
 	bench/report.c bench/util.c

@@ -192,6 +192,7 @@ const struct bench_backend bench_linux = {
 	.close = lx_close,
 	.mem_bytes = lx_mem_bytes,
 	.mem_settles = 1,
+	.tcp_expire = NULL,
 };
 
 /* ---- ksock ---- */
@@ -286,6 +287,11 @@ static long kb_mem_bytes(long *allocs)
 	return s.bytes_live;
 }
 
+static int kb_tcp_expire(void)
+{
+	return ks_inet_tcp_expire();
+}
+
 const struct bench_backend bench_ksock = {
 	.name = "ksock",
 	.socket = kb_socket,
@@ -306,4 +312,5 @@ const struct bench_backend bench_ksock = {
 	.close = kb_close,
 	.mem_bytes = kb_mem_bytes,
 	.mem_settles = 0,
+	.tcp_expire = kb_tcp_expire,
 };

@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct sockaddr_in;
+
 struct bench_backend {
 	const char *name; /* "linux" or "ksock" */
 	long (*socket)(int domain, int type, int protocol);
@@ -60,6 +62,14 @@ struct bench_backend {
 	/* 1 if freed memory may show up late (Linux frees sockets after an
 	 * RCU grace period), so the runner waits for the figure to settle. */
 	int mem_settles;
+	/* ksock: ends its orphaned TCP connections (TIME-WAIT, FIN-WAIT-2) at
+	 * once (ks_inet_tcp_expire) and returns how many; Linux: NULL (its
+	 * TIME-WAIT sockets live their 60 s in the kernel, where nothing
+	 * counts them against the benchmark). The TCP cases call it after
+	 * their sockets are closed, untimed, so the runner's leak check sees
+	 * no socket left; the connection case also mid-run, only before
+	 * ksock would run out of ephemeral ports (cases_conn.c). */
+	int (*tcp_expire)(void);
 };
 
 extern const struct bench_backend bench_linux;
@@ -111,8 +121,14 @@ int bench_rtt(const struct bench_backend *b, const struct bench_run *r, double *
 int bench_msg_rate_udp(const struct bench_backend *b, const struct bench_run *r, double *out);
 int bench_rtt_udp(const struct bench_backend *b, const struct bench_run *r, double *out);
 
+/* AF_INET TCP on 127.0.0.1 (cases_data.c too): bulk GB/s of r->arg-byte
+ * writes, 1-byte round trip with TCP_NODELAY */
+int bench_tcp_bulk(const struct bench_backend *b, const struct bench_run *r, double *out);
+int bench_rtt_tcp(const struct bench_backend *b, const struct bench_run *r, double *out);
+
 /* ---- cases_conn.c: connections, creation, memory ---- */
 int bench_conn_rate(const struct bench_backend *b, const struct bench_run *r, double *out);
+int bench_tcp_conn_rate(const struct bench_backend *b, const struct bench_run *r, double *out);
 int bench_socket_close(const struct bench_backend *b, const struct bench_run *r, double *out);
 int bench_socketpair_close(const struct bench_backend *b, const struct bench_run *r,
 			   double *out);
@@ -124,6 +140,14 @@ uint64_t bench_now_ns(void);
 /* Sets SO_SNDTIMEO and SO_RCVTIMEO to BENCH_IO_TIMEOUT_S on fd. */
 int bench_set_timeouts(const struct bench_backend *b, int fd);
 #define BENCH_IO_TIMEOUT_S 5
+
+/* A TCP listener bound to 127.0.0.1 port 0 with the 5-second timeouts
+ * (accept's); *sin gets its address. Returns the descriptor or -errno. */
+long bench_tcp_listener(const struct bench_backend *b, int backlog, struct sockaddr_in *sin);
+/* A connected TCP pair on 127.0.0.1 (connect to a fresh listener, accept,
+ * close the listener), both ends with the 5-second timeouts and, if
+ * nodelay, TCP_NODELAY. 0 or -errno (nothing left open). */
+int bench_tcp_pair(const struct bench_backend *b, int nodelay, int *client, int *server);
 
 /* Runs a(arg) in a thread pinned to cpu_a and, if b is not NULL, b(arg) in
  * a thread pinned to cpu_b; both start together (after a barrier) and are

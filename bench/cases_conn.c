@@ -1,13 +1,37 @@
 /*
  * cases_conn.c - the control-path cases: connect+accept+close rate over
- * pathname and abstract names, socket+close and socketpair+close rates, and
- * the memory an idle connected pair holds.
+ * pathname and abstract names and over TCP on 127.0.0.1, socket+close and
+ * socketpair+close rates, and the memory an idle connected pair holds.
  *
  * Connection rate: a listener (backlog 128) is bound before the timed part;
  * a client thread loops socket, connect, close; a server thread loops
  * accept, close. The client publishes its total and makes one last
  * connection, so the server knows when it has accepted everything; the
  * figure is connections / (server's end - client's start).
+ *
+ * TCP connection rate: the same loops over AF_INET stream sockets, the
+ * listener bound to 127.0.0.1 port 0 (a new port every run; backlog
+ * CONN_TCP_BACKLOG), the client taking an ephemeral port per connection.
+ * Every close is a full FIN exchange (no SO_LINGER), so each connection
+ * leaves one TIME-WAIT, at the end that closed first (the client, unless
+ * the server got to its close first, which happens on one CPU), and both
+ * backends keep it 60 s: the cost of TIME-WAITs piling up during a run is
+ * part of the figure on both sides, as a busy server would see it.
+ * Ephemeral ports come from 32768-60999 on both (Linux's default
+ * ip_local_port_range, ksock's KS_INET_EPHEMERAL_LOW/HIGH); what differs
+ * is reuse. Linux's connect may take a port another connection holds when
+ * the destination differs (each run has a new listener port), or one whose
+ * loopback TIME-WAIT is more than a second old (net.ipv4.tcp_tw_reuse = 2,
+ * the default), so it needs neither SO_LINGER {1, 0} nor a wider range:
+ * one run would have to pass 28232 connections in a second. ksock's
+ * connect takes only a port no TCP socket holds, TIME-WAITs included, so
+ * it would fail with EAGAIN after 28232 connections: the client counts
+ * them and, on ksock only, ends its TIME-WAITs (ks_inet_tcp_expire, through
+ * bench_backend.tcp_expire) before the count reaches CONN_TCP_EXPIRE_AT;
+ * the time that takes is left out of the figure. A 300 ms run of ksock
+ * does not come near it today. After every run (untimed) ksock's
+ * TIME-WAITs are ended too, for the runner's leak check; Linux's live on
+ * in its kernel.
  *
  * Creation rates run one thread pinned to r->cpu_a. The memory case: see
  * bench_idle_pair_memory.
@@ -22,19 +46,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #define BENCH_MAX_OPS (1L << 30)
 
+/* TCP: the listener's backlog (a SYN that finds the accept queue full is
+ * dropped and sent again a second later, on both backends: room for the
+ * client to run ahead of the server on one CPU), and the connections after
+ * which ksock's TIME-WAITs are ended (see the file header). */
+#define CONN_TCP_BACKLOG 1024
+#define CONN_TCP_EXPIRE_AT 24576
+
 struct conn {
 	const struct bench_backend *b;
-	int lfd; /* the listener */
-	struct sockaddr_un addr;
+	int lfd;    /* the listener */
+	int domain; /* AF_UNIX or AF_INET */
+	union {
+		struct sockaddr_un un;
+		struct sockaddr_in in;
+	} addr;
 	unsigned addrlen;
 	uint64_t duration_ns;
 	uint64_t t0, t1;
+	uint64_t paused_ns; /* TCP on ksock: time spent expiring TIME-WAITs */
 	long total; /* connections the client made, published with release */
 };
 
@@ -56,19 +93,33 @@ static unsigned conn_addr(struct sockaddr_un *a, const struct bench_backend *b,
 	return (unsigned)(offsetof(struct sockaddr_un, sun_path) + (unsigned)n + 1);
 }
 
+/* TCP on ksock only, between batches of 8: ends the TIME-WAITs before
+ * the ephemeral ports run out (see the file header), off the clock. */
+static void conn_expire(struct conn *c, long count, long *since)
+{
+	if (c->domain != AF_INET || !c->b->tcp_expire || count - *since < CONN_TCP_EXPIRE_AT)
+		return;
+	uint64_t t = bench_now_ns();
+	(void)c->b->tcp_expire(); /* how many does not matter */
+	c->paused_ns += bench_now_ns() - t;
+	*since = count;
+}
+
 static int conn_client(void *arg)
 {
 	struct conn *c = arg;
 	uint64_t deadline;
-	long count = 0, err = 0;
+	long count = 0, since = 0, err = 0;
 
 	c->t0 = bench_now_ns();
 	deadline = c->t0 + c->duration_ns;
 	for (;;) {
 		int last = count >= BENCH_MAX_OPS || ((count & 7) == 0 && bench_now_ns() >= deadline);
+		if ((count & 7) == 0)
+			conn_expire(c, count, &since);
 		if (last) /* the server stops after the connection it is about to get */
 			__atomic_store_n(&c->total, count + 1, __ATOMIC_RELEASE);
-		long fd = c->b->socket(AF_UNIX, SOCK_STREAM, 0);
+		long fd = c->b->socket(c->domain, SOCK_STREAM, 0);
 		if (fd < 0)
 			return (int)fd;
 		err = c->b->connect((int)fd, &c->addr, c->addrlen);
@@ -105,12 +156,12 @@ static int conn_server(void *arg)
 /* Connections per second (thousands), r->arg: 0 pathname, 1 abstract. */
 int bench_conn_rate(const struct bench_backend *b, const struct bench_run *r, double *out)
 {
-	struct conn c = { .b = b, .duration_ns = r->duration_ns };
+	struct conn c = { .b = b, .domain = AF_UNIX, .duration_ns = r->duration_ns };
 	long err, fd;
 
-	c.addrlen = conn_addr(&c.addr, b, r, (int)r->arg);
+	c.addrlen = conn_addr(&c.addr.un, b, r, (int)r->arg);
 	if (!r->arg)
-		unlink(c.addr.sun_path);
+		unlink(c.addr.un.sun_path);
 	fd = b->socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0)
 		return (int)fd;
@@ -124,12 +175,35 @@ int bench_conn_rate(const struct bench_backend *b, const struct bench_run *r, do
 		err = bench_run_threads(conn_client, conn_server, &c, r->cpu_a, r->cpu_b);
 	long cerr = b->close(c.lfd);
 	if (!r->arg)
-		unlink(c.addr.sun_path);
+		unlink(c.addr.un.sun_path);
 	if (err || cerr)
 		return (int)(err ? err : cerr);
 	if (c.t1 <= c.t0)
 		return -EPROTO;
 	out[0] = (double)c.total * 1e6 / (double)(c.t1 - c.t0);
+	return 0;
+}
+
+/* TCP connections per second (thousands) on 127.0.0.1. */
+int bench_tcp_conn_rate(const struct bench_backend *b, const struct bench_run *r, double *out)
+{
+	struct conn c = { .b = b, .domain = AF_INET, .duration_ns = r->duration_ns };
+	long err, fd;
+
+	fd = bench_tcp_listener(b, CONN_TCP_BACKLOG, &c.addr.in);
+	if (fd < 0)
+		return (int)fd;
+	c.lfd = (int)fd;
+	c.addrlen = sizeof(c.addr.in);
+	err = bench_run_threads(conn_client, conn_server, &c, r->cpu_a, r->cpu_b);
+	long cerr = b->close(c.lfd);
+	if (b->tcp_expire)
+		(void)b->tcp_expire(); /* untimed, for the leak check (file header) */
+	if (err || cerr)
+		return (int)(err ? err : cerr);
+	if (c.t1 <= c.t0 + c.paused_ns)
+		return -EPROTO;
+	out[0] = (double)c.total * 1e6 / (double)(c.t1 - c.t0 - c.paused_ns);
 	return 0;
 }
 

@@ -27,6 +27,19 @@
  * backends with room to spare, so no datagram is dropped; if one were,
  * its credit would never come and the run would fail with a timeout
  * rather than count a loss.
+ *
+ * TCP (AF_INET, 127.0.0.1) runs the stream cases' sender and receiver
+ * (write/read, shutdown(SHUT_WR) at the end) and the round trip's client
+ * and server over a connected pair: a listener bound to 127.0.0.1 port 0,
+ * connect, accept, the listener closed again, all before the clock starts.
+ * Socket buffers are each backend's defaults (Linux's tcp_wmem/tcp_rmem
+ * with autotuning, ksock's copy of them). The round trip sets TCP_NODELAY
+ * on both ends (on the listener, so the accepted end has it from the
+ * handshake on, and again on each end); bulk leaves Nagle on, as a bulk
+ * sender would. After the ends are closed, ksock's orphan (the end that
+ * closed first sits in TIME-WAIT, on Linux too) is ended at once with
+ * ks_inet_tcp_expire (bench_backend.tcp_expire), untimed, for the
+ * runner's leak check; Linux's stays in its kernel for 60 s.
  */
 #include "bench.h"
 
@@ -178,18 +191,22 @@ static int receiver(void *arg)
 	return (int)err;
 }
 
+/* Runs the sender and the receiver over x's open ends, closes them. */
+static int xfer_run(struct xfer *x, const struct bench_run *r)
+{
+	int err = bench_run_threads(sender, receiver, x, r->cpu_a, r->cpu_b);
+	int cerr = xfer_close(x);
+	if (err == 0 && x->t1 <= x->t0)
+		err = -EPROTO;
+	return err ? err : cerr;
+}
+
 static int run_xfer(const struct bench_backend *b, const struct bench_run *r, int type,
 		    struct xfer *x)
 {
 	int err = xfer_open(x, b, type, (unsigned long)r->arg, r->duration_ns);
 
-	if (err)
-		return err;
-	err = bench_run_threads(sender, receiver, x, r->cpu_a, r->cpu_b);
-	int cerr = xfer_close(x);
-	if (err == 0 && x->t1 <= x->t0)
-		err = -EPROTO;
-	return err ? err : cerr;
+	return err ? err : xfer_run(x, r);
 }
 
 /* GB/s of r->arg-byte writes and reads over a stream pair. */
@@ -505,4 +522,53 @@ int bench_rtt_udp(const struct bench_backend *b, const struct bench_run *r, doub
 	if (err)
 		return err;
 	return rtt_measure(&x, r, out);
+}
+
+/* ---- AF_INET TCP on 127.0.0.1 ---- */
+
+static int tcp_open(struct xfer *x, const struct bench_backend *b, unsigned long size,
+		    uint64_t duration_ns, int nodelay)
+{
+	memset(x, 0, sizeof(*x));
+	x->b = b;
+	x->type = SOCK_STREAM;
+	x->size = size;
+	x->duration_ns = duration_ns;
+	return bench_tcp_pair(b, nodelay, &x->tx, &x->rx);
+}
+
+/* Untimed, after the ends are closed: see the file header. */
+static int tcp_done(const struct bench_backend *b, int err)
+{
+	if (b->tcp_expire)
+		(void)b->tcp_expire(); /* the count does not matter, only that none is left */
+	return err;
+}
+
+/* GB/s of r->arg-byte writes and reads over a TCP connection on
+ * 127.0.0.1. */
+int bench_tcp_bulk(const struct bench_backend *b, const struct bench_run *r, double *out)
+{
+	struct xfer x;
+	int err = tcp_open(&x, b, (unsigned long)r->arg, r->duration_ns, 0);
+
+	if (err)
+		return err;
+	err = tcp_done(b, xfer_run(&x, r));
+	if (err)
+		return err;
+	out[0] = (double)x.bytes / (double)(x.t1 - x.t0); /* bytes/ns = GB/s */
+	return 0;
+}
+
+/* 1-byte round trip over a TCP connection on 127.0.0.1, TCP_NODELAY on
+ * both ends: out[0] = p50, out[1] = p99, in µs. */
+int bench_rtt_tcp(const struct bench_backend *b, const struct bench_run *r, double *out)
+{
+	struct xfer x;
+	int err = tcp_open(&x, b, 1, r->duration_ns, 1);
+
+	if (err)
+		return err;
+	return tcp_done(b, rtt_measure(&x, r, out));
 }

@@ -15,7 +15,16 @@
  *
  * Only ksock: there is nothing to compare with (callgrind does not see
  * the Linux kernel). One thread, no blocking: every operation finds its
- * data or its connection already there.
+ * data or its connection already there (ksock's TCP on loopback carries
+ * each segment to its peer inside the call that sent it, so connect
+ * returns established and the data is there for recv).
+ *
+ * TCP connections leave a TIME-WAIT each, and ksock's lookups walk every
+ * TCP socket (src/inet/sock_tcp.c), so a count with the TIME-WAITs piling
+ * up would grow with K. The connection path therefore ends them
+ * (ks_inet_tcp_expire) every IC_TCP_EXPIRE operations with callgrind's
+ * collection off: its figure is the path with at most that many
+ * TIME-WAITs around. docs/performance.md has how it grows with more.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -24,6 +33,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -41,9 +51,13 @@
 #define HAVE_CALLGRIND 0
 #define CALLGRIND_ZERO_STATS
 #define CALLGRIND_DUMP_STATS_AT(name) ((void)(name))
+#define CALLGRIND_TOGGLE_COLLECT
 #endif
 
 #define NOINLINE __attribute__((noinline))
+
+/* TCP connection path: TIME-WAITs ended every this many operations. */
+#define IC_TCP_EXPIRE 64
 
 /* State shared by an operation's set-up, body and tear-down. */
 struct ic_state {
@@ -51,7 +65,8 @@ struct ic_state {
 	int lfd;      /* a listener */
 	struct sockaddr_un addr;
 	unsigned addrlen;
-	struct sockaddr_in sin_b; /* UDP: b's address (127.0.0.1, a port) */
+	struct sockaddr_in sin_b; /* UDP: b's address; TCP: the listener's */
+	long nops;    /* TCP connection path: operations since the last expiry */
 	char dir[64]; /* pathname case: a scratch directory */
 	char buf[64];
 };
@@ -123,10 +138,82 @@ static int udp_setup(struct ic_state *s)
 	return (int)err;
 }
 
+/* A TCP listener on 127.0.0.1 port 0 (s->lfd, its address in s->sin_b). */
+static int tcp_listen_on(struct ic_state *s, int nodelay)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	unsigned len = sizeof(s->sin_b);
+	int one = 1;
+	long fd = ks_sys_socket(AF_INET, SOCK_STREAM, 0), err = 0;
+
+	if (fd < 0)
+		return (int)fd;
+	s->lfd = (int)fd;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (nodelay)
+		err = ks_sys_setsockopt(s->lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (!err)
+		err = ks_sys_bind(s->lfd, (struct ks_sockaddr *)&sin, sizeof(sin));
+	if (!err)
+		err = ks_sys_listen(s->lfd, 128);
+	if (!err)
+		err = ks_sys_getsockname(s->lfd, (struct ks_sockaddr *)&s->sin_b, &len);
+	if (err)
+		ks_sys_close(s->lfd);
+	return (int)err;
+}
+
+/* An established TCP pair on 127.0.0.1 with TCP_NODELAY on both ends (a
+ * connects, b is accepted); the listener is closed again. */
+static int tcp_pair_setup(struct ic_state *s)
+{
+	int one = 1;
+	long c, a = -1, err = tcp_listen_on(s, 1);
+
+	if (err)
+		return (int)err;
+	memset(s->buf, 'x', sizeof(s->buf));
+	c = ks_sys_socket(AF_INET, SOCK_STREAM, 0);
+	err = c < 0 ? c : ks_sys_setsockopt((int)c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (!err)
+		err = ks_sys_connect((int)c, (struct ks_sockaddr *)&s->sin_b, sizeof(s->sin_b));
+	if (!err) {
+		a = ks_sys_accept(s->lfd, NULL, NULL);
+		err = a < 0 ? a : 0;
+	}
+	ks_sys_close(s->lfd);
+	if (err) {
+		if (c >= 0)
+			ks_sys_close((int)c);
+		return (int)err;
+	}
+	s->a = (int)c;
+	s->b = (int)a;
+	return 0;
+}
+
+static int tcp_listen_setup(struct ic_state *s)
+{
+	return tcp_listen_on(s, 0);
+}
+
 static void pair_teardown(struct ic_state *s)
 {
 	ks_sys_close(s->a);
 	ks_sys_close(s->b);
+}
+
+/* Closes a TCP pair and ends the TIME-WAIT it leaves. */
+static void tcp_pair_teardown(struct ic_state *s)
+{
+	pair_teardown(s);
+	(void)ks_inet_tcp_expire(); /* for the leak check at the end */
+}
+
+static void tcp_listen_teardown(struct ic_state *s)
+{
+	ks_sys_close(s->lfd);
+	(void)ks_inet_tcp_expire(); /* for the leak check at the end */
 }
 
 static int none_setup(struct ic_state *s)
@@ -254,6 +341,41 @@ static long NOINLINE op_connect_accept_close(struct ic_state *s)
 	return ks_sys_close((int)a);
 }
 
+/* TCP: write 64 B on one end of an established pair (TCP_NODELAY: it
+ * goes out at once), read it on the other. */
+static long NOINLINE op_tcp_64(struct ic_state *s)
+{
+	if (ks_sys_sendto(s->a, s->buf, 64, 0, NULL, 0) != 64 ||
+	    ks_sys_recvfrom(s->b, s->buf, 64, 0, NULL, NULL) != 64)
+		return -EIO;
+	return 0;
+}
+
+/* TCP: socket, connect to the listener on 127.0.0.1, accept, close the
+ * connecting end, then the accepted one (the connecting end goes to
+ * TIME-WAIT); the TIME-WAITs are ended every IC_TCP_EXPIRE operations,
+ * not counted (see the file header). */
+static long NOINLINE op_tcp_connect_accept_close(struct ic_state *s)
+{
+	long c = ks_sys_socket(AF_INET, SOCK_STREAM, 0), a, err;
+
+	if (c < 0)
+		return c;
+	err = ks_sys_connect((int)c, (struct ks_sockaddr *)&s->sin_b, sizeof(s->sin_b));
+	a = err ? err : ks_sys_accept(s->lfd, NULL, NULL);
+	ks_sys_close((int)c);
+	if (a < 0)
+		return a;
+	err = ks_sys_close((int)a);
+	if (++s->nops == IC_TCP_EXPIRE) {
+		CALLGRIND_TOGGLE_COLLECT;
+		(void)ks_inet_tcp_expire(); /* how many does not matter */
+		CALLGRIND_TOGGLE_COLLECT;
+		s->nops = 0;
+	}
+	return err;
+}
+
 static const struct ic_op ops[] = {
 	{ "stream 64 B write+read", stream_setup, op_stream_64, pair_teardown },
 	{ "seqpacket 64 B send+recv", seqpacket_setup, op_msg_64, pair_teardown },
@@ -265,6 +387,9 @@ static const struct ic_op ops[] = {
 	  listen_teardown },
 	{ "connect+accept+2 closes, pathname", path_setup, op_connect_accept_close,
 	  listen_teardown },
+	{ "tcp 64 B send+recv, loopback, NODELAY", tcp_pair_setup, op_tcp_64, tcp_pair_teardown },
+	{ "tcp connect+accept+2 closes, loopback", tcp_listen_setup, op_tcp_connect_accept_close,
+	  tcp_listen_teardown },
 };
 
 static long NOINLINE run_ops(const struct ic_op *o, struct ic_state *s, long k)

@@ -55,9 +55,10 @@ if ! valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
 	exit 1
 fi
 
-# Dumps are cg.out.1, cg.out.2, ... in the order the driver made them.
+# Dumps are cg.out.1, cg.out.2, ... in the order the driver made them
+# (sort -V: cg.out.10 after cg.out.9).
 : >"$tmp/result"
-for f in $(ls "$tmp"/cg.out.* 2>/dev/null | sort -t. -k3 -n); do
+for f in $(ls "$tmp"/cg.out.* 2>/dev/null | sort -V); do
 	awk -v k="$k" '
 		/^desc: Trigger: Client Request: / { sub(/^desc: Trigger: Client Request: /, ""); name = $0 }
 		/^(totals|summary): / { total = $2 }

@@ -10,7 +10,8 @@
  *   --duration MS  length of one timed run (default 300)
  *   --warmup MS    length of the untimed run per backend first (default 100)
  *   --pairs N      pairs the memory case creates (default 4000)
- *   --only SUBSTR  only the cases whose id contains SUBSTR
+ *   --only SUBSTR  only the cases whose id contains SUBSTR (e.g. "tcp":
+ *                  the four TCP cases)
  *   --list         print the case ids and exit
  *   --json PATH    where to write the results (default build/bench.json)
  *   --icount PATH  instructions per operation from bench/icount.sh, to
@@ -74,10 +75,19 @@ static const struct bench_case cases[] = {
 	{ "rtt-udp", bench_rtt_udp, 0, BENCH_PIN_1 | BENCH_PIN_2, 2,
 	  { { "rtt udp 1 B p50", "us", BENCH_LOWER, 0 },
 	    { "rtt udp 1 B p99", "us", BENCH_LOWER, 0 } } },
+	{ "tcp-64k", bench_tcp_bulk, 65536, BENCH_PIN_1 | BENCH_PIN_2, 1,
+	  { { "tcp 64 KiB", "GB/s", BENCH_HIGHER, 1 } } },
+	{ "tcp-4k", bench_tcp_bulk, 4096, BENCH_PIN_1 | BENCH_PIN_2, 1,
+	  { { "tcp 4 KiB", "GB/s", BENCH_HIGHER, 1 } } },
+	{ "rtt-tcp", bench_rtt_tcp, 0, BENCH_PIN_1 | BENCH_PIN_2, 2,
+	  { { "rtt tcp 1 B p50", "us", BENCH_LOWER, 0.6 },
+	    { "rtt tcp 1 B p99", "us", BENCH_LOWER, 0.6 } } },
 	{ "conn-path", bench_conn_rate, 0, BENCH_PIN_1 | BENCH_PIN_2, 1,
 	  { { "connect+accept+close path", "k/s", BENCH_HIGHER, 3 } } },
 	{ "conn-abstract", bench_conn_rate, 1, BENCH_PIN_1 | BENCH_PIN_2, 1,
 	  { { "connect+accept+close abstr", "k/s", BENCH_HIGHER, 3 } } },
+	{ "tcp-conn", bench_tcp_conn_rate, 0, BENCH_PIN_1 | BENCH_PIN_2, 1,
+	  { { "connect+accept+close tcp", "k/s", BENCH_HIGHER, 1 } } },
 	{ "socket-close", bench_socket_close, 0, BENCH_PIN_1, 1,
 	  { { "socket+close", "k/s", BENCH_HIGHER, 5 } } },
 	{ "socketpair-close", bench_socketpair_close, 0, BENCH_PIN_1, 1,

@@ -1,6 +1,6 @@
 /*
- * util.c - what every case needs: the clock, I/O timeouts, pinned thread
- * pairs, quantiles.
+ * util.c - what every case needs: the clock, I/O timeouts, TCP listeners
+ * and pairs on 127.0.0.1, pinned thread pairs, quantiles.
  */
 #include "bench.h"
 
@@ -8,6 +8,10 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -27,6 +31,83 @@ int bench_set_timeouts(const struct bench_backend *b, int fd)
 	if (err == 0)
 		err = b->setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return (int)err;
+}
+
+long bench_tcp_listener(const struct bench_backend *b, int backlog, struct sockaddr_in *sin)
+{
+	unsigned len = sizeof(*sin);
+	long fd = b->socket(AF_INET, SOCK_STREAM, 0), err;
+
+	if (fd < 0)
+		return fd;
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	err = bench_set_timeouts(b, (int)fd);
+	if (err == 0)
+		err = b->bind((int)fd, sin, sizeof(*sin));
+	if (err == 0)
+		err = b->listen((int)fd, backlog);
+	if (err == 0)
+		err = b->getsockname((int)fd, sin, &len);
+	if (err == 0 && (len != sizeof(*sin) || sin->sin_port == 0))
+		err = -EPROTO;
+	if (err) {
+		b->close((int)fd);
+		return err;
+	}
+	return fd;
+}
+
+static int tcp_nodelay(const struct bench_backend *b, int fd)
+{
+	int one = 1;
+
+	return (int)b->setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* The 5-second timeouts and, if nodelay, TCP_NODELAY on one end. */
+static int tcp_end_opts(const struct bench_backend *b, int fd, int nodelay)
+{
+	int err = bench_set_timeouts(b, fd);
+
+	if (err == 0 && nodelay)
+		err = tcp_nodelay(b, fd);
+	return err;
+}
+
+int bench_tcp_pair(const struct bench_backend *b, int nodelay, int *client, int *server)
+{
+	struct sockaddr_in sin;
+	long lfd = bench_tcp_listener(b, 1, &sin), cfd, afd = -1, err;
+
+	if (lfd < 0)
+		return (int)lfd;
+	cfd = b->socket(AF_INET, SOCK_STREAM, 0);
+	err = cfd < 0 ? cfd : tcp_end_opts(b, (int)cfd, nodelay);
+	/* Before connect, as a server sets it on the listener: both ends
+	 * have it from the handshake on. */
+	if (err == 0 && nodelay)
+		err = tcp_nodelay(b, (int)lfd);
+	if (err == 0)
+		err = b->connect((int)cfd, &sin, sizeof(sin));
+	if (err == 0) {
+		afd = b->accept((int)lfd);
+		err = afd < 0 ? afd : tcp_end_opts(b, (int)afd, nodelay);
+	}
+	long lerr = b->close((int)lfd);
+	if (err == 0)
+		err = lerr;
+	if (err) {
+		if (afd >= 0)
+			b->close((int)afd);
+		if (cfd >= 0)
+			b->close((int)cfd);
+		return (int)err;
+	}
+	*client = (int)cfd;
+	*server = (int)afd;
+	return 0;
 }
 
 /* The start line: threads wait until main says go (1) or abort (-1). */

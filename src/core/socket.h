@@ -81,6 +81,7 @@ struct ks_sock_info {
 	char peer[112];
 	unsigned long recv_q;
 	unsigned long send_q;
+	const char *state; /* the protocol's own state name (TCP's), or NULL */
 };
 
 

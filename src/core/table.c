@@ -75,7 +75,7 @@ static void table_row(struct ks_socket *s, void *arg)
 	put_str(&t, s->family->domain == KS_AF_UNIX ? "u_" : "i_");
 	put_str(&t, type_name(s->type));
 	pad_to(&t, 7);
-	put_str(&t, ks_state_name(__atomic_load_n(&s->state, __ATOMIC_ACQUIRE)));
+	put_str(&t, info.state ? info.state : ks_state_name(__atomic_load_n(&s->state, __ATOMIC_ACQUIRE)));
 	pad_to(&t, 18);
 	put_num(&t, info.recv_q);
 	pad_to(&t, 26);

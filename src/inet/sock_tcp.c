@@ -82,7 +82,6 @@ struct ks_tcp_sock {
 	int ttl, tos;                  /* atomic: IP_TTL (-1 default), IP_TOS */
 	int defer_accept;              /* atomic: TCP_DEFER_ACCEPT, in retransmissions */
 	int window_clamp;              /* atomic */
-	bool pingpong;                 /* [L] TCP_QUICKACK 0 */
 	/* The list and the listener's queues: [T] = tcp_lock. */
 	struct ks_tcp_sock *next;      /* [T] in its port's chain of tcp_bhash */
 	struct ks_tcp_sock *enext;     /* [T] in its chain of tcp_ehash */
@@ -90,6 +89,7 @@ struct ks_tcp_sock {
 	uint32_t laddr, raddr;         /* [T] (written with the lock held too) */
 	uint16_t lport, rport;         /* [T] */
 	bool has_peer;                 /* [T] in tcp_ehash: input matches the four-tuple */
+	int shown_state;               /* atomic: pcb.state, for the socket table */
 	struct ks_tcp_sock *listener;  /* [T] a child's, until accepted or detached */
 	struct ks_tcp_sock *anext;     /* [T] in the listener's accept queue */
 	bool queued;                   /* [T] in it */
@@ -392,6 +392,8 @@ static void hook_event(struct ks_tcp_pcb *pcb, unsigned ev)
 		if (err)
 			ks_socket_set_error(s, err);
 	}
+	if (ev & KS_TCP_EV_STATE)
+		__atomic_store_n(&ts->shown_state, (int)pcb->state, __ATOMIC_RELAXED);
 	if ((ev & KS_TCP_EV_STATE) && pcb->state == KS_TCP_CLOSE)
 		pcb_closed(ts);
 	if ((ev & KS_TCP_EV_STATE) && pcb->state == KS_TCP_ESTABLISHED)
@@ -464,6 +466,7 @@ static struct ks_tcp_pcb *hook_spawn(struct ks_tcp_pcb *lpcb, uint32_t src, uint
 	uint16_t mss;
 	if (route(&back, dst, &from, &mss) == 0)
 		c->pcb.adv_mss = mss;
+	c->pcb.csum_off = ks_inet_addr_local(src);
 	ks_mutex_lock(&c->sk.lock);
 	ks_mutex_lock(&net()->tcp_lock);
 	c->laddr = dst;
@@ -875,6 +878,7 @@ static int start_connect(struct ks_tcp_sock *ts, struct ks_sockaddr_storage *a)
 	p->lport = ts->lport;
 	p->raddr = dst;
 	p->rport = port;
+	p->csum_off = ks_inet_addr_local(dst);
 	p->snd_limit = (uint32_t)__atomic_load_n(&ts->sk.sndbuf, __ATOMIC_RELAXED);
 	p->rcv_limit = (uint32_t)__atomic_load_n(&ts->sk.rcvbuf, __ATOMIC_RELAXED);
 	p->keepalive = (__atomic_load_n(&ts->sk.flags, __ATOMIC_RELAXED) & KS_SF_KEEPALIVE) != 0;
@@ -1567,7 +1571,7 @@ static int tcp_setsockopt(struct ks_socket *s, int level, int name, const void *
 	case KS_TCP_QUICKACK:
 		/* Linux: 1 leaves delayed-ACK ("pingpong") mode and sends a
 		 * pending ACK; 0 enters it. */
-		ts->pingpong = !(val & 1);
+		p->pingpong = !(val & 1);
 		if (val & 1) {
 			p->quickacks = 16;
 			if (p->t_delack)
@@ -1763,7 +1767,7 @@ static int tcp_getsockopt(struct ks_socket *s, int level, int name, void *uval, 
 		val = retrans_to_secs(__atomic_load_n(&ts->defer_accept, __ATOMIC_RELAXED));
 		break;
 	case KS_TCP_WINDOW_CLAMP: val = __atomic_load_n(&ts->window_clamp, __ATOMIC_RELAXED); break;
-	case KS_TCP_QUICKACK: val = !ts->pingpong; break;
+	case KS_TCP_QUICKACK: val = !p->pingpong; break;
 	case KS_TCP_USER_TIMEOUT: val = p->user_timeout_ms; break;
 	default:
 		tcp_unlock(ts);
@@ -1907,6 +1911,9 @@ static void tcp_describe(struct ks_socket *s, struct ks_sock_info *out)
 		 __atomic_load_n(&ts->lport, __ATOMIC_RELAXED));
 	fmt_addr(out->peer, sizeof(out->peer), __atomic_load_n(&ts->raddr, __ATOMIC_RELAXED),
 		 __atomic_load_n(&ts->rport, __ATOMIC_RELAXED));
+	/* The table walker may not lock: the state's atomic copy. */
+	int st = __atomic_load_n(&ts->shown_state, __ATOMIC_RELAXED);
+	out->state = st == KS_TCP_ESTABLISHED ? "ESTAB" : st ? ks_tcp_state_name(st) : NULL;
 	out->recv_q = 0;
 	out->send_q = 0;
 }

@@ -242,6 +242,10 @@ struct ks_tcp_pcb {
 	uint8_t unacked_segs; /* full segments received since our last ACK */
 	bool ack_now;
 	uint8_t quickacks;    /* segments to ACK at once (Linux's quickack mode) */
+	bool pingpong;        /* interactive: ACKs wait to ride on replies
+				 (Linux's pingpong mode; TCP_QUICKACK 0) */
+	bool csum_off;        /* the route never leaves the host (loopback):
+				 no checksum computed, as Linux on lo */
 
 	/* Listening. */
 	struct ks_tcp_pcb *parent; /* a child's listener until accepted */

@@ -657,11 +657,11 @@ static int take_text(struct ks_tcp_pcb *pcb, struct seg *s)
 		bool hole_filled = pcb->nooo != 0;
 		pcb->rcv_nxt += s->len;
 		ooo_collect(pcb);
-		if (hole_filled || pcb->quickacks) {
+		if (hole_filled || (pcb->quickacks && !pcb->pingpong)) {
 			pcb->ack_now = true;
 			if (pcb->quickacks)
 				pcb->quickacks--;
-		} else if (++pcb->unacked_segs >= 2) {
+		} else if (pcb->rcv_nxt - pcb->rcv_wup > pcb->mss) {
 			pcb->ack_now = true; /* RFC 1122 4.2.3.2: every second segment */
 		} else if (!pcb->t_delack) {
 			pcb->t_delack = ks_tcp_now(pcb) + KS_TCP_DELACK_NS;

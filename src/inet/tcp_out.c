@@ -79,7 +79,10 @@ int ks_tcp_xmit(struct ks_tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t of
 		h.flags |= KS_TCP_URG;
 		h.urp = (uint16_t)(up > 0xffff ? 0xffff : up);
 	}
-	(void)ks_tcp_emit(p->data, p->len, &h, pcb->laddr, pcb->raddr);
+	if (pcb->csum_off)
+		(void)ks_tcp_emit_hdr(p->data, p->len, &h);
+	else
+		(void)ks_tcp_emit(p->data, p->len, &h, pcb->laddr, pcb->raddr);
 	if (flags & KS_TCP_ACK) {
 		/* This segment carries our acknowledgement. */
 		pcb->t_delack = 0;
@@ -87,8 +90,14 @@ int ks_tcp_xmit(struct ks_tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t of
 		pcb->ack_now = false;
 	}
 	pcb->segs_out++;
-	if (len)
-		pcb->last_data_sent = ks_tcp_now(pcb);
+	if (len) {
+		uint64_t now = ks_tcp_now(pcb);
+		/* Linux's tcp_event_data_sent: data that answers data received
+		 * within the delayed-ACK time makes the connection interactive. */
+		if (pcb->last_data_recv && now - pcb->last_data_recv < KS_TCP_DELACK_NS)
+			pcb->pingpong = true;
+		pcb->last_data_sent = now;
+	}
 	pcb->hooks->output(pcb, p, pcb->laddr, pcb->raddr);
 	return 0;
 }

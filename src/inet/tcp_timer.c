@@ -178,6 +178,7 @@ void ks_tcp_timer(struct ks_tcp_pcb *pcb)
 		return;
 	if (pcb->t_delack && now >= pcb->t_delack) {
 		pcb->t_delack = 0;
+		pcb->pingpong = false; /* Linux: the reply did not come in time */
 		ks_tcp_send_ack(pcb);
 	}
 	if (pcb->t_rtx && now >= pcb->t_rtx) {

@@ -91,7 +91,9 @@ long ks_tcp_recv(struct ks_tcp_pcb *pcb, uint32_t off, uint32_t n,
 	if (ks_tcp_synchronized(pcb) && !pcb->fin_rcvd) {
 		uint32_t cur = ks_seq_gt(pcb->rcv_adv, pcb->rcv_nxt) ? pcb->rcv_adv - pcb->rcv_nxt : 0;
 		uint32_t now = ks_tcp_rcv_window(pcb);
-		if (pcb->t_delack || (now > cur && (now - cur >= 2u * pcb->mss || now >= 2 * cur)))
+		bool ack = pcb->t_delack && (pcb->rcv_nxt - pcb->rcv_wup > pcb->mss ||
+					     (!pcb->pingpong && !ks_tcp_readable(pcb)));
+		if (ack || (now > cur && (now - cur >= 2u * pcb->mss || now >= 2 * cur)))
 			ks_tcp_send_ack(pcb);
 		ks_tcp_timers_changed(pcb);
 	}

@@ -203,16 +203,18 @@ static void t_errors_to_hook(struct it_ctx *t)
 	}
 	IT_EQ(t, d.nif->stats.icmp_err_in, 3);
 	IT_EQ(t, it_drops_total(&t->st), 0);
-	/* About TCP (not yet), or without a hook: unsupported. */
+	/* About TCP: to the hook too (TCP's errors); without a hook:
+	 * unsupported. */
 	n = error_frame(f, KS_ICMP_PORT_UNREACH, KS_IPPROTO_TCP);
 	lan_feed(&d, f, n);
 	IT_EQ(t, lan_poll(&d), 1);
+	IT_EQ(t, d.errs, 4);
 	ks_inet_netif_set_err(d.nif, NULL, NULL);
 	n = error_frame(f, KS_ICMP_PORT_UNREACH, KS_IPPROTO_UDP);
 	lan_feed(&d, f, n);
 	IT_EQ(t, lan_poll(&d), 1);
-	IT_EQ(t, d.errs, 3);
-	IT_EQ(t, ks_inet_drops_get(&t->st, KS_DROP_UNSUPPORTED), 2);
+	IT_EQ(t, d.errs, 4);
+	IT_EQ(t, ks_inet_drops_get(&t->st, KS_DROP_UNSUPPORTED), 1);
 	IT_EQ(t, lan_drain(&d), 0); /* no error about an error */
 	lan_down(&d);
 }

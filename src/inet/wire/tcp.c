@@ -145,6 +145,17 @@ unsigned ks_tcp_opts_len(const struct ks_tcp_opts *o)
 
 int ks_tcp_emit(uint8_t *seg, size_t len, const struct ks_tcp_hdr *h, uint32_t src, uint32_t dst)
 {
+	int rc = ks_tcp_emit_hdr(seg, len, h);
+
+	if (rc < 0)
+		return rc;
+	uint32_t sum = ks_csum_pseudo_ipv4(src, dst, KS_IPPROTO_TCP, (uint16_t)len);
+	ks_put16(seg + 16, ks_csum_finish(ks_csum_partial(seg, len, sum)));
+	return rc;
+}
+
+int ks_tcp_emit_hdr(uint8_t *seg, size_t len, const struct ks_tcp_hdr *h)
+{
 	const struct ks_tcp_opts *o = &h->opt;
 	unsigned olen = ks_tcp_opts_len(o);
 
@@ -203,7 +214,5 @@ int ks_tcp_emit(uint8_t *seg, size_t len, const struct ks_tcp_hdr *h, uint32_t s
 			p += 8;
 		}
 	}
-	uint32_t sum = ks_csum_pseudo_ipv4(src, dst, KS_IPPROTO_TCP, (uint16_t)len);
-	ks_put16(seg + 16, ks_csum_finish(ks_csum_partial(seg, len, sum)));
 	return h->hlen;
 }

@@ -76,6 +76,10 @@ unsigned ks_tcp_opts_len(const struct ks_tcp_opts *o);
  * seg + h->hlen; h->hlen must be 20 + ks_tcp_opts_len(&h->opt). Returns
  * h->hlen, or -KS_EINVAL when the lengths disagree. */
 int ks_tcp_emit(uint8_t *seg, size_t len, const struct ks_tcp_hdr *h, uint32_t src, uint32_t dst);
+/* The same with the checksum field left 0: for a segment that never
+ * leaves the host (loopback, whose receive side does not verify, as
+ * Linux's CHECKSUM_PARTIAL on lo). */
+int ks_tcp_emit_hdr(uint8_t *seg, size_t len, const struct ks_tcp_hdr *h);
 
 /* Sequence-space comparisons (RFC 9293 3.4: modulo 2^32). */
 static inline bool ks_seq_lt(uint32_t a, uint32_t b)

@@ -6,8 +6,9 @@
  * seconds or until SIGTERM:
  *   - a driver thread polls the interface (ks_inet_net_poll_next), as a
  *     kernel's network interrupt and timers would;
- *   - an HTTP/1.0 server on port 80: "GET /" answers a short page, and
- *     "GET /bytes/N" N bytes of the test pattern (byte i is pattern(i));
+ *   - an HTTP/1.0 server on port 80: "GET /" answers a short page,
+ *     "GET /bytes/N" N bytes of the test pattern (byte i is pattern(i)),
+ *     "GET /table" ksock's socket table (ks_socket_table);
  *   - an echo server on port 7 (each connection in its own thread);
  *   - with argv[3] = "client:PORT:BYTES", after "ready", a client that
  *     connects to Linux's 198.18.0.1:PORT, sends BYTES bytes of the pattern
@@ -152,6 +153,17 @@ static void *echo_conn(void *arg)
 	return NULL;
 }
 
+static void table_line(void *arg, const char *text)
+{
+	char *t = arg;
+	size_t n = strlen(t);
+
+	if (n + strlen(text) + 2 < 8192) {
+		strcpy(t + n, text);
+		strcat(t + n, "\n");
+	}
+}
+
 static void *http_conn(void *arg)
 {
 	int fd = (int)(long)arg;
@@ -172,8 +184,16 @@ static void *http_conn(void *arg)
 	unsigned long len = 0;
 	const char *body = NULL;
 	static const char page[] = "<html><body>Hello from ksock's TCP over a TAP link.</body></html>\n";
+	static __thread char table[8192];
 	if (!strncmp(req, "GET /bytes/", 11)) {
 		len = strtoul(req + 11, NULL, 10);
+	} else if (!strncmp(req, "GET /table ", 11)) {
+		/* ksock's own socket table: the connection serving this request
+		 * is in it, which shows it is ksock and not Linux serving. */
+		table[0] = 0;
+		(void)ks_socket_table(table_line, table);
+		body = table;
+		len = strlen(table);
 	} else if (!strncmp(req, "GET / ", 6)) {
 		body = page;
 		len = sizeof(page) - 1;
@@ -187,7 +207,7 @@ static void *http_conn(void *arg)
 	int hn = snprintf(head, sizeof(head),
 			  "HTTP/1.0 200 OK\r\nServer: ksock\r\nContent-Type: %s\r\n"
 			  "Content-Length: %lu\r\n\r\n",
-			  body ? "text/html" : "application/octet-stream", len);
+			  body == table ? "text/plain" : body ? "text/html" : "application/octet-stream", len);
 	long err = write_all(fd, head, (unsigned long)hn);
 	if (!err && body) {
 		err = write_all(fd, body, len);
