@@ -156,7 +156,20 @@ preload: $(PRELOAD_SO) $(BUILD)/ksock-run
 check-preload: preload $(BUILD)/preload-tests/t_calls
 	python3 tests/preload/run.py $(BUILD)
 
-.PHONY: preload check-preload
+# `make check-preload-asan`, `make check-preload-tsan`: the library built
+# with AddressSanitizer+UndefinedBehaviorSanitizer or ThreadSanitizer (in
+# $(BUILD)/asan-preload, $(BUILD)/tsan-preload), every case's ksock run
+# under it; a sanitizer report fails the run (tests/preload/run.py
+# --sanitizer). Last line: "preload-asan: N passed, N failed".
+PRELOAD_SAN_asan := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+PRELOAD_SAN_tsan := -fsanitize=thread
+check-preload-asan check-preload-tsan: check-preload-%:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/$*-preload OPT=-O1 SAN="$(PRELOAD_SAN_$*)" \
+		$(BUILD)/$*-preload/libksock-run.so $(BUILD)/$*-preload/ksock-run \
+		$(BUILD)/$*-preload/preload-tests/t_calls >/dev/null
+	python3 tests/preload/run.py $(BUILD)/$*-preload --sanitizer $*
+
+.PHONY: preload check-preload check-preload-asan check-preload-tsan
 
 # ---- netfs: issue 6, sockets as files under /net (src/netfs, fuse/, tests/netfs, docs/netfs.md) ----
 # src/netfs is portable: it goes into the library and into `make cross`.
@@ -326,7 +339,8 @@ check-udp-tap: $(BUILD)/udp-echo
 
 # ---- net-tap: issue 7, ARP, routes, ICMP and broadcast between ksock and Linux ----
 # The neighbour cache resolving with retries, the routing table with a default
-# gateway, ICMP errors both ways and broadcasts both ways (docs/inet.md
+# gateway, ICMP errors both ways, broadcasts both ways and 4000-byte datagrams
+# in fragments through the gateway both ways (docs/inet.md
 # "Interfaces, routes, ARP"). `make check-net-tap` (root): tests/inet/net_smoke.sh
 # creates a network namespace with a TAP (Linux 198.18.0.1/24, and 198.19.77.1 on
 # its lo, behind ksock's gateway), runs build/net-peer in it (ksock 198.18.0.2/24,

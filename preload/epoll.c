@@ -6,22 +6,19 @@
  * the set gets a *bridge*: a ksock epoll instance (ks_sys_epoll_*) that
  * watches the ksock sockets with ksock's exact semantics (level, edge,
  * one-shot, exclusive), and an eventfd registered in the real instance.
- * For each ksock socket in the set the bridge also hangs a readiness
- * callback (a poll table with func, docs/porting.md) on the socket's wait
- * queues: a wake writes the eventfd, so a thread asleep in the real
- * epoll_wait wakes up.
+ * The ksock instance's notify hook (ks_hosted_epoll_notify) writes the
+ * eventfd each time an item reaches its ready list, so a thread asleep in
+ * the real epoll_wait wakes up: for a socket's event, and for an
+ * epoll_ctl (ADD, or MOD re-arming a one-shot item) of a socket that is
+ * ready already, from another thread.
  *
  * epoll_wait on a bridged set: clear the eventfd, take what the ksock
  * instance has ready (without blocking), and if it has nothing sleep in
  * the real epoll_wait (the eventfd's own event is never reported), then
- * look again. A socket wake after the ksock look writes the eventfd, so
- * no wakeup is lost and nothing spins.
- *
- * Why the order of callbacks matters: a wake runs the waiters of a queue
- * in order, newest first (src/core/wait.c adds at the head). The bridge's
- * callback is registered *before* the ksock instance's item, so it runs
- * after the item has reached the ksock ready list: when the sleeper is
- * woken, the event is there to take.
+ * look again. The hook runs after the item is on the ready list, so an
+ * event that comes after the look writes the eventfd and the next look
+ * finds it: no wakeup is lost, nothing spins, and nothing depends on the
+ * order in which a socket's wait queue runs its waiters.
  *
  * Level-triggered readiness of the epoll descriptor itself (for a program
  * that polls it or nests it in another set): after a look that found
@@ -33,8 +30,9 @@
  * epoll_pwait, epoll_pwait2; ksr_epoll_* (ksr.h).
  *
  * Locking: ep_lock guards the descriptor-to-bridge map and the list of
- * bridges; then each bridge's mtx (its watches, taken after ep_lock);
- * callbacks run under ksock wait-queue locks and take neither.
+ * bridges; then each bridge's mtx (serialises its epoll_ctl calls, taken
+ * after ep_lock); the notify hook runs under ksock wait-queue locks and
+ * takes neither.
  */
 #include <fcntl.h>
 #include <stddef.h>
@@ -44,16 +42,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/socket.h"
 #include "ksr.h"
-
-/* A readiness callback on one ksock socket of the set. */
-struct watch {
-	struct watch *next;
-	int k;                 /* the ksock descriptor it was added with */
-	struct ks_socket *s;   /* object reference */
-	struct ks_poll_table pt;
-};
 
 struct bridge {
 	int refs;              /* atomic: map entries and epoll_waits */
@@ -61,7 +50,6 @@ struct bridge {
 	int kep;               /* the ksock epoll instance (a ksock fd) */
 	int efd;               /* our eventfd, in the real instance */
 	int signaled;          /* atomic: efd written since the last look */
-	struct watch *watches; /* [mtx] */
 	struct bridge *next, *prev; /* all bridges [ep_lock] */
 };
 
@@ -69,7 +57,6 @@ static pthread_mutex_t ep_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bridge **ep_map; /* [fd] the bridge of epoll fd fd */
 static struct bridge *ep_all;  /* [ep_lock] */
 static int ep_hi = -1;         /* [ep_lock] highest fd with a bridge */
-static int watch_count;        /* atomic: watches in all bridges */
 static uint64_t ep_magic;      /* data of the eventfd's event */
 
 static struct bridge *bridge_of(int fd)
@@ -94,91 +81,29 @@ void ksr_epoll_fork_lock(int lock)
 		pthread_mutex_unlock(&ep_lock);
 }
 
-/* ---- watches ---- */
+/* ---- the eventfd ---- */
 
-static void watch_cb(struct ks_waiter *wt, unsigned events)
+static void bridge_signal(struct bridge *br)
 {
-	struct ks_poll_entry *ent =
-		(struct ks_poll_entry *)((char *)wt - offsetof(struct ks_poll_entry, w));
-	struct bridge *br = ent->ctx;
-	uint64_t one = 1;
+	uint64_t v = 1;
 
-	(void)events;
 	if (!__atomic_exchange_n(&br->signaled, 1, __ATOMIC_ACQ_REL))
-		syscall(SYS_write, br->efd, &one, sizeof(one)); /* EAGAIN: already set */
+		syscall(SYS_write, br->efd, &v, sizeof(v)); /* EAGAIN: already set */
 }
 
-static void watch_free(struct watch *w)
+static void bridge_clear(struct bridge *br)
 {
-	ks_poll_table_free(&w->pt); /* no callback runs after this */
-	ks_socket_put(w->s);
-	free(w);
-	__atomic_sub_fetch(&watch_count, 1, __ATOMIC_RELAXED);
+	uint64_t v;
+
+	__atomic_store_n(&br->signaled, 0, __ATOMIC_SEQ_CST);
+	syscall(SYS_read, br->efd, &v, sizeof(v)); /* EAGAIN: nothing there */
 }
 
-/* Hangs a callback on ksock fd k's queues. br->mtx held. */
-static int watch_add(struct bridge *br, int k, struct watch **out)
+/* The ksock instance's notify hook: an item is on its ready list. Runs
+ * under ksock wait-queue locks: one atomic exchange, maybe a write. */
+static void bridge_notify(void *arg)
 {
-	struct watch *w = calloc(1, sizeof(*w));
-
-	if (!w)
-		return -ENOMEM;
-	if (ks_port_fd_get(k, &w->s) < 0) {
-		free(w);
-		return -EBADF;
-	}
-	ks_socket_hold(w->s);
-	ks_socket_file_put(w->s);
-	__atomic_add_fetch(&watch_count, 1, __ATOMIC_RELAXED);
-	w->k = k;
-	w->pt.func = watch_cb;
-	w->pt.ctx = br;
-	w->pt.events = ~0u;
-	(void)w->s->ops->poll(w->s, &w->pt); /* the mask is the ksock set's business */
-	if (w->pt.error) {
-		watch_free(w);
-		return -ENOMEM;
-	}
-	w->next = br->watches;
-	br->watches = w;
-	*out = w;
-	return 0;
-}
-
-/* Unlinks and frees w. br->mtx held. */
-static void watch_drop(struct bridge *br, struct watch *w)
-{
-	struct watch **pp = &br->watches;
-
-	while (*pp != w)
-		pp = &(*pp)->next;
-	*pp = w->next;
-	watch_free(w);
-}
-
-static struct watch *watch_find(struct bridge *br, int k, struct ks_socket *s)
-{
-	for (struct watch *w = br->watches; w; w = w->next)
-		if (w->k == k && w->s == s)
-			return w;
-	return NULL;
-}
-
-void ksr_epoll_gc(void)
-{
-	if (!__atomic_load_n(&watch_count, __ATOMIC_RELAXED))
-		return;
-	pthread_mutex_lock(&ep_lock);
-	for (struct bridge *br = ep_all; br; br = br->next) {
-		pthread_mutex_lock(&br->mtx);
-		for (struct watch *w = br->watches, *next; w; w = next) {
-			next = w->next;
-			if (__atomic_load_n(&w->s->state, __ATOMIC_ACQUIRE) == KS_SS_CLOSED)
-				watch_drop(br, w);
-		}
-		pthread_mutex_unlock(&br->mtx);
-	}
-	pthread_mutex_unlock(&ep_lock);
+	bridge_signal(arg);
 }
 
 /* ---- bridges ---- */
@@ -191,8 +116,7 @@ static void bridge_hold(struct bridge *br)
 /* Frees a bridge nobody refers to (no longer on the list). */
 static void bridge_destroy(struct bridge *br)
 {
-	while (br->watches)
-		watch_drop(br, br->watches);
+	(void)ks_hosted_epoll_notify(br->kep, NULL, NULL); /* ours: cannot fail */
 	(void)ks_sys_close(br->kep); /* ours: nothing to report */
 	ksr_internal_close(br->efd); /* which also takes it out of the real set */
 	pthread_mutex_destroy(&br->mtx);
@@ -274,6 +198,7 @@ static int bridge_new(int epfd, struct bridge **out)
 	br->efd = efd;
 	br->kep = (int)kep;
 	pthread_mutex_init(&br->mtx, NULL);
+	(void)ks_hosted_epoll_notify(br->kep, bridge_notify, br); /* ours: cannot fail */
 	*out = br;
 	return 0;
 }
@@ -340,33 +265,6 @@ void ksr_epoll_forget_range(unsigned first, unsigned last)
 
 /* ---- epoll_ctl ---- */
 
-/* ctl on the ksock side. br->mtx held. */
-static int bridge_ctl(struct bridge *br, int op, int k, struct epoll_event *ev)
-{
-	struct ks_epoll_event *kev = (struct ks_epoll_event *)ev;
-	struct ks_socket *s;
-	struct watch *w = NULL;
-
-	if (op == EPOLL_CTL_ADD) {
-		/* The callback first: it must run after the ksock item's. */
-		int err = watch_add(br, k, &w);
-		if (err)
-			return err;
-		long r = ks_sys_epoll_ctl(br->kep, op, k, kev);
-		if (r < 0)
-			watch_drop(br, w);
-		return (int)r;
-	}
-	long r = ks_sys_epoll_ctl(br->kep, op, k, kev);
-	if (r == 0 && op == EPOLL_CTL_DEL && ks_port_fd_get(k, &s) == 0) {
-		w = watch_find(br, k, s);
-		if (w)
-			watch_drop(br, w);
-		ks_socket_file_put(s);
-	}
-	return (int)r;
-}
-
 int ksr_epoll_ctl(int epfd, int op, int k, struct epoll_event *ev)
 {
 	struct bridge *br;
@@ -377,7 +275,7 @@ int ksr_epoll_ctl(int epfd, int op, int k, struct epoll_event *ev)
 	if (err)
 		return err;
 	pthread_mutex_lock(&br->mtx);
-	err = bridge_ctl(br, op, k, ev);
+	err = (int)ks_sys_epoll_ctl(br->kep, op, k, (struct ks_epoll_event *)ev);
 	pthread_mutex_unlock(&br->mtx);
 	bridge_put(br);
 	KSR_COUNT(calls);
@@ -399,22 +297,6 @@ static int drop_ours(struct epoll_event *ev, int n, int *woken)
 		ev[m++] = ev[i];
 	}
 	return m;
-}
-
-static void bridge_signal(struct bridge *br)
-{
-	uint64_t v = 1;
-
-	if (!__atomic_exchange_n(&br->signaled, 1, __ATOMIC_ACQ_REL))
-		syscall(SYS_write, br->efd, &v, sizeof(v)); /* EAGAIN: already set */
-}
-
-static void bridge_clear(struct bridge *br)
-{
-	uint64_t v;
-
-	__atomic_store_n(&br->signaled, 0, __ATOMIC_SEQ_CST);
-	syscall(SYS_read, br->efd, &v, sizeof(v)); /* EAGAIN: nothing there */
 }
 
 static int bridge_wait(struct bridge *br, int epfd, struct epoll_event *ev, int max,

@@ -37,25 +37,29 @@ static long served(long r)
 ssize_t read(int fd, void *buf, size_t n)
 {
 	KSR_ROUTE(fd, k, REAL(read)(fd, buf, n));
-	return served(KSR_BLOCK(ks_sys_read(k, buf, n)));
+	return served(KSR_BLOCK_RD(k, ks_sys_read(k, buf, n)));
 }
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
+	long r;
+
 	KSR_ROUTE(fd, k, REAL(write)(fd, buf, n));
-	return served(KSR_BLOCK(ks_sys_write(k, buf, n)));
+	if (ksr_in_handler() && ksr_sigwrite(k, buf, n, &r))
+		return ksr_ret(r); /* a self-pipe write: queued (sigwrite.c) */
+	return served(KSR_BLOCK_WR(k, ks_sys_write(k, buf, n)));
 }
 
 ssize_t readv(int fd, const struct iovec *iov, int cnt)
 {
 	KSR_ROUTE(fd, k, REAL(readv)(fd, iov, cnt));
-	return served(KSR_BLOCK(ks_sys_readv(k, (const struct ks_iovec *)iov, cnt)));
+	return served(KSR_BLOCK_RD(k, ks_sys_readv(k, (const struct ks_iovec *)iov, cnt)));
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
 	KSR_ROUTE(fd, k, REAL(writev)(fd, iov, cnt));
-	return served(KSR_BLOCK(ks_sys_writev(k, (const struct ks_iovec *)iov, cnt)));
+	return served(KSR_BLOCK_WR(k, ks_sys_writev(k, (const struct ks_iovec *)iov, cnt)));
 }
 
 /* A socket has no file position: Linux's ESPIPE. */
@@ -142,7 +146,7 @@ static ssize_t sendfile_to_ks(int k, int in, off_t *off, size_t count)
 				return -1;
 			break;
 		}
-		long put = KSR_BLOCK(ks_sys_write(k, buf, (size_t)got));
+		long put = KSR_BLOCK_WR(k, ks_sys_write(k, buf, (size_t)got));
 		KSR_COUNT(calls);
 		if (put < 0 && !done)
 			return ksr_ret(put);
@@ -248,9 +252,7 @@ int dup(int fd)
 		}
 		return r;
 	}
-	if (k == KSR_DEAD)
-		return (int)ksr_fail(EBADF);
-	int r = ksr_dup_mapped(fd, k, 0, 0);
+	int r = ksr_dup_mapped(fd, k, 0, 0); /* dead (a fork child's): a note, EBADF */
 	return r < 0 ? (int)ksr_fail(-r) : r;
 }
 
@@ -277,11 +279,9 @@ int dup2(int fd, int newfd)
 
 	if (k == KSR_NONE)
 		return dup_real_onto(fd, newfd, 0, 0);
-	if (k == KSR_DEAD)
-		return (int)ksr_fail(EBADF);
 	if (fd == newfd)
-		return newfd;
-	int r = ksr_dup_onto(fd, k, newfd, 0);
+		return k == KSR_DEAD ? (int)ksr_fail(EBADF) : newfd;
+	int r = ksr_dup_onto(fd, k, newfd, 0); /* dead: a note, EBADF */
 	return r < 0 ? (int)ksr_fail(-r) : r;
 }
 
@@ -291,11 +291,9 @@ int dup3(int fd, int newfd, int flags)
 
 	if (k == KSR_NONE)
 		return dup_real_onto(fd, newfd, flags, 1);
-	if (k == KSR_DEAD)
-		return (int)ksr_fail(EBADF);
 	if (fd == newfd || (flags & ~O_CLOEXEC))
-		return (int)ksr_fail(EINVAL);
-	int r = ksr_dup_onto(fd, k, newfd, flags & O_CLOEXEC);
+		return (int)ksr_fail(k == KSR_DEAD ? EBADF : EINVAL);
+	int r = ksr_dup_onto(fd, k, newfd, flags & O_CLOEXEC); /* dead: a note, EBADF */
 	return r < 0 ? (int)ksr_fail(-r) : r;
 }
 

@@ -140,6 +140,8 @@ int ksr_install(int k)
 	int old = map_swap_locked(fd, k + 1);
 	pthread_mutex_unlock(&ksr_map_lock);
 	drop_old(fd, old, "was closed behind ksock-run's back");
+	if (ksr_handlers_wrapped() && !ksr_in_handler())
+		ksr_sigwrite_start(); /* a handler may write to this socket */
 	return fd;
 }
 
@@ -220,7 +222,6 @@ int ksr_close_mapped(int fd)
 	KSR_COUNT(calls);
 	(void)ks_sys_close(old - 1); /* close(2) on a socket reports nothing */
 	ksr_scm_gc();
-	ksr_epoll_gc();
 	return r;
 }
 

@@ -59,6 +59,24 @@ void *ksr_dlnext(void **slot, const char *name);
 		(__typeof__(&f))ksr_dlnext(&ksr_slot_, #f);        \
 	})
 
+/* Code that a sanitizer's runtime may call while it initialises, before it
+ * can run instrumented code: ThreadSanitizer's __tsan_init installs its
+ * fault handlers through dlsym(RTLD_NEXT, "sigaction"), which is ours
+ * (signal.c) when its runtime is loaded before the library (the launcher
+ * puts it after, docs/ksock-run.md; this keeps the other order from
+ * crashing at start-up). Such a function and everything it calls on that path carry
+ * this, and resolve libc with dlsym itself (not REAL: ksr_dlnext is
+ * instrumented). GCC's no_sanitize also drops the entry/exit hooks;
+ * Clang keeps them unless told disable_sanitizer_instrumentation. */
+#if defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(disable_sanitizer_instrumentation)
+#define KSR_UNINSTRUMENTED __attribute__((disable_sanitizer_instrumentation))
+#endif
+#endif
+#ifndef KSR_UNINSTRUMENTED
+#define KSR_UNINSTRUMENTED __attribute__((no_sanitize("thread")))
+#endif
+
 /* ---- results ---- */
 static inline long ksr_ret(long r)
 {
@@ -135,24 +153,46 @@ struct ks_parker;
 /* The calling thread's state while it is inside a blocking ksock call. */
 struct ksr_block {
 	int in;                   /* atomic: inside a blocking call */
+	int handler;              /* atomic: running the program's handler */
 	int norestart;            /* a signal without SA_RESTART arrived */
 	struct ks_parker *parker; /* the thread's parker, made beforehand */
 };
 extern __thread struct ksr_block ksr_tls_block __attribute__((tls_model("initial-exec")));
 void ksr_block_enter(void);
-/* 1: the call was interrupted only by SA_RESTART signals: run it again. */
-int ksr_block_leave(long r);
-/* A ks_sys_* call that may sleep: signals interrupt it (EINTR) or restart
- * it, as they would the Linux call. */
-#define KSR_BLOCK(call)                                \
-	({                                             \
-		long ksr_r_;                           \
-		do {                                   \
-			ksr_block_enter();             \
-			ksr_r_ = (call);               \
-		} while (ksr_block_leave(ksr_r_));     \
-		ksr_r_;                                \
+/* 1: the call on ksock fd k was interrupted only by SA_RESTART signals and
+ * k has no timeout timeo (KS_SO_RCVTIMEO or KS_SO_SNDTIMEO): run it again. */
+int ksr_block_leave(long r, int k, int timeo);
+/* A ks_sys_* call on ksock fd k that may sleep: signals interrupt it
+ * (EINTR) or restart it, as they would the Linux call, which is not
+ * restarted when the socket has a timeout in its direction (Linux's
+ * sock_intr_errno): KSR_BLOCK_RD for receiving and accept, KSR_BLOCK_WR
+ * for sending and connect. */
+#define KSR_BLOCK(k, timeo, call)                          \
+	({                                                 \
+		long ksr_r_;                               \
+		do {                                       \
+			ksr_block_enter();                 \
+			ksr_r_ = (call);                   \
+		} while (ksr_block_leave(ksr_r_, (k), (timeo))); \
+		ksr_r_;                                    \
 	})
+#define KSR_BLOCK_RD(k, call) KSR_BLOCK(k, KS_SO_RCVTIMEO, call)
+#define KSR_BLOCK_WR(k, call) KSR_BLOCK(k, KS_SO_SNDTIMEO, call)
+
+/* ---- writes from signal handlers (sigwrite.c) ---- */
+/* Whether the calling thread is running a handler of the program. */
+static inline int ksr_in_handler(void)
+{
+	return __atomic_load_n(&ksr_tls_block.handler, __ATOMIC_RELAXED) != 0;
+}
+/* In a handler: queues a write of n bytes to ksock fd k for the writer
+ * thread; returns 1 with *ret the result (n, or -EAGAIN when full or n is
+ * too large), or 0 if there is no writer thread (write directly). */
+int ksr_sigwrite(int k, const void *buf, size_t n, long *ret);
+/* Starts the writer thread (once; outside handlers). */
+void ksr_sigwrite_start(void);
+/* Whether the program has installed a handler the trampoline wraps. */
+int ksr_handlers_wrapped(void);
 
 /* ---- families and process state (lifecycle.c) ---- */
 /* Whether ksock serves a socket(domain, type, protocol) in this process:
@@ -196,8 +236,6 @@ void ksr_epoll_dup(int oldfd, int newfd);
 void ksr_epoll_forget_range(unsigned first, unsigned last);
 /* Takes (1) or releases (0) the bridges' lock around fork. */
 void ksr_epoll_fork_lock(int lock);
-/* Drops readiness watches on sockets that have been closed. */
-void ksr_epoll_gc(void);
 
 /* ---- SCM_RIGHTS translation (scm.c) ---- */
 /* A copy of msg whose control has ksock descriptor numbers, in *out

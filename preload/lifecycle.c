@@ -270,6 +270,13 @@ static void report_line(void *arg, const char *text)
 	dprintf(report_fd, "ksock-run:   %s\n", text);
 }
 
+/* A counter for the report: other threads (the signal writer) may still
+ * be counting. */
+static long counter(long *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
 static void report(void)
 {
 	struct ks_stats st;
@@ -286,9 +293,10 @@ static void report(void)
 		"%ld more received in SCM_RIGHTS) and %ld calls, translated %ld passed "
 		"descriptors; Linux served %ld sockets of other families or types (%ld of them "
 		"AF_INET)\n",
-		(int)getpid(), program_invocation_short_name, ksr_count.sockets, ksr_count.inet,
-		ksr_count.received, ksr_count.calls, ksr_count.passed, ksr_count.linux_sockets,
-		ksr_count.linux_inet);
+		(int)getpid(), program_invocation_short_name, counter(&ksr_count.sockets),
+		counter(&ksr_count.inet), counter(&ksr_count.received), counter(&ksr_count.calls),
+		counter(&ksr_count.passed), counter(&ksr_count.linux_sockets),
+		counter(&ksr_count.linux_inet));
 	dprintf(report_fd, "ksock-run: ksock sockets open at exit:\n");
 	ks_socket_table(report_line, NULL);
 	ks_stats_get(&st);

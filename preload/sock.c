@@ -122,7 +122,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 			ksr_fresh(nfd);
 		return nfd;
 	}
-	return give(KSR_BLOCK(ks_sys_accept4(k, KADDR(addr), KLEN(len), flags)));
+	return give(KSR_BLOCK_RD(k, ks_sys_accept4(k, KADDR(addr), KLEN(len), flags)));
 }
 
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
@@ -137,13 +137,13 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 			ksr_fresh(nfd);
 		return nfd;
 	}
-	return give(KSR_BLOCK(ks_sys_accept(k, KADDR(addr), KLEN(len))));
+	return give(KSR_BLOCK_RD(k, ks_sys_accept(k, KADDR(addr), KLEN(len))));
 }
 
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	KSR_ROUTE(fd, k, REAL(connect)(fd, addr, len));
-	return (int)served(KSR_BLOCK(ks_sys_connect(k, CKADDR(addr), len)));
+	return (int)served(KSR_BLOCK_WR(k, ks_sys_connect(k, CKADDR(addr), len)));
 }
 
 int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
@@ -180,15 +180,23 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
+	long r;
+
 	KSR_ROUTE(fd, k, REAL(send)(fd, buf, n, flags));
-	return served(KSR_BLOCK(ks_sys_sendto(k, buf, n, flags, NULL, 0)));
+	if (ksr_in_handler() && ksr_sigwrite(k, buf, n, &r))
+		return ksr_ret(r); /* a self-pipe write: queued (sigwrite.c) */
+	return served(KSR_BLOCK_WR(k, ks_sys_sendto(k, buf, n, flags, NULL, 0)));
 }
 
 ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
 	       socklen_t len)
 {
+	long r;
+
 	KSR_ROUTE(fd, k, REAL(sendto)(fd, buf, n, flags, addr, len));
-	return served(KSR_BLOCK(ks_sys_sendto(k, buf, n, flags, CKADDR(addr), len)));
+	if (!addr && ksr_in_handler() && ksr_sigwrite(k, buf, n, &r))
+		return ksr_ret(r); /* a self-pipe write: queued (sigwrite.c) */
+	return served(KSR_BLOCK_WR(k, ks_sys_sendto(k, buf, n, flags, CKADDR(addr), len)));
 }
 
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
@@ -199,7 +207,7 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	int err = ksr_scm_to_ks(msg, &out);
 	if (err)
 		return ksr_fail(-err);
-	long r = KSR_BLOCK(ks_sys_sendmsg(k, (const struct ks_msghdr *)&out.msg, flags));
+	long r = KSR_BLOCK_WR(k, ks_sys_sendmsg(k, (const struct ks_msghdr *)&out.msg, flags));
 	ksr_scm_done(&out, r >= 0);
 	return served(r);
 }
@@ -237,7 +245,7 @@ int sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 	if (vlen > 1024)
 		vlen = 1024; /* Linux's UIO_MAXIOV */
 	if (!mmsg_has_control(vec, vlen))
-		return (int)served(KSR_BLOCK(ks_sys_sendmmsg(k, (struct ks_mmsghdr *)vec, vlen, flags)));
+		return (int)served(KSR_BLOCK_WR(k, ks_sys_sendmmsg(k, (struct ks_mmsghdr *)vec, vlen, flags)));
 	/* Control messages need translating: one message at a time, with
 	 * sendmmsg's rules (stop at the first error or partial send). */
 	unsigned n = 0;
@@ -247,7 +255,7 @@ int sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 		r = ksr_scm_to_ks(&vec[n].msg_hdr, &out);
 		if (r)
 			break;
-		r = KSR_BLOCK(ks_sys_sendmsg(k, (const struct ks_msghdr *)&out.msg, flags));
+		r = KSR_BLOCK_WR(k, ks_sys_sendmsg(k, (const struct ks_msghdr *)&out.msg, flags));
 		ksr_scm_done(&out, r >= 0);
 		unsigned len = (unsigned)r;
 		if (r < 0 || ks_port_copy_to_user(&vec[n].msg_len, &len, sizeof(len))) {
@@ -268,19 +276,19 @@ int sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
 	KSR_ROUTE(fd, k, REAL(recv)(fd, buf, n, flags));
-	return served(KSR_BLOCK(ks_sys_recvfrom(k, buf, n, flags, NULL, NULL)));
+	return served(KSR_BLOCK_RD(k, ks_sys_recvfrom(k, buf, n, flags, NULL, NULL)));
 }
 
 ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *len)
 {
 	KSR_ROUTE(fd, k, REAL(recvfrom)(fd, buf, n, flags, addr, len));
-	return served(KSR_BLOCK(ks_sys_recvfrom(k, buf, n, flags, KADDR(addr), KLEN(len))));
+	return served(KSR_BLOCK_RD(k, ks_sys_recvfrom(k, buf, n, flags, KADDR(addr), KLEN(len))));
 }
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	KSR_ROUTE(fd, k, REAL(recvmsg)(fd, msg, flags));
-	long r = KSR_BLOCK(ks_sys_recvmsg(k, (struct ks_msghdr *)msg, flags));
+	long r = KSR_BLOCK_RD(k, ks_sys_recvmsg(k, (struct ks_msghdr *)msg, flags));
 	if (r >= 0)
 		ksr_scm_from_ks(msg, flags);
 	return served(r);
@@ -289,7 +297,7 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 int recvmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags, struct timespec *timeout)
 {
 	KSR_ROUTE(fd, k, REAL(recvmmsg)(fd, vec, vlen, flags, timeout));
-	long r = KSR_BLOCK(ks_sys_recvmmsg(k, (struct ks_mmsghdr *)vec, vlen, flags,
+	long r = KSR_BLOCK_RD(k, ks_sys_recvmmsg(k, (struct ks_mmsghdr *)vec, vlen, flags,
 					   (struct ks_timespec *)timeout));
 	for (long i = 0; i < r; i++)
 		ksr_scm_from_ks(&vec[i].msg_hdr, flags);

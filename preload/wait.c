@@ -278,6 +278,14 @@ int ksr_poll(struct pollfd *fds, nfds_t n, const struct timespec *timeout, const
 	return (int)ksr_ret(r);
 }
 
+/* glibc before 2.37 declares poll's and ppoll's fds write-only
+ * (__attr_access write_only), so GCC, at -O1 with the sanitizers, warns
+ * that reading the caller's array reads uninitialised memory. It is read
+ * and written, as the kernel does. */
+#if !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 int poll(struct pollfd *fds, nfds_t n, int timeout)
 {
 	if (!has_ks(fds, n))
@@ -295,6 +303,9 @@ int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout, const si
 		return (int)ksr_fail(EINVAL);
 	return ksr_poll(fds, n, timeout, mask);
 }
+#if !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen);
 int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *timeout,

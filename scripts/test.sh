@@ -90,6 +90,10 @@ fi
 step "ksock-run: unmodified programs on ksock's sockets (python3, perl, socat, CPython's test_socket)"
 make -j"$jobs" check-preload
 
+step "ksock-run: the same programs on the library built with ASan+UBSan, then ThreadSanitizer"
+make -j"$jobs" check-preload-asan
+make -j"$jobs" check-preload-tsan
+
 step "benchmark smoke run (one short repetition; figures are not checked)"
 make -j"$jobs" bench-smoke >/dev/null && echo "bench-smoke: ok"
 

@@ -95,6 +95,28 @@ long ks_hosted_import_fd(int hostfd);
 /* Locks the calling thread holds now (tests check it is 0 between cases). */
 int ks_hosted_locks_held(void);
 
+/* From a signal handler, as a signal the task must handle: the calling
+ * thread's current ksock sleep (the one the handler interrupted) or its
+ * next one returns -KS_EINTR, unless a wake-up came first. Async-signal-
+ * safe: atomics only, no lock, no allocation. 0, or -KS_ESRCH if the
+ * thread never slept in ksock (nothing to interrupt yet). */
+int ks_hosted_interrupt_self(void);
+/* Drops a pending interruption of the calling thread (one that came after
+ * the call it was for stopped sleeping). */
+void ks_hosted_interrupt_clear(void);
+
+/* Calls fn(arg) each time an event puts an item of hosted epoll set epfd
+ * on its ready list (a socket's event; EPOLL_CTL_ADD or MOD of a ready
+ * socket; an inner set's event), after it is there (not when epoll_wait
+ * puts back a level-triggered item it reported); at once if items are
+ * ready already. For a host that sleeps elsewhere than
+ * ks_sys_epoll_wait (ksock-run: in the host's epoll_wait, on an eventfd fn
+ * writes). fn runs under ksock wait-queue locks, on the waking thread: it
+ * must not block or call ksock. One hook per set: a new call replaces it,
+ * fn NULL removes it; when this returns the old fn no longer runs. 0, or
+ * -KS_EBADF / -KS_EINVAL (epfd is not an epoll set). */
+long ks_hosted_epoll_notify(int epfd, void (*fn)(void *arg), void *arg);
+
 /* Counters for tests and the demo. */
 struct ks_stats {
 	long allocs_live;  /* port allocations not yet freed */

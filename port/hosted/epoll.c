@@ -21,6 +21,16 @@
  * readable when one of its ready items has events, and a loop or a chain
  * deeper than Linux's limit gives ELOOP.
  *
+ * The notify hook (ks_hosted_epoll_notify, ksock.h) is for a host that
+ * sleeps somewhere else than epoll_wait (ksock-run sleeps in the host's
+ * epoll_wait, on an eventfd the hook writes): its callback is a waiter on
+ * the set's own wait queue, which is woken after an event has put an item
+ * on the ready list (a socket's event, EPOLL_CTL_ADD or MOD of a ready
+ * socket, an inner set's event). So when the callback runs, an epoll_wait
+ * finds the event, whatever the order in which a socket's wait queue runs
+ * its waiters. (A scan putting back a level-triggered item it reported
+ * wakes nobody, here as for epoll_wait's sleepers.)
+ *
  * Not supported: EPOLLEXCLUSIVE and EPOLLWAKEUP are checked as Linux checks
  * them but have no further effect; host files cannot be watched (EPERM, as
  * Linux for files that cannot be polled).
@@ -30,7 +40,8 @@
  * then socket locks and wait-queue locks
  * (callbacks run under the latter), then ep->lock (the ready list and the
  * items' events/disabled/on_ready fields: what callbacks touch), then
- * ep->wq's lock. No lock is held while epoll_wait sleeps.
+ * ep->wq's lock (the notify callback runs under it). No lock is held while
+ * epoll_wait sleeps.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -62,7 +73,10 @@ struct hosted_epoll {
 	struct ks_mutex lock;
 	struct ep_item *items;
 	struct ep_item *ready, *ready_tail; /* FIFO, as Linux's rdllist */
-	struct ks_waitq wq; /* epoll_wait sleepers and outer sets */
+	struct ks_waitq wq; /* epoll_wait sleepers, outer sets, the notify hook */
+	void (*notify_fn)(void *arg); /* [mtx] ks_hosted_epoll_notify's, or NULL */
+	void *notify_arg;             /* [mtx] */
+	struct ks_waiter notify_w;    /* on wq while notify_fn is set */
 };
 
 #define EP_MAX_EVENTS (0x7fffffff / (int)sizeof(struct ks_epoll_event))
@@ -287,6 +301,56 @@ static unsigned ep_mask(struct hosted_epoll *ep)
 	return mask;
 }
 
+/* ---- the notify hook ---- */
+
+/* Under ep->wq's lock, after an item reached the ready list. */
+static void ep_notify_wake(struct ks_waiter *w, unsigned events)
+{
+	struct hosted_epoll *ep =
+		(struct hosted_epoll *)((char *)w - offsetof(struct hosted_epoll, notify_w));
+
+	(void)events;
+	ep->notify_fn(ep->notify_arg);
+}
+
+/* Takes the hook off. mtx held. */
+static void notify_clear_locked(struct hosted_epoll *ep)
+{
+	if (!ep->notify_fn)
+		return;
+	ks_waitq_del(&ep->wq, &ep->notify_w); /* no call runs after this */
+	ep->notify_fn = NULL;
+	ep->notify_arg = NULL;
+}
+
+long ks_hosted_epoll_notify(int epfd, void (*fn)(void *arg), void *arg)
+{
+	struct hosted_epoll *ep;
+	long err = hosted_fd_get_epoll(epfd, &ep);
+
+	if (err)
+		return err;
+	ks_mutex_lock(&ep->mtx);
+	notify_clear_locked(ep);
+	if (fn) {
+		ep->notify_fn = fn;
+		ep->notify_arg = arg;
+		ep->notify_w.next = ep->notify_w.prev = NULL;
+		ep->notify_w.parker = NULL;
+		ep->notify_w.oneshot = false;
+		ep->notify_w.func = ep_notify_wake;
+		ks_waitq_add(&ep->wq, &ep->notify_w);
+	}
+	ks_mutex_lock(&ep->lock);
+	bool ready = ep->ready != NULL;
+	ks_mutex_unlock(&ep->lock);
+	ks_mutex_unlock(&ep->mtx);
+	if (fn && ready)
+		fn(arg); /* what was ready before the hook */
+	hosted_epoll_put(ep);
+	return 0;
+}
+
 /* ---- lifetime ---- */
 
 static void ep_obj_put(struct hosted_epoll *ep)
@@ -307,6 +371,7 @@ void hosted_epoll_put(struct hosted_epoll *ep)
 	 * their items when next they look) and lets go of its own. */
 	ks_mutex_lock(&ep->mtx);
 	__atomic_store_n(&ep->closed, true, __ATOMIC_RELEASE);
+	notify_clear_locked(ep);
 	while (ep->items) {
 		struct ep_item *it = ep->items;
 		ep->items = it->next;

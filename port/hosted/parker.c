@@ -17,10 +17,15 @@
  * retried). ks_hosted_interrupt(thread) plays the role of a signal the task
  * must handle: it sets p->intr and kicks the futex; the thread's current or
  * next park returns -KS_EINTR (unless the latch is set, which wins and
- * leaves the interruption pending).
+ * leaves the interruption pending). ks_hosted_interrupt_self() is the same
+ * from a signal handler on the parked thread itself: no lock, no
+ * allocation, only atomics on the thread's own parker (found through
+ * initial-exec TLS); the futex word leaves SLEEPING, so the wait returns
+ * when the handler does, even if the kernel restarts it (SA_RESTART).
+ * ks_hosted_interrupt_clear() drops a pending interruption.
  *
  * Interface: ks_port_parker/parker_reset/park/unpark (port.h),
- * ks_hosted_interrupt (hosted.h).
+ * ks_hosted_interrupt (hosted.h), ks_hosted_interrupt_self/clear (ksock.h).
  *
  * Locking: the state and intr words are atomic. The registry of parkers
  * (for ks_hosted_interrupt) has its own pthread mutex, taken when a thread
@@ -34,6 +39,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -42,7 +48,10 @@
 
 #include "hosted.h"
 
-static __thread struct ks_parker *parker_self;
+/* initial-exec: read by ks_hosted_interrupt_self in signal handlers, where
+ * a __tls_get_addr call (the dynamic models, in a shared library) is not
+ * promised to be async-signal-safe. */
+static __thread struct ks_parker *parker_self __attribute__((tls_model("initial-exec")));
 
 static pthread_mutex_t parker_reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ks_parker *parker_reg_head;
@@ -118,14 +127,36 @@ static void parker_futex_wake(struct ks_parker *p)
 	syscall(SYS_futex, &p->state, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL, NULL, 0);
 }
 
+/* ThreadSanitizer runs a signal handler only when the thread next enters
+ * its runtime (an atomic, an intercepted call), so a handler that lands on
+ * a thread asleep here would wait for the wake-up. A futex wait with a
+ * deadline is never restarted by the kernel after a handler (it returns
+ * EINTR, SA_RESTART or not): under TSan every wait gets one (KS_FOREVER: a
+ * far one), so the loop's atomics let TSan run the handler at once. Plain
+ * builds keep the untimed wait (no timer per sleep): a handler there runs
+ * at once, and ks_hosted_interrupt_self moves the word off SLEEPING, which
+ * ends even a restarted wait. */
+#if defined(__SANITIZE_THREAD__)
+#define PARKER_ALWAYS_DEADLINE 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PARKER_ALWAYS_DEADLINE 1
+#endif
+#endif
+#ifndef PARKER_ALWAYS_DEADLINE
+#define PARKER_ALWAYS_DEADLINE 0
+#endif
+
 /* Sleeps while p->state is SLEEPING, until deadline (absolute monotonic). */
 static void parker_futex_wait(struct ks_parker *p, uint64_t deadline)
 {
-	struct timespec ts, *tp = NULL;
+	struct timespec ts = {INT32_MAX, 0}, *tp = NULL; /* far: 68 years of uptime */
 
 	if (deadline != KS_FOREVER) {
 		ts.tv_sec = (time_t)(deadline / 1000000000u);
 		ts.tv_nsec = (long)(deadline % 1000000000u);
+		tp = &ts;
+	} else if (PARKER_ALWAYS_DEADLINE) {
 		tp = &ts;
 	}
 	/* EAGAIN (the word changed), EINTR (a host signal) and ETIMEDOUT all
@@ -178,6 +209,19 @@ void ks_port_unpark(struct ks_parker *p)
 		parker_futex_wake(p);
 }
 
+/* Marks p interrupted; a park asleep on it (or about to be: SLEEPING) is
+ * moved off SLEEPING, so its futex wait returns even if the kernel
+ * restarts it (a signal handler with SA_RESTART) and the loop sees intr.
+ * Returns whether it was SLEEPING. Lock-free: async-signal-safe. */
+static bool parker_interrupt(struct ks_parker *p)
+{
+	int s = KS_PARK_SLEEPING;
+
+	__atomic_store_n(&p->intr, 1, __ATOMIC_SEQ_CST);
+	return __atomic_compare_exchange_n(&p->state, &s, KS_PARK_EMPTY, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_RELAXED);
+}
+
 int ks_hosted_interrupt(pthread_t t)
 {
 	struct ks_parker *p;
@@ -187,14 +231,29 @@ int ks_hosted_interrupt(pthread_t t)
 	for (p = parker_reg_head; p; p = p->reg_next) {
 		if (p->thread != (unsigned long)t)
 			continue;
-		__atomic_store_n(&p->intr, 1, __ATOMIC_SEQ_CST);
-		int s = KS_PARK_SLEEPING;
-		if (__atomic_compare_exchange_n(&p->state, &s, KS_PARK_EMPTY, false,
-						__ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		if (parker_interrupt(p))
 			parker_futex_wake(p);
 		err = 0;
 		break;
 	}
 	pthread_mutex_unlock(&parker_reg_lock);
 	return err;
+}
+
+int ks_hosted_interrupt_self(void)
+{
+	struct ks_parker *p = parker_self;
+
+	if (!p)
+		return -KS_ESRCH;
+	(void)parker_interrupt(p); /* the thread is here, not in the futex: no wake */
+	return 0;
+}
+
+void ks_hosted_interrupt_clear(void)
+{
+	struct ks_parker *p = parker_self;
+
+	if (p)
+		__atomic_store_n(&p->intr, 0, __ATOMIC_SEQ_CST);
 }

@@ -84,6 +84,7 @@ extern const struct it_case it_cases_frag[];
 extern const struct it_case it_cases_arp[];
 extern const struct it_case it_cases_route[];
 extern const struct it_case it_cases_netif_icmp[];
+extern const struct it_case it_cases_frag_route[];
 
 /* Runs fn(arg); true if it called ks_port_panic (a broken KS_ASSERT),
  * which the test port then turns into a return here. */

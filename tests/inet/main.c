@@ -32,6 +32,7 @@ static const struct it_group it_groups[] = {
 	{ "arp", it_cases_arp },
 	{ "route", it_cases_route },
 	{ "netif_icmp", it_cases_netif_icmp },
+	{ "frag_route", it_cases_frag_route },
 };
 
 void it_fail(struct it_ctx *t, const char *file, int line, const char *fmt, ...)

@@ -11,9 +11,14 @@
 # checks, each within a few seconds:
 #   ksock -> Linux first: "hello" to 198.18.0.1:5555 (ksock resolved
 #     Linux's MAC), "via-gw" to 198.19.77.1:5556 (through the gateway),
-#     "bcast" to 198.18.0.2's prefix broadcast, port 5558; each acked
+#     4000 bytes of "g" to 198.19.77.1:5561 (through the gateway, in
+#     fragments), "bcast" to 198.18.0.2's prefix broadcast, port 5558;
+#     each acked
 #   Linux -> ksock first, Linux's neighbour flushed again: an echo from
 #     198.18.0.2:7 (Linux resolved ksock's MAC: its entry is checked)
+#   4000 bytes from 198.19.77.1 to ksock's echo: Linux fragments them,
+#     ksock reassembles and echoes them whole, fragmented, through its
+#     gateway
 #   a connected Linux socket's datagram to the closed port 9999 gets
 #     ECONNREFUSED (ksock's port unreachable, traceroute-style)
 #   a Linux broadcast to 198.18.0.255:5559 reaches ksock's INADDR_ANY
@@ -57,11 +62,13 @@ def neigh():
 # ksock first: three sockets waiting for what ksock resends every 200 ms.
 for what, s, want in (("hello from ksock, which resolved Linux's MAC", udp("198.18.0.1", 5555), b"hello"),
                       ("via-gw through ksock's gateway to 198.19.77.1", udp("198.19.77.1", 5556), b"via-gw"),
+                      ("4000 bytes through ksock's gateway, fragmented", udp("198.19.77.1", 5561), b"g" * 4000),
                       ("ksock's broadcast to 198.18.0.255", udp("", 5558), b"bcast")):
     try:
-        data, peer = s.recvfrom(100)
+        data, peer = s.recvfrom(8192)
         s.sendto(b"ack", peer)
-        report(what, data == want and peer[0] == "198.18.0.2", f"{data!r} from {peer[0]}:{peer[1]}")
+        shown = repr(data) if len(data) <= 16 else f"{len(data)} bytes"
+        report(what, data == want and peer[0] == "198.18.0.2", f"{shown} from {peer[0]}:{peer[1]}")
     except socket.timeout:
         report(what, False, "nothing within 5 s")
     s.close()
@@ -79,6 +86,17 @@ try:
            "lladdr" in after and before == "", f"neighbour before: {before!r}, after: {after!r}")
 except socket.timeout:
     report("Linux resolved ksock's MAC and got its echo", False, f"no echo; neighbour {neigh()!r}")
+# 4000 bytes from behind ksock's gateway: reassembled, echoed in fragments.
+big = bytes(range(256)) * 15 + bytes(160)
+s = udp("198.19.77.1", 0)
+s.settimeout(2.0)
+s.sendto(big, ("198.18.0.2", 7))
+try:
+    data, peer = s.recvfrom(8192)
+    report("4000 bytes from 198.19.77.1 echoed through ksock's gateway", data == big and
+           peer == ("198.18.0.2", 7), f"{len(data)} bytes from {peer[0]}:{peer[1]}")
+except socket.timeout:
+    report("4000 bytes from 198.19.77.1 echoed through ksock's gateway", False, "no echo")
 # A closed ksock port: ECONNREFUSED on the connected socket.
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.connect(("198.18.0.2", 9999))

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Runs unmodified programs under ksock-run and checks what they print.
 
-Usage: run.py BUILD_DIR   (make check-preload runs it)
+Usage: run.py BUILD_DIR [--sanitizer asan|tsan [--all]]
+  (make check-preload runs it; make check-preload-asan, check-preload-tsan
+  run it on the sanitizer builds of the library)
 
 Each case is a program (Debian's python3, perl, socat, or a C program
 built for plain Linux) that checks its own results and prints "ok: ..."
@@ -12,6 +14,16 @@ that ksock served nothing, and the same checks must pass: so each check is
 one Linux itself passes, and ksock passes it too. The udp case runs with
 --families unix,inet: ksock serves its UDP sockets, Linux its TCP ones. Every run has a 20 s
 limit. The last line is "preload: N passed, N failed".
+
+With --sanitizer, BUILD_DIR holds a library built with AddressSanitizer +
+UndefinedBehaviorSanitizer (asan) or ThreadSanitizer (tsan); the launcher
+puts the sanitizer's runtime in the library list (docs/ksock-run.md,
+"Sanitizer builds"). The ksock runs of the cases in SAN_CASES (--all:
+every case) are made (not the Linux ones: they test Linux), and a run
+also fails on any sanitizer report on its stderr. Leaks count when a frame of the allocation's stack
+is in the library: leaks of the programs themselves (Python, bash, perl
+keep some memory until exit) are theirs, not ksock's, and are only
+counted in the detail. The last line is "preload-SAN: N passed, N failed".
 """
 import concurrent.futures
 import os
@@ -101,18 +113,62 @@ def ok_lines(out, err=""):
         [l for l in err.splitlines() if re.search(r" \.\.\. (ok|skipped .*)$", l)]
 
 
-def run_one(build, case, families, tmp):
+# The sanitizers' settings: reports go to stderr, where run_one looks for
+# them; LeakSanitizer does not set the exit status (run_one tells ksock's
+# leaks from the programs' own).
+SAN_ENV = {
+    "asan": {"ASAN_OPTIONS": "detect_leaks=1",
+             "LSAN_OPTIONS": "exitcode=0",
+             "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"},
+    "tsan": {"TSAN_OPTIONS": "halt_on_error=0:exitcode=66:second_deadlock_stack=1"},
+}
+# The cases each sanitizer runs (--all: every case), to keep the check
+# short: ASan+UBSan those that move the most bytes and control data
+# through the library (buffers, iovecs, SCM_RIGHTS, addresses); TSan those
+# with threads, wake-ups, signals and fork. calls and udp (both) go through
+# most interposers. Every case runs clean under both (--all).
+SAN_CASES = {
+    "asan": {"socketpair", "fds", "udp", "calls", "perl", "socat", "cpython-test_socket"},
+    "tsan": {"threads", "select", "asyncio", "fork", "exec", "calls", "udp"},
+}
+SAN_REPORT = re.compile(r"^(==\d+==ERROR: AddressSanitizer|WARNING: ThreadSanitizer|"
+                        r"ThreadSanitizer: |.*: runtime error: )", re.M)
+
+
+def san_findings(err):
+    """Sanitizer reports in err that are ksock-run's: (count, leaks of the
+    program itself)."""
+    found = len(SAN_REPORT.findall(err))
+    foreign = 0
+    for block in re.split(r"\n(?=(?:Direct|Indirect) leak of )", err)[1:]:
+        block = block.split("\n\n")[0]
+        if "libksock-run" in block:
+            found += 1
+        else:
+            foreign += 1
+    return found, foreign
+
+
+def run_one(build, case, families, tmp, san=None):
     """One run; returns (ok, detail, the checks it passed)."""
     table = os.path.join(tmp, f"{case.name}-{families}.table")
     argv = [os.path.join(build, "ksock-run"), f"--table={table}", "--families", families, "--"]
+    env = dict(os.environ, **SAN_ENV.get(san, {}))
     try:
         p = subprocess.run(argv + case.argv, input=case.stdin or b"", capture_output=True,
-                           timeout=LIMIT, cwd=tmp)
+                           timeout=LIMIT, cwd=tmp, env=env)
     except subprocess.TimeoutExpired:
         return False, f"timed out after {LIMIT} s", []
     out, err = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
     checks = ok_lines(out, err)
     tail = (out + err).strip().splitlines()[-6:]
+    foreign = 0
+    if san:
+        found, foreign = san_findings(err)
+        if found:
+            first = SAN_REPORT.search(err) or re.search(r"(Direct|Indirect) leak of", err)
+            excerpt = err[first.start():].strip().splitlines()[:12] if first else []
+            return False, f"{found} {san} report(s): " + " | ".join(excerpt), checks
     if p.returncode:
         return False, f"exit status {p.returncode}: " + " | ".join(tail), checks
     if case.stdout is not None and out != case.stdout:
@@ -158,18 +214,21 @@ def run_one(build, case, families, tmp):
     detail = f"ksock served {served} sockets"
     if case.min_inet:
         detail += f" ({inet} AF_INET), Linux {linux_inet} AF_INET"
+    if san:
+        detail += f", no {san} report" + (f" ({foreign} leaks of the program's own)"
+                                          if foreign else "")
     return True, f"{detail}, {len(checks)} checks", checks
 
 
-def run_case(build, case, tmp):
+def run_case(build, case, tmp, san=None):
     """All runs of a case: [(label, ok, detail)]."""
     why = missing(case)
     if why:
         return [(case.name, False, why)]
     d = tempfile.mkdtemp(dir=tmp)
-    ok, detail, checks = run_one(build, case, case.families, d)
-    results = [(f"{case.name} (ksock)", ok, detail)]
-    if case.linux:
+    ok, detail, checks = run_one(build, case, case.families, d, san)
+    results = [(f"{case.name} (ksock{', ' + san if san else ''})", ok, detail)]
+    if case.linux and not san:
         lok, ldetail, lchecks = run_one(build, case, "none", d)
         measured = lambda lines: sorted(re.sub(r"\d+\.\d+", "#", l) for l in lines)
         if lok and ok and measured(checks) != measured(lchecks):
@@ -205,18 +264,29 @@ def launcher_checks(build):
 
 
 def main():
-    build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
+    args = sys.argv[1:]
+    san = None
+    if "--sanitizer" in args:
+        i = args.index("--sanitizer")
+        san = args[i + 1]
+        del args[i:i + 2]
+        if san not in SAN_ENV:
+            sys.exit(f"run.py: --sanitizer asan or tsan, not {san!r}")
+    every = "--all" in args
+    args = [a for a in args if a != "--all"]
+    build = os.path.abspath(args[0] if args else "build")
     tmp = tempfile.mkdtemp(prefix="ksock-run-check-")
-    results = launcher_checks(build)
+    results = [] if san else launcher_checks(build)
+    todo = [c for c in cases(build, tmp) if not san or every or c.name in SAN_CASES[san]]
     with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
-        for r in pool.map(lambda c: run_case(build, c, tmp), cases(build, tmp)):
+        for r in pool.map(lambda c: run_case(build, c, tmp, san), todo):
             results += r
     passed = 0
     for label, ok, detail in results:
         print(f"{'ok  ' if ok else 'FAIL'} {label}: {detail}")
         passed += ok
     shutil.rmtree(tmp, ignore_errors=True)
-    print(f"preload: {passed} passed, {len(results) - passed} failed")
+    print(f"preload{'-' + san if san else ''}: {passed} passed, {len(results) - passed} failed")
     return 0 if passed == len(results) else 1
 
 

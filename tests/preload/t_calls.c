@@ -5,7 +5,9 @@
  * dup3/F_DUPFD_CLOEXEC, close_range/closefrom, sendfile, ppoll/pselect with
  * signal masks, epoll_pwait, select/poll on bad descriptors, accept4
  * flags, ioctl, SA_RESTART and SA_RESETHAND handlers, sigaction's view of
- * handlers, EPIPE. tests/preload/run.py runs it under ksock-run and under
+ * handlers, EPIPE, handlers interrupting accept, send and recv (EINTR;
+ * SA_RESTART restarts, except with SO_RCVTIMEO/SO_SNDTIMEO), a handler
+ * writing to a busy socket (the self-pipe trick). tests/preload/run.py runs it under ksock-run and under
  * Linux; it prints "ok: ..." per check and "done", or exits 1.
  */
 #define _GNU_SOURCE
@@ -291,6 +293,174 @@ static void signals(void)
 	close(sv[1]);
 }
 
+/* A handler interrupting each kind of blocking call, sent to the blocked
+ * thread itself (pthread_kill): EINTR without SA_RESTART; with it, the
+ * handler runs while the call sleeps and the call goes on. */
+static volatile sig_atomic_t usr1_hits;
+static struct timespec usr1_at;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	clock_gettime(CLOCK_MONOTONIC, &usr1_at); /* async-signal-safe */
+	usr1_hits++;
+}
+
+static void *kill_later(void *arg)
+{
+	usleep(100000);
+	pthread_kill(*(pthread_t *)arg, SIGUSR1);
+	return NULL;
+}
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void interrupts(void)
+{
+	pthread_t self = pthread_self(), t, t2;
+	struct sigaction sa;
+	struct timespec t0;
+	char buf[4096];
+	int sv[2];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "t_calls-intr-%d", (int)getpid());
+	check(bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(l, 1) == 0, "listener");
+	pthread_create(&t, NULL, kill_later, &self);
+	errno = 0;
+	check(accept(l, NULL, NULL) < 0 && errno == EINTR && usr1_hits == 1,
+	      "accept interrupted by a handler: EINTR");
+	pthread_join(t, NULL);
+	close(l);
+
+	pair(SOCK_STREAM, sv);
+	memset(buf, 'f', sizeof(buf));
+	while (send(sv[0], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	pthread_create(&t, NULL, kill_later, &self);
+	errno = 0;
+	check(send(sv[0], buf, sizeof(buf), 0) < 0 && errno == EINTR && usr1_hits == 2,
+	      "send on a full socket interrupted by a handler: EINTR");
+	pthread_join(t, NULL);
+	close(sv[0]);
+	close(sv[1]);
+
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+	pair(SOCK_STREAM, sv);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_create(&t, NULL, kill_later, &self);
+	pthread_create(&t2, NULL, send_later, &sv[0]); /* "late" after 300 ms */
+	ssize_t n = recv(sv[1], buf, sizeof(buf), 0);
+	double woke = since(&t0), ran = (double)(usr1_at.tv_sec - t0.tv_sec) +
+				       (double)(usr1_at.tv_nsec - t0.tv_nsec) / 1e9;
+	check(n == 4 && usr1_hits == 3 && ran < woke - 0.1,
+	      "SA_RESTART: the handler ran while recv slept, then recv went on");
+	pthread_join(t, NULL);
+	pthread_join(t2, NULL);
+
+	/* With a timeout in the call's direction Linux does not restart. */
+	struct timeval tv = {2, 0};
+	check(setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
+		      setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0,
+	      "SO_RCVTIMEO, SO_SNDTIMEO set");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_create(&t, NULL, kill_later, &self);
+	errno = 0;
+	check(recv(sv[1], buf, sizeof(buf), 0) < 0 && errno == EINTR && since(&t0) < 1.5 &&
+		      usr1_hits == 4,
+	      "SA_RESTART with SO_RCVTIMEO: recv EINTR, not restarted");
+	pthread_join(t, NULL);
+	while (send(sv[0], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pthread_create(&t, NULL, kill_later, &self);
+	errno = 0;
+	check(send(sv[0], buf, sizeof(buf), 0) < 0 && errno == EINTR && since(&t0) < 1.5 &&
+		      usr1_hits == 5,
+	      "SA_RESTART with SO_SNDTIMEO: send EINTR, not restarted");
+	pthread_join(t, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* The self-pipe trick: a handler writes a byte to a socket that the
+ * thread it interrupts is itself writing to and reading from, so the
+ * signal often lands inside a call on that socket pair (under ksock-run,
+ * holding its locks, or inside malloc). Every byte the handler was told it
+ * wrote must arrive. */
+static int tick_fd;
+static volatile sig_atomic_t ticks_sent;
+
+static void on_tick(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	if (write(tick_fd, "s", 1) == 1)
+		ticks_sent++;
+	errno = saved;
+}
+
+/* Reads what is there; counts the handler's bytes. */
+static void drain_ticks(int fd, long *ticks, long *data)
+{
+	char buf[256];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			*(buf[i] == 's' ? ticks : data) += 1;
+}
+
+static void self_pipe(void)
+{
+	struct itimerval it = {{0, 200}, {0, 200}}, off = {{0, 0}, {0, 0}};
+	struct sigaction sa;
+	long ticks = 0, data = 0, wrote = 0;
+	struct timespec t0, t;
+	int sv[2];
+
+	pair(SOCK_STREAM, sv);
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	tick_fd = sv[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_tick;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		for (int i = 0; i < 100; i++) {
+			wrote += write(sv[1], "d", 1) == 1;
+			drain_ticks(sv[0], &ticks, &data);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 400);
+	setitimer(ITIMER_REAL, &off, NULL);
+	for (int i = 0; i < 200 && (ticks < ticks_sent || data < wrote); i++) {
+		struct pollfd p = {sv[0], POLLIN, 0};
+		poll(&p, 1, 10);
+		drain_ticks(sv[0], &ticks, &data);
+	}
+	check(ticks_sent > 50 && ticks == ticks_sent && data == wrote,
+	      "self-pipe: every byte a handler wrote to a busy socket arrived");
+	signal(SIGALRM, SIG_DFL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -299,6 +469,8 @@ int main(void)
 	file_to_socket();
 	waits();
 	signals();
+	interrupts();
+	self_pipe();
 	printf("done\n");
 	return 0;
 }

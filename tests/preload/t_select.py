@@ -90,6 +90,32 @@ check(ep.poll(5) == [(b.fileno(), select.EPOLLIN)], "epoll wait in main, send fr
 check(b.recv(100) == b"from thread", "and the data is there")
 ep.close()
 
+# epoll_ctl from another thread while a thread sleeps in epoll_wait: Linux
+# wakes the sleeper when an item that is already ready is added, or
+# re-armed with EPOLL_CTL_MOD, without any new event on the socket.
+for what in ("added", "re-armed by modify"):
+    ep = select.epoll()
+    e, f = socket.socketpair()
+    g, h = socket.socketpair()
+    ep.register(h.fileno(), select.EPOLLIN)  # a ksock member, never ready
+    e.send(b"ready before")  # f is readable
+    if what != "added":
+        ep.register(f.fileno(), select.EPOLLIN | select.EPOLLONESHOT)
+        check(ep.poll(1) == [(f.fileno(), select.EPOLLIN)] and ep.poll(0) == [],
+              "one-shot: reported once, then disabled")
+        op = lambda: ep.modify(f.fileno(), select.EPOLLIN | select.EPOLLONESHOT)
+    else:
+        op = lambda: ep.register(f.fileno(), select.EPOLLIN)
+    later(0.2, op)
+    t0 = time.monotonic()
+    got = ep.poll(3)
+    dt = time.monotonic() - t0
+    check(got == [(f.fileno(), select.EPOLLIN)] and dt < 2,
+          f"epoll_wait woken when another thread's epoll_ctl {what} a ready socket")
+    ep.close()
+    for x in (e, f, g, h):
+        x.close()
+
 # selectors (epoll) with many sockets.
 sel = selectors.DefaultSelector()
 pairs = [socket.socketpair() for _ in range(20)]

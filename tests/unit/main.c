@@ -24,7 +24,7 @@ struct ut_group {
 static const struct ut_group ut_groups[] = {
 	{ "mem", ut_cases_mem },       { "mutex", ut_cases_mutex }, { "parker", ut_cases_parker },
 	{ "timer", ut_cases_timer },   { "copy", ut_cases_copy },   { "fd", ut_cases_fd },
-	{ "path", ut_cases_path },     { "abi", ut_cases_abi },
+	{ "path", ut_cases_path },     { "abi", ut_cases_abi },     { "epoll", ut_cases_epoll },
 	{ "inet_net", ut_cases_inet_net },
 };
 

@@ -19,6 +19,11 @@
  *   broadcast           SO_BROADCAST out (EACCES without), to the link
  *                       broadcast and looped back; in to every socket on
  *                       the port bound to INADDR_ANY or the broadcast
+ *   fragments           through the gateway: DF on what the route's MTU
+ *                       carries whole, fragments (DF clear) past it; a
+ *                       broadcast past it in fragments and looped back
+ *                       whole; fragments from behind the gateway read
+ *                       as one datagram
  *
  * Interfaces: L1 198.18.0.2/24 (gateway 198.18.0.1), L2 198.19.5.2/24.
  */
@@ -27,6 +32,7 @@
 
 #include <ksock/ksock.h>
 
+#include "inet/ipfrag.h"
 #include "inet/sock_inet.h"
 #include "ut.h"
 
@@ -474,11 +480,110 @@ static void t_broadcast(struct ut_ctx *t)
 	fx_down(&fx);
 }
 
+struct frames {
+	struct fdev *to;
+	int n;
+};
+
+/* Feeds one piece of ks_ipfrag_output to B1 as a frame from A. */
+static int feed_piece(void *arg, struct ks_pbuf *p)
+{
+	struct frames *fr = arg;
+	static uint8_t buf[1514];
+
+	memcpy(buf, mac_b, 6);
+	memcpy(buf + 6, mac_a, 6);
+	ks_put16(buf + 12, KS_ETH_P_IPV4);
+	ks_pbuf_copy_out(p, 0, buf + 14, p->tot_len);
+	feed(fr->to, buf, 14 + p->tot_len);
+	fr->n++;
+	ks_pbuf_free(p);
+	return 0;
+}
+
+/* Whether frame p is IPv4 to mac, tot_len bytes, with DF and MF as given. */
+static bool ip_frame(const struct ks_pbuf *p, const uint8_t *mac, unsigned tot_len, bool df,
+		     bool mf)
+{
+	uint16_t frag = p ? ks_get16(p->data + 20) : 0;
+
+	return p && memcmp(p->data, mac, 6) == 0 && ks_get16(p->data + 16) == tot_len &&
+	       !!(frag & 0x4000) == df && !!(frag & 0x2000) == mf;
+}
+
+static void t_fragments(struct ut_ctx *t)
+{
+	struct fixture fx;
+	struct ks_pbuf *p;
+	static char big[3000], got[4000];
+	int one = 1;
+
+	for (unsigned i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7);
+	UT_EQ(t, fx_up(&fx), 0);
+	UT_EQ(t, ks_inet_route_add(0, 0, A1, 0), 0);
+	long s = udp_sock(0, 0, false), r = udp_sock(0, 5002, false);
+	UT_TRUE(t, s >= 0 && r >= 0);
+	struct ks_sockaddr_in far = { .sin_family = KS_AF_INET, .sin_port = ks_hton16(9),
+				      .sin_addr = { ks_hton32(REMOTE) } };
+	/* Waiting for the gateway's MAC, whole; sent in fragments (DF clear). */
+	UT_EQ(t, ks_sys_sendto((int)s, big, 3000, 0, (struct ks_sockaddr *)&far, sizeof(far)),
+	      3000);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL && ks_get16(p->data + 12) == KS_ETH_P_ARP);
+	ks_pbuf_free(p);
+	feed_arp_reply(&fx.l1);
+	UT_EQ(t, fx.l1.sent.count, 3);
+	static const unsigned lens[3] = { 1500, 1500, 68 };
+	for (int i = 0; i < 3; i++) {
+		p = ks_pbufq_pop(&fx.l1.sent);
+		UT_TRUE(t, ip_frame(p, mac_a, lens[i], false, i < 2));
+		ks_pbuf_free(p);
+	}
+	/* What the route's MTU carries whole goes with DF. */
+	UT_EQ(t, ks_sys_sendto((int)s, big, 1472, 0, (struct ks_sockaddr *)&far, sizeof(far)),
+	      1472);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, ip_frame(p, mac_a, 1500, true, false));
+	ks_pbuf_free(p);
+	/* A broadcast past the MTU: two fragments, and a whole copy looped
+	 * back to the socket on the port. */
+	UT_EQ(t, ks_sys_setsockopt((int)s, KS_SOL_SOCKET, KS_SO_BROADCAST, &one, sizeof(one)), 0);
+	struct ks_sockaddr_in bc = { .sin_family = KS_AF_INET, .sin_port = ks_hton16(5002),
+				     .sin_addr = { ks_hton32(KS_IPV4(198, 18, 0, 255)) } };
+	UT_EQ(t, ks_sys_sendto((int)s, big, 2000, 0, (struct ks_sockaddr *)&bc, sizeof(bc)), 2000);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, ip_frame(p, ks_eth_broadcast, 1500, false, true));
+	ks_pbuf_free(p);
+	UT_EQ(t, fx.l1.sent.count, 1);
+	ks_pbufq_purge(&fx.l1.sent);
+	UT_EQ(t, rcv((int)r, got, sizeof(got), KS_MSG_DONTWAIT), 2000);
+	UT_TRUE(t, memcmp(got, big, 2000) == 0);
+	/* In: a datagram from behind the gateway, in three fragments, read
+	 * whole. */
+	struct ks_ipv4_hdr ih = { .tot_len = 20 + 8 + 3000, .id = 44, .ttl = 64,
+				  .proto = KS_IPPROTO_UDP, .src = REMOTE, .dst = B1 };
+	UT_EQ(t, ks_pbuf_alloc(&ks_inet_net_get()->st.pbufs, 0, ih.tot_len, &p), 0);
+	memcpy(p->data + 28, big, 3000);
+	ks_udp_emit(p->data + 20, 8 + 3000, 40000, 5002, REMOTE, B1, true);
+	ks_ipv4_emit(p->data, 20, &ih);
+	struct frames fr = { &fx.l1, 0 };
+	UT_EQ(t, ks_ipfrag_output(&ks_inet_net_get()->st, p, 1500, 0, feed_piece, &fr), 0);
+	UT_EQ(t, fr.n, 3);
+	UT_EQ(t, rcv((int)r, got, sizeof(got), KS_MSG_DONTWAIT), 3000);
+	UT_TRUE(t, memcmp(got, big, 3000) == 0);
+	UT_EQ(t, fx.l1.sent.count, 0);
+	ks_sys_close((int)s);
+	ks_sys_close((int)r);
+	fx_down(&fx);
+}
+
 const struct ut_case ut_cases_inet_net[] = {
 	{ "arp_failure", t_arp_failure },
 	{ "icmp_errors", t_icmp_errors },
 	{ "closed_port", t_closed_port },
 	{ "routes", t_routes },
 	{ "broadcast", t_broadcast },
+	{ "fragments", t_fragments },
 	{ 0 },
 };

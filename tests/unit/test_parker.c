@@ -1,12 +1,16 @@
 /*
  * test_parker.c - the hosted parker: timeouts, a latch set before park,
  * cross-thread wake-ups (and a ping-pong that would hang on a lost one),
- * and ks_hosted_interrupt.
+ * ks_hosted_interrupt, and ks_hosted_interrupt_self from signal handlers
+ * (with and without SA_RESTART).
  *
  * Interface: ut_cases_parker (ut.h). Locking: parkers are lock-free; the
  * threads started here are joined before each case returns.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <string.h>
 #include <time.h>
 
 #include "hosted.h"
@@ -191,6 +195,102 @@ static void parker_interrupt_unknown(struct ut_ctx *t)
 	UT_EQ(t, ks_hosted_interrupt(th), -KS_ESRCH);
 }
 
+/* ks_hosted_interrupt_self from a signal handler on the parked thread. */
+static int self_ret = 1; /* atomic: what the handler's call returned */
+
+static void on_usr1(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	__atomic_store_n(&self_ret, ks_hosted_interrupt_self(), __ATOMIC_RELAXED);
+	errno = saved;
+}
+
+struct self_arg {
+	struct ks_parker *p; /* published by the sleeper; atomic */
+	int result;
+	int done; /* atomic */
+};
+
+static void *self_sleeper(void *arg)
+{
+	struct self_arg *a = arg;
+	struct ks_parker *p = ks_port_parker();
+
+	ks_port_parker_reset(p);
+	__atomic_store_n(&a->p, p, __ATOMIC_RELEASE);
+	a->result = ks_port_park(p, KS_FOREVER); /* untimed: SA_RESTART restarts the futex */
+	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* A handler with sa_flags interrupts a park with no deadline. */
+static void interrupt_self_in_handler(struct ut_ctx *t, int flags)
+{
+	struct sigaction sa, old;
+	struct self_arg a = { 0 };
+	pthread_t th;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sa.sa_flags = flags;
+	sigaction(SIGUSR1, &sa, &old);
+	__atomic_store_n(&self_ret, 1, __ATOMIC_RELAXED);
+	pthread_create(&th, NULL, self_sleeper, &a);
+	struct ks_parker *p = NULL;
+	for (int i = 0; i < 5000 && !(p = __atomic_load_n(&a.p, __ATOMIC_ACQUIRE)); i++)
+		sleep_ms(1);
+	sleep_ms(20);
+	pthread_kill(th, SIGUSR1);
+	for (int i = 0; i < 2000 && !__atomic_load_n(&a.done, __ATOMIC_ACQUIRE); i++)
+		sleep_ms(1);
+	if (p && !__atomic_load_n(&a.done, __ATOMIC_ACQUIRE))
+		ks_port_unpark(p); /* still asleep: end it, the check below fails */
+	pthread_join(th, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	UT_EQ(t, __atomic_load_n(&self_ret, __ATOMIC_RELAXED), 0);
+	UT_EQ(t, a.result, -KS_EINTR);
+}
+
+static void parker_interrupt_self(struct ut_ctx *t)
+{
+	interrupt_self_in_handler(t, 0);
+}
+
+static void parker_interrupt_self_restart(struct ut_ctx *t)
+{
+	interrupt_self_in_handler(t, SA_RESTART);
+}
+
+static void *self_fresh(void *arg)
+{
+	*(int *)arg = ks_hosted_interrupt_self();
+	return NULL;
+}
+
+static void parker_interrupt_self_pending(struct ut_ctx *t)
+{
+	struct ks_parker *p = ks_port_parker();
+	struct sigaction sa, old;
+	pthread_t th;
+	int fresh = 1;
+
+	ks_port_parker_reset(p);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, &old);
+	raise(SIGUSR1); /* the handler runs here, not parked */
+	UT_CHECK_EQ(t, ks_port_park(p, KS_FOREVER), -KS_EINTR); /* pending: at once */
+	raise(SIGUSR1);
+	ks_hosted_interrupt_clear();
+	UT_CHECK_EQ(t, ks_port_park(p, 0), -KS_ETIMEDOUT); /* cleared */
+	sigaction(SIGUSR1, &old, NULL);
+	pthread_create(&th, NULL, self_fresh, &fresh);
+	pthread_join(th, NULL);
+	UT_EQ(t, fresh, -KS_ESRCH); /* a thread that never parked */
+}
+
 const struct ut_case ut_cases_parker[] = {
 	{ "timeout", parker_timeout },
 	{ "set_before_park", parker_set_before },
@@ -199,5 +299,8 @@ const struct ut_case ut_cases_parker[] = {
 	{ "interrupt", parker_interrupt },
 	{ "interrupt_pending", parker_interrupt_pending },
 	{ "interrupt_unknown", parker_interrupt_unknown },
+	{ "interrupt_self", parker_interrupt_self },
+	{ "interrupt_self_restart", parker_interrupt_self_restart },
+	{ "interrupt_self_pending", parker_interrupt_self_pending },
 	{ 0 },
 };

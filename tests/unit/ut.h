@@ -65,5 +65,6 @@ extern const struct ut_case ut_cases_fd[];
 extern const struct ut_case ut_cases_path[];
 extern const struct ut_case ut_cases_abi[];
 extern const struct ut_case ut_cases_inet_net[];
+extern const struct ut_case ut_cases_epoll[];
 
 #endif

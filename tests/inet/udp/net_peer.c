@@ -10,12 +10,15 @@
  *           Linux's neighbour entry flushed: ksock resolves Linux's MAC
  *   via-gw  to 198.19.77.1:5556, an address of Linux's not on the link:
  *           sent through the gateway (ARP for 198.18.0.1, not for it)
+ *   big     4000 bytes to 198.19.77.1:5561 through the gateway: sent in
+ *           three fragments on the interface the route chose
  *   bcast   with SO_BROADCAST to 198.18.0.255:5558 (link broadcast)
  *   probe   to 198.18.0.1:5557, a closed port: Linux's port unreachable
  *           must come back as ECONNREFUSED on the connected socket
  * and, once, a datagram to 198.18.0.99:9 (nobody) from a connected
  * socket with IP_RECVERR: after 3 ARP requests 1 s apart, EHOSTUNREACH.
- * It also serves: UDP echo on 198.18.0.2:7, and "bcast-ack" to whoever
+ * It also serves: UDP echo on 198.18.0.2:7 (up to 8 KiB: reassembled and
+ * fragmented, through the gateway to 198.19.77.1), and "bcast-ack" to whoever
  * broadcasts to port 5559. Each acknowledgement ("ack") is the peer's
  * reply on the same socket. Prints "ready", a line per event, "done"
  * when every check passed, then the counters; exits 0 when every check
@@ -135,7 +138,7 @@ static void check_rx(struct check *c)
 /* Echo on port 7; "bcast-ack" to broadcasts on 5559. */
 static int serve(int echo_fd, int bc_fd)
 {
-	static char buf[2048];
+	static char buf[8192];
 	struct ks_sockaddr_in from;
 	unsigned fl = sizeof(from);
 	int busy = 0;
@@ -204,6 +207,8 @@ int main(int argc, char **argv)
 	const uint8_t *m = ks_tap_dev(tap)->mac;
 	printf("net_peer: 198.18.0.2 is-at %02x:%02x:%02x:%02x:%02x:%02x (ifindex %u)\n", m[0], m[1],
 	       m[2], m[3], m[4], m[5], ks_tap_dev(tap)->ifindex);
+	static char big[4001]; /* past the MTU: three fragments */
+	memset(big, 'g', sizeof(big) - 1);
 	int echo_fd = sock(KSOCK_ADDR, 7, 0, 0, 0, 0);
 	int bc_fd = sock(0, 5559, 0, 0, 0, 0);
 	struct check checks[] = {
@@ -211,6 +216,8 @@ int main(int argc, char **argv)
 		  sock(0, 0, LINUX_ADDR, 5555, 0, 0), "hello", 0, 0, 1, 0 },
 		{ "via-gw (through the gateway)", sock(0, 0, LINUX_REMOTE, 5556, 0, 0), "via-gw", 0, 0,
 		  1, 0 },
+		{ "big (4000 bytes through the gateway, fragmented)",
+		  sock(0, 0, LINUX_REMOTE, 5561, 0, 0), big, 0, 0, 1, 0 },
 		{ "bcast (to 198.18.0.255)", sock(0, 5560, 0, 0, KS_SOL_SOCKET, KS_SO_BROADCAST),
 		  "bcast", KS_IPV4(198, 18, 0, 255), 5558, 1, 0 },
 		{ "probe of a closed Linux port", sock(0, 0, LINUX_ADDR, 5557, 0, 0), "probe", 0, 0,
@@ -221,7 +228,7 @@ int main(int argc, char **argv)
 	};
 	const int nchecks = (int)(sizeof(checks) / sizeof(checks[0]));
 	t_start = mono_s();
-	(void)ks_sys_sendto(checks[4].fd, "anyone", 6, 0, NULL, 0);
+	(void)ks_sys_sendto(checks[nchecks - 1].fd, "anyone", 6, 0, NULL, 0);
 	printf("ready\n");
 	fflush(stdout);
 	double next_tick = 0;
