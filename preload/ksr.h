@@ -24,7 +24,7 @@
  *   ksr_ret(r)         - a ks_sys_* result as libc returns it (-1/errno).
  *   ksr_fresh(fd)      - after a real call created fd: drops a stale map
  *                        entry (the fd was closed behind our back).
- *   wait.c, epoll.c, scm.c: see their sections below.
+ *   wait.c, epoll.c, scm.c, tap.c: see their sections below.
  *
  * Locking: the map is read with atomic loads and changed under
  * ksr_map_lock (a pthread mutex; no ksock call is made holding it; taken

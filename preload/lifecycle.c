@@ -4,9 +4,10 @@
  *
  * Start-up (a constructor, after the hosted port's own): sets up the
  * descriptor map, reads KSOCK_FAMILIES (comma-separated: unix, inet,
- * inet6, or none; default unix) and KSOCK_RUN_TABLE (1: report on stderr
- * at exit; a path: append the report to that file), and registers the
- * fork handler and the exit report.
+ * inet6, or none; default unix), KSOCK_RUN_TABLE (1: report on stderr
+ * at exit; a path: append the report to that file) and the TAP settings
+ * (tap.c: the TAP itself is attached with the first AF_INET socket), and
+ * registers the fork handler and the exit report.
  *
  * ksock sockets live inside one process. A fork child keeps the parent's
  * placeholders, but the sockets behind them stay with the parent: in the
