@@ -31,6 +31,9 @@
 static __thread struct ks_proc *proc_current;
 static struct ks_proc proc_default;
 static pthread_once_t proc_default_once = PTHREAD_ONCE_INIT;
+/* Set (release) once proc_default is made: the common lookup then costs one
+ * load instead of a call to pthread_once. */
+static int proc_default_ready;
 /* Live hosted processes, for ks_port_pid_alive. */
 static pthread_mutex_t proc_list_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ks_proc *proc_list;
@@ -77,13 +80,15 @@ static void proc_setup(struct ks_proc *p, int pid, unsigned uid, unsigned gid, u
 static void proc_default_init(void)
 {
 	proc_setup(&proc_default, getpid(), geteuid(), getegid(), proc_host_umask());
+	__atomic_store_n(&proc_default_ready, 1, __ATOMIC_RELEASE);
 }
 
 struct ks_proc *hosted_proc_current(void)
 {
 	if (proc_current)
 		return proc_current;
-	pthread_once(&proc_default_once, proc_default_init);
+	if (!__atomic_load_n(&proc_default_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&proc_default_once, proc_default_init);
 	return &proc_default;
 }
 

@@ -2,7 +2,9 @@
  * iter.c - copying between user iovecs and kernel memory.
  *
  * Interface: ks_iter_single() or an iovec array prepared by the system-call
- * layer (syscall.c); then ks_iter_copy_from/to move bytes and advance.
+ * layer (syscall.c); then ks_iter_copy_from/to move bytes and advance
+ * (socket.h has their inline fast path, a copy within one iovec; the walk
+ * over iovec boundaries is here).
  * Every user byte goes through the port's copy hooks.
  */
 #include "socket.h"
@@ -37,7 +39,7 @@ static void iter_advance(struct ks_iter *it, unsigned long n)
 	it->left -= n;
 }
 
-int ks_iter_copy_from(struct ks_iter *it, void *dst, unsigned long n)
+int ks_iter_copy_from_slow(struct ks_iter *it, void *dst, unsigned long n)
 {
 	char *d = dst;
 
@@ -54,7 +56,7 @@ int ks_iter_copy_from(struct ks_iter *it, void *dst, unsigned long n)
 	return 0;
 }
 
-int ks_iter_copy_to(struct ks_iter *it, const void *src, unsigned long n)
+int ks_iter_copy_to_slow(struct ks_iter *it, const void *src, unsigned long n)
 {
 	const char *s = src;
 

@@ -140,9 +140,33 @@ struct ks_iter {
 };
 
 /* Copies n <= left bytes between the walk and kernel memory, advancing it;
- * -KS_EFAULT if the user memory is bad (the walk is then undefined). */
-int ks_iter_copy_from(struct ks_iter *it, void *dst, unsigned long n);
-int ks_iter_copy_to(struct ks_iter *it, const void *src, unsigned long n);
+ * -KS_EFAULT if the user memory is bad (the walk is then undefined). The
+ * inline part is the common case, n bytes within the current iovec; the
+ * rest (iovec boundaries) is in iter.c. */
+int ks_iter_copy_from_slow(struct ks_iter *it, void *dst, unsigned long n);
+int ks_iter_copy_to_slow(struct ks_iter *it, const void *src, unsigned long n);
+
+static inline int ks_iter_copy_from(struct ks_iter *it, void *dst, unsigned long n)
+{
+	if (it->idx < it->cnt && it->iov[it->idx].iov_len - it->off >= n) {
+		int err = ks_port_copy_from_user(dst, (char *)it->iov[it->idx].iov_base + it->off, n);
+		it->off += n;
+		it->left -= n;
+		return err;
+	}
+	return ks_iter_copy_from_slow(it, dst, n);
+}
+
+static inline int ks_iter_copy_to(struct ks_iter *it, const void *src, unsigned long n)
+{
+	if (it->idx < it->cnt && it->iov[it->idx].iov_len - it->off >= n) {
+		int err = ks_port_copy_to_user((char *)it->iov[it->idx].iov_base + it->off, src, n);
+		it->off += n;
+		it->left -= n;
+		return err;
+	}
+	return ks_iter_copy_to_slow(it, src, n);
+}
 /* A single-buffer walk (send, recv, read, write). */
 void ks_iter_single(struct ks_iter *it, struct ks_iovec *one, void *ubuf, unsigned long len);
 

@@ -65,7 +65,6 @@ struct ks_unix_sock *ks_unix_new(int type, int protocol)
 	if (!u)
 		return NULL;
 	ks_waitq_init(&u->peer_wait);
-	ks_mutex_init(&u->iolock);
 	/* Linux's sk_max_ack_backlog: the datagram queue limit until listen()
 	 * sets the connection backlog. */
 	u->backlog = ks_tunables.unix_max_dgram_qlen;
@@ -169,7 +168,6 @@ void ks_unix_destroy(struct ks_socket *s)
 	KS_ASSERT(__atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE) == 0);
 	ks_unix_addr_put(u->addr);
 	ks_waitq_destroy(&u->peer_wait);
-	ks_mutex_destroy(&u->iolock);
 	ks_socket_free(s, sizeof(*u));
 }
 
@@ -358,7 +356,6 @@ int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred, struct ks_scm_righ
 	int explicit_cred = 0;
 
 	*rights = NULL;
-	ks_unix_current_cred(cred);
 	while (off + sizeof(struct ks_cmsghdr) <= m->controllen) {
 		const struct ks_cmsghdr *c = (const struct ks_cmsghdr *)((char *)m->control + off);
 		int err = 0;
@@ -392,9 +389,13 @@ void ks_unix_cred_attach(struct ks_unix_sock *from, struct ks_unix_sock *to, int
 	 * them; otherwise a receiver sees pid 0 and the overflow ids. */
 	unsigned want = __atomic_load_n(&from->sk.flags, __ATOMIC_RELAXED) |
 			__atomic_load_n(&to->sk.flags, __ATOMIC_RELAXED);
-	/* A not-yet-accepted socket cannot have asked: Linux stamps for it. */
-	if (explicit_cred || (want & KS_SF_PASSCRED) || __atomic_load_n(&to->embryo, __ATOMIC_ACQUIRE))
+	if (explicit_cred)
 		return;
+	/* A not-yet-accepted socket cannot have asked: Linux stamps for it. */
+	if ((want & KS_SF_PASSCRED) || __atomic_load_n(&to->embryo, __ATOMIC_ACQUIRE)) {
+		ks_unix_current_cred(cred);
+		return;
+	}
 	cred->pid = 0;
 	cred->uid = cred->gid = 65534;
 }

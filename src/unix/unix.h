@@ -16,10 +16,10 @@
  * seqpacket data, datagram connect), unix_buf.c (buffers and queues).
  *
  * Locking (docs/locking.md has the whole order):
- *   u->iolock    serialises readers of one socket, so a stream read is not
- *                interleaved with another; taken before u->sk.lock.
  *   u->sk.lock   guards the fields marked [L]: addr (written once), peer,
- *                the receive queue, backlog, dead, embryo.
+ *                the receive queue, backlog, dead, embryo. A stream read
+ *                holds it for the whole call except while asleep, so one
+ *                read's bytes are contiguous (Linux's iolock is not needed).
  *   two sockets  are locked together only through ks_unix_lock_two(), in
  *                address order.
  *   ks_unix_table_lock guards the name tables; taken inside socket locks,
@@ -78,7 +78,6 @@ struct ks_unix_sock {
 	bool embryo;                   /* [L] connected but not yet accepted */
 	long wmem;                     /* atomic: truesize of my buffers queued at peers */
 	struct ks_waitq peer_wait;     /* senders and connectors waiting for room in rq */
-	struct ks_mutex iolock;        /* readers */
 	struct ks_unix_sock *hash_next; /* ks_unix_table_lock */
 
 	/* Descriptors in flight (unix_gc.c): the gc lock. */
@@ -115,16 +114,19 @@ void ks_unix_unlock_two(struct ks_unix_sock *a, struct ks_unix_sock *b);
 bool ks_unix_connected(const struct ks_unix_sock *u);
 /* Credentials of the calling task. */
 void ks_unix_current_cred(struct ks_ucred *c);
-/* Send-side SCM parsing: checks the control messages, fills *cred with
- * the sender's credentials and *rights with the descriptors to pass (NULL
- * if none; the caller owns them); returns 1 if the sender gave its
- * credentials explicitly (SCM_CREDENTIALS), 0 if not, or an error. */
+/* Send-side SCM parsing: checks the control messages, fills *rights with
+ * the descriptors to pass (NULL if none; the caller owns them) and, if the
+ * sender gave its credentials explicitly (SCM_CREDENTIALS), *cred with
+ * them; returns 1 if it did, 0 if not (*cred untouched: ks_unix_cred_attach
+ * fills it), or an error. */
 int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred, struct ks_scm_rights **rights);
 /* Receive side: SCM_CREDENTIALS (if SO_PASSCRED) then SCM_RIGHTS; takes
  * rights (already out of flight). */
 void ks_unix_scm_recv(struct ks_unix_sock *u, struct ks_msg *m, const struct ks_ucred *cred,
 		      struct ks_scm_rights *rights, int flags);
-/* Blanks *cred unless it was explicit or either end has SO_PASSCRED. */
+/* The credentials a message carries: *cred as given if explicit, else
+ * the sender's own if either end has SO_PASSCRED (or to is an embryo),
+ * else blank ones. */
 void ks_unix_cred_attach(struct ks_unix_sock *from, struct ks_unix_sock *to, int explicit_cred,
 			 struct ks_ucred *cred);
 /* who's address (lock-free: the caller holds a reference on who). */

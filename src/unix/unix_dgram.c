@@ -206,8 +206,10 @@ static long dgram_send(struct ks_unix_sock *u, struct ks_msg *m, int flags)
 	int explicit_cred = ks_unix_scm_send(m, &cred, &rights);
 	long err = explicit_cred < 0 ? explicit_cred : dgram_precheck(u, m, flags);
 
+	/* One deadline for the whole call, as Linux's timeo. */
+	uint64_t deadline = err ? 0 : ks_socket_deadline(&u->sk, false, flags);
 	if (!err)
-		err = ks_unix_wait_wmem(u, ks_socket_deadline(&u->sk, false, flags));
+		err = ks_unix_wait_wmem(u, deadline);
 	struct ks_unix_buf *b = err ? NULL : ks_unix_buf_alloc(u, (unsigned)len);
 	if (!b) {
 		ks_scm_rights_free(rights); /* never in flight */
@@ -218,12 +220,12 @@ static long dgram_send(struct ks_unix_sock *u, struct ks_msg *m, int flags)
 		b->rights = rights;
 	}
 	err = ks_iter_copy_from(&m->it, b->data, len);
-	uint64_t deadline = ks_socket_deadline(&u->sk, false, flags);
 	while (!err) {
 		err = dgram_target(u, m, &other);
 		if (err)
 			break;
-		b->cred = cred;
+		if (explicit_cred)
+			b->cred = cred;
 		ks_unix_cred_attach(u, other, explicit_cred, &b->cred);
 		err = dgram_deliver(u, other, b, m->namelen != 0, deadline);
 		ks_socket_put(&other->sk);
@@ -363,8 +365,8 @@ long ks_unix_dgram_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		return -KS_ENOTCONN;
 	if (flags & KS_MSG_OOB)
 		return -KS_EOPNOTSUPP;
-	/* No iolock: a message is taken off the queue whole, under the socket
-	 * lock, so readers cannot interleave. */
+	/* A message is taken off the queue whole, under the socket lock, so
+	 * readers cannot interleave. */
 	unsigned skip = 0;
 	struct ks_unix_buf *b = dgram_next_locked(u, flags, &err, &skip);
 	if (b && (flags & KS_MSG_PEEK)) {

@@ -3,8 +3,10 @@
  * Linux's unix_stream_sendmsg / unix_stream_read_generic / unix_poll.
  *
  * Locking: send locks only the receiving peer to queue a buffer; receive
- * holds its own iolock for the whole call and its socket lock while it
- * touches the queue (dropping both to sleep).
+ * holds its socket lock for the whole call, copies included, dropping it
+ * only to sleep. That alone keeps one read's bytes contiguous (Linux needs
+ * its per-socket iolock for that because it copies without the state
+ * lock, and drops the iolock to sleep as well).
  */
 #include "unix.h"
 
@@ -328,20 +330,14 @@ static int rd_take(struct stream_rd *r, struct ks_unix_buf *b, unsigned off)
 	return 1; /* one set of descriptors per read, as Linux */
 }
 
-/* Sleeps for data with neither lock held; returns 0 or -EAGAIN/-EINTR. */
+/* Sleeps for data with the socket lock dropped; returns 0 or
+ * -EAGAIN/-EINTR. */
 static int rd_wait(struct stream_rd *r, uint64_t deadline)
 {
-	struct ks_unix_sock *u = r->u;
-
-	ks_mutex_unlock(&u->iolock);
-	int err = ks_wait_block(&u->sk.rx_wait, &u->sk.lock, deadline, rd_ready, r);
-	ks_mutex_unlock(&u->sk.lock);
-	ks_mutex_lock(&u->iolock);
-	ks_mutex_lock(&u->sk.lock);
-	return err;
+	return ks_wait_block(&r->u->sk.rx_wait, &r->u->sk.lock, deadline, rd_ready, r);
 }
 
-/* The read loop, with iolock and the socket lock held. */
+/* The read loop, with the socket lock held. */
 static long rd_loop(struct stream_rd *r, uint64_t deadline)
 {
 	struct ks_unix_sock *u = r->u;
@@ -389,7 +385,6 @@ long ks_unix_stream_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	if (flags & KS_MSG_OOB)
 		return rd_urgent(u, m, flags);
 	uint64_t deadline = ks_socket_deadline(s, true, flags);
-	ks_mutex_lock(&u->iolock);
 	ks_mutex_lock(&s->lock);
 	r.target = (flags & KS_MSG_WAITALL) ? r.size
 		   : (unsigned long)s->rcvlowat < r.size ? (unsigned long)s->rcvlowat : r.size;
@@ -399,7 +394,6 @@ long ks_unix_stream_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		r.skip = (unsigned long)s->peek_off;
 	long ret = rd_loop(&r, deadline);
 	ks_mutex_unlock(&s->lock);
-	ks_mutex_unlock(&u->iolock);
 	struct ks_socket *list = NULL;
 	ks_unix_queue_purge(&r.done, &list);
 	ks_unix_drain(&list);
