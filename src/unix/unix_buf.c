@@ -50,7 +50,7 @@ struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
 {
 	unsigned size = (unsigned)sizeof(struct ks_unix_buf) + len;
 	unsigned truesize = ks_unix_truesize(sender->sk.type, len);
-	struct ks_unix_buf *b = ks_port_alloc(size);
+	struct ks_unix_buf *b = ks_port_buf_alloc(size);
 
 	if (!b)
 		return NULL;
@@ -82,7 +82,7 @@ void ks_unix_buf_free_deferred(struct ks_unix_buf *b, struct ks_socket **list)
 	if (b->embryo)
 		ks_unix_defer_drop(&b->embryo->sk, list);
 	long left = __atomic_sub_fetch(&sender->wmem, (long)b->truesize, __ATOMIC_ACQ_REL);
-	ks_port_free(b, b->size);
+	ks_port_buf_free(b, b->size);
 	/* Linux's unix_write_space: writers are woken once a quarter of the
 	 * send buffer or less is in flight, not on every freed buffer. */
 	if (ks_unix_writable(sender))
