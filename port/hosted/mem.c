@@ -63,10 +63,9 @@ static void mem_key_make(void)
 		ks_port_panic(__FILE__, __LINE__, "pthread_key_create failed");
 }
 
-static struct mem_counts *mem_counts_self(void)
+/* The calling thread's counters, made on its first allocation. */
+__attribute__((noinline)) static struct mem_counts *mem_counts_make(void)
 {
-	if (mem_mine)
-		return mem_mine;
 	pthread_once(&mem_key_once, mem_key_make);
 	pthread_mutex_lock(&mem_counts_lock);
 	struct mem_counts *c = mem_spare;
@@ -80,6 +79,11 @@ static struct mem_counts *mem_counts_self(void)
 	if (!c || pthread_setspecific(mem_key, c) != 0)
 		ks_port_panic(__FILE__, __LINE__, "no memory for allocation counters");
 	return mem_mine = c;
+}
+
+static inline struct mem_counts *mem_counts_self(void)
+{
+	return mem_mine ? mem_mine : mem_counts_make();
 }
 
 static void mem_count(long allocs, long bytes)

@@ -268,13 +268,9 @@ int ks_socket_take_error(struct ks_socket *s)
 	return __atomic_exchange_n(&s->err, 0, __ATOMIC_ACQ_REL);
 }
 
-uint64_t ks_socket_deadline(struct ks_socket *s, bool rcv, int flags)
+/* The rest of ks_socket_deadline (socket.h): a finite timeout. */
+uint64_t ks_socket_deadline_timeo(long ticks)
 {
-	if ((flags & KS_MSG_DONTWAIT) || __atomic_load_n(&s->nonblock, __ATOMIC_RELAXED))
-		return 0;
-	long ticks = __atomic_load_n(rcv ? &s->rcvtimeo : &s->sndtimeo, __ATOMIC_RELAXED);
-	if (ticks == KS_TIMEO_FOREVER)
-		return KS_FOREVER;
 	if (ticks <= 0)
 		return 0;
 	return ks_port_now_ns() + (uint64_t)ticks * (1000000000u / KS_HZ);

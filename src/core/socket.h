@@ -268,11 +268,18 @@ int ks_socket_take_error(struct ks_socket *s);
 
 /* Deadline for a blocking call: now + SO_RCVTIMEO/SO_SNDTIMEO, KS_FOREVER,
  * or 0 when the call must not block (nonblocking socket or MSG_DONTWAIT). */
-uint64_t ks_socket_deadline(struct ks_socket *s, bool rcv, int flags);
+#define KS_TIMEO_FOREVER 0x7fffffffffffffffL
+uint64_t ks_socket_deadline_timeo(long ticks);
+static inline uint64_t ks_socket_deadline(struct ks_socket *s, bool rcv, int flags)
+{
+	if ((flags & KS_MSG_DONTWAIT) || __atomic_load_n(&s->nonblock, __ATOMIC_RELAXED))
+		return 0;
+	long ticks = __atomic_load_n(rcv ? &s->rcvtimeo : &s->sndtimeo, __ATOMIC_RELAXED);
+	return ticks == KS_TIMEO_FOREVER ? KS_FOREVER : ks_socket_deadline_timeo(ticks);
+}
 
 /* Ticks per second of SO_RCVTIMEO/SO_SNDTIMEO, as Linux's HZ (the
  * rounding of those options is visible to programs). */
-#define KS_TIMEO_FOREVER 0x7fffffffffffffffL
 #ifndef KS_HZ
 #define KS_HZ 250
 #endif

@@ -154,8 +154,34 @@ void ks_unix_addr_text(const struct ks_unix_addr *a, char *buf, unsigned n);
 unsigned ks_unix_truesize(int type, unsigned len);
 struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len);
 void ks_unix_buf_free(struct ks_unix_buf *b);
-void ks_unix_queue_add_locked(struct ks_unix_sock *u, struct ks_unix_buf *b);
-struct ks_unix_buf *ks_unix_queue_pop_locked(struct ks_unix_sock *u);
+static inline void ks_unix_queue_add_locked(struct ks_unix_sock *u, struct ks_unix_buf *b)
+{
+	KS_ASSERT_HELD(&u->sk.lock);
+	b->next = NULL;
+	if (u->rq.tail)
+		u->rq.tail->next = b;
+	else
+		u->rq.head = b;
+	u->rq.tail = b;
+	u->rq.bytes += b->len - b->off;
+	u->rq.len++;
+}
+
+static inline struct ks_unix_buf *ks_unix_queue_pop_locked(struct ks_unix_sock *u)
+{
+	struct ks_unix_buf *b = u->rq.head;
+
+	KS_ASSERT_HELD(&u->sk.lock);
+	if (!b)
+		return NULL;
+	u->rq.head = b->next;
+	if (!u->rq.head)
+		u->rq.tail = NULL;
+	u->rq.bytes -= b->len - b->off;
+	u->rq.len--;
+	b->next = NULL;
+	return b;
+}
 /* Frees every buffer of q (already detached from its socket); sockets
  * whose last reference goes are put on *list for ks_unix_drain. */
 void ks_unix_queue_purge(struct ks_unix_queue *q, struct ks_socket **list);

@@ -99,35 +99,6 @@ void ks_unix_buf_free(struct ks_unix_buf *b)
 	ks_unix_drain(&list);
 }
 
-void ks_unix_queue_add_locked(struct ks_unix_sock *u, struct ks_unix_buf *b)
-{
-	KS_ASSERT_HELD(&u->sk.lock);
-	b->next = NULL;
-	if (u->rq.tail)
-		u->rq.tail->next = b;
-	else
-		u->rq.head = b;
-	u->rq.tail = b;
-	u->rq.bytes += b->len - b->off;
-	u->rq.len++;
-}
-
-struct ks_unix_buf *ks_unix_queue_pop_locked(struct ks_unix_sock *u)
-{
-	struct ks_unix_buf *b = u->rq.head;
-
-	KS_ASSERT_HELD(&u->sk.lock);
-	if (!b)
-		return NULL;
-	u->rq.head = b->next;
-	if (!u->rq.head)
-		u->rq.tail = NULL;
-	u->rq.bytes -= b->len - b->off;
-	u->rq.len--;
-	b->next = NULL;
-	return b;
-}
-
 void ks_unix_queue_purge(struct ks_unix_queue *q, struct ks_socket **list)
 {
 	struct ks_unix_buf *b = q->head, *next;

@@ -163,11 +163,22 @@ static int dgram_deliver(struct ks_unix_sock *u, struct ks_unix_sock *other, str
 	}
 }
 
-/* The destination: a name lookup, or the connected peer; with a reference. */
-static int dgram_target(struct ks_unix_sock *u, struct ks_msg *m, struct ks_unix_sock **out)
+/* The destination: a name lookup, or the connected peer; with a reference,
+ * except for a seqpacket socket's peer (*held false): as a stream socket's,
+ * it is set once, at connect, and let go only by the socket's release, which
+ * cannot run while the caller holds a file reference on u, and u's own
+ * reference keeps it. A datagram socket's peer may change under connect(). */
+static int dgram_target(struct ks_unix_sock *u, struct ks_msg *m, struct ks_unix_sock **out,
+			bool *held)
 {
+	*held = true;
 	if (m->namelen)
 		return ks_unix_find(m->name, m->namelen, u->sk.type, out);
+	if (u->sk.type == KS_SOCK_SEQPACKET) {
+		*held = false;
+		*out = __atomic_load_n(&u->peer, __ATOMIC_ACQUIRE);
+		return *out ? 0 : -KS_ENOTCONN;
+	}
 	ks_mutex_lock(&u->sk.lock);
 	*out = u->peer;
 	if (*out)
@@ -221,14 +232,16 @@ static long dgram_send(struct ks_unix_sock *u, struct ks_msg *m, int flags)
 	}
 	err = ks_iter_copy_from(&m->it, b->data, len);
 	while (!err) {
-		err = dgram_target(u, m, &other);
+		bool held;
+		err = dgram_target(u, m, &other, &held);
 		if (err)
 			break;
 		if (explicit_cred)
 			b->cred = cred;
 		ks_unix_cred_attach(u, other, explicit_cred, &b->cred);
 		err = dgram_deliver(u, other, b, m->namelen != 0, deadline);
-		ks_socket_put(&other->sk);
+		if (held)
+			ks_socket_put(&other->sk);
 		if (err != 1)
 			break;
 		err = 0; /* the named socket died: look the name up again */

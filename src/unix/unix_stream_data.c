@@ -165,7 +165,8 @@ long ks_unix_stream_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		else if (err == -KS_EPIPE)
 			err = 2; /* Linux: no SIGPIPE from the urgent byte */
 	}
-	ks_scm_rights_free(rights); /* not sent: a zero-length write drops them, as Linux */
+	if (rights) /* not sent: a zero-length write drops them, as Linux */
+		ks_scm_rights_free(rights);
 	if (err == 1 || err == -KS_EPIPE)
 		return stream_pipe_err(sent, flags);
 	if (err == 2)
