@@ -57,7 +57,7 @@ fi
 
 # Dumps are cg.out.1, cg.out.2, ... in the order the driver made them.
 : >"$tmp/result"
-for f in $(ls "$tmp"/cg.out.* 2>/dev/null | sort -t. -k3 -n); do
+for f in $(ls "$tmp"/cg.out.* 2>/dev/null | awk -F. '{ print $NF, $0 }' | sort -n | cut -d' ' -f2-); do
 	awk -v k="$k" '
 		/^desc: Trigger: Client Request: / { sub(/^desc: Trigger: Client Request: /, ""); name = $0 }
 		/^(totals|summary): / { total = $2 }

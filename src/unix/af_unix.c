@@ -350,7 +350,8 @@ static int scm_one(const struct ks_cmsghdr *c, struct ks_ucred *cred, int *expli
 	}
 }
 
-int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred, struct ks_scm_rights **rights)
+int ks_unix_scm_send_parse(struct ks_msg *m, struct ks_ucred *cred,
+			   struct ks_scm_rights **rights)
 {
 	unsigned long off = 0;
 	int explicit_cred = 0;
@@ -373,8 +374,8 @@ int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred, struct ks_scm_righ
 	return explicit_cred;
 }
 
-void ks_unix_scm_recv(struct ks_unix_sock *u, struct ks_msg *m, const struct ks_ucred *cred,
-		      struct ks_scm_rights *rights, int flags)
+void ks_unix_scm_recv_put(struct ks_unix_sock *u, struct ks_msg *m, const struct ks_ucred *cred,
+			  struct ks_scm_rights *rights, int flags)
 {
 	if (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_PASSCRED)
 		ks_scm_put(m, KS_SOL_SOCKET, KS_SCM_CREDENTIALS, cred, sizeof(*cred));

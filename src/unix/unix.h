@@ -48,6 +48,9 @@ struct ks_unix_addr {
 struct ks_unix_sock;
 struct ks_scm_rights;
 
+/* A stream buffer packs at most this many small writes (unix_stream_data.c). */
+#define KS_UNIX_SEGS 16
+
 struct ks_unix_buf {
 	struct ks_unix_buf *next;
 	struct ks_unix_sock *sender; /* holds a reference; charged truesize */
@@ -55,9 +58,15 @@ struct ks_unix_buf {
 	unsigned len;      /* data bytes */
 	unsigned off;      /* bytes already read (stream) */
 	unsigned size;     /* bytes allocated */
-	unsigned truesize; /* what the sender is charged (Linux's truesize) */
+	unsigned truesize; /* what the sender is still charged for it */
 	struct ks_ucred cred;
 	struct ks_scm_rights *rights; /* descriptors in flight with this data */
+	/* Stream writes packed into this buffer, each charged as the skb Linux
+	 * would have queued for it: 0 if the buffer takes no more (any buffer
+	 * but a packing one); else writes [segdone, nseg) are charged still,
+	 * write i ending at seg_end[i]. [L] of the receiver while queued. */
+	unsigned short nseg, segdone;
+	unsigned short seg_end[KS_UNIX_SEGS];
 	unsigned char data[];
 };
 
@@ -119,11 +128,25 @@ void ks_unix_current_cred(struct ks_ucred *c);
  * sender gave its credentials explicitly (SCM_CREDENTIALS), *cred with
  * them; returns 1 if it did, 0 if not (*cred untouched: ks_unix_cred_attach
  * fills it), or an error. */
-int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred, struct ks_scm_rights **rights);
+int ks_unix_scm_send_parse(struct ks_msg *m, struct ks_ucred *cred,
+			   struct ks_scm_rights **rights);
+static inline int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred,
+				   struct ks_scm_rights **rights)
+{
+	*rights = NULL;
+	return m->controllen ? ks_unix_scm_send_parse(m, cred, rights) : 0;
+}
 /* Receive side: SCM_CREDENTIALS (if SO_PASSCRED) then SCM_RIGHTS; takes
  * rights (already out of flight). */
-void ks_unix_scm_recv(struct ks_unix_sock *u, struct ks_msg *m, const struct ks_ucred *cred,
-		      struct ks_scm_rights *rights, int flags);
+void ks_unix_scm_recv_put(struct ks_unix_sock *u, struct ks_msg *m, const struct ks_ucred *cred,
+			  struct ks_scm_rights *rights, int flags);
+static inline void ks_unix_scm_recv(struct ks_unix_sock *u, struct ks_msg *m,
+				    const struct ks_ucred *cred, struct ks_scm_rights *rights,
+				    int flags)
+{
+	if (rights || (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_PASSCRED))
+		ks_unix_scm_recv_put(u, m, cred, rights, flags);
+}
 /* The credentials a message carries: *cred as given if explicit, else
  * the sender's own if either end has SO_PASSCRED (or to is an embryo),
  * else blank ones. */
@@ -151,8 +174,45 @@ void ks_unix_addr_text(const struct ks_unix_addr *a, char *buf, unsigned n);
 #define KS_UNIX_SKB_MAX_HEAD 3776u   /* Linux's SKB_MAX_HEAD(0) with 4 KiB pages */
 #define KS_UNIX_SKB_MAX_ALLOC 16064u /* Linux's SKB_MAX_ALLOC */
 #define KS_UNIX_STREAM_MAX (KS_UNIX_SKB_MAX_HEAD + 32768u) /* one stream skb */
-unsigned ks_unix_truesize(int type, unsigned len);
+/*
+ * What Linux charges a sender for a message of len bytes (skb->truesize):
+ * the sk_buff (256), a kmalloc'ed head of the data plus skb_shared_info
+ * (320), rounded up to a kmalloc size (above 256 bytes, the next power of
+ * two: the caches 512..8192, then whole pages in powers of two), and whole
+ * pages for data Linux puts in page fragments. SIOCOUTQ reports the sum,
+ * and send-buffer limits count it, so ksock charges the same; its own
+ * allocation is smaller. Inline: every message computes it.
+ */
+#define KS_UNIX_SKB_OVERHEAD 256u
+#define KS_UNIX_SHINFO 320u
+#define KS_UNIX_PAGE 4096u
+static inline unsigned ks_unix_truesize(int type, unsigned len)
+{
+	unsigned data = 0; /* bytes in page fragments */
+
+	if (type == KS_SOCK_STREAM) {
+		if (len > KS_UNIX_SKB_MAX_HEAD) {
+			data = (len - KS_UNIX_SKB_MAX_HEAD + KS_UNIX_PAGE - 1) & ~(KS_UNIX_PAGE - 1);
+			if (data > len)
+				data = len;
+		}
+	} else if (len > KS_UNIX_SKB_MAX_ALLOC) {
+		data = (len - KS_UNIX_SKB_MAX_ALLOC + KS_UNIX_PAGE - 1) & ~(KS_UNIX_PAGE - 1);
+	}
+	unsigned head = ((len - data + 63) & ~63u) + KS_UNIX_SHINFO;
+	return KS_UNIX_SKB_OVERHEAD + (1u << (32 - __builtin_clz(head - 1))) +
+	       ((data + KS_UNIX_PAGE - 1) & ~(KS_UNIX_PAGE - 1));
+}
 struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len);
+/* A buffer of len bytes with room for cap >= len (a packing stream buffer:
+ * nseg 1), charged for len bytes. */
+struct ks_unix_buf *ks_unix_buf_alloc_cap(struct ks_unix_sock *sender, unsigned len,
+					  unsigned cap);
+/* Charges or uncharges sender for truesize bytes in flight (the first
+ * charge takes a reference on it, the last uncharge drops it, and an
+ * uncharge wakes its writers once it is writable). Any context. */
+void ks_unix_charge(struct ks_unix_sock *sender, unsigned truesize);
+void ks_unix_uncharge(struct ks_unix_sock *sender, unsigned truesize);
 void ks_unix_buf_free(struct ks_unix_buf *b);
 static inline void ks_unix_queue_add_locked(struct ks_unix_sock *u, struct ks_unix_buf *b)
 {
@@ -189,7 +249,16 @@ void ks_unix_buf_free_deferred(struct ks_unix_buf *b, struct ks_socket **list);
 /* Waits until the sender may allocate another buffer (wmem < sndbuf), as
  * Linux's sock_alloc_send_pskb: 0, or the pending error, -EPIPE after
  * SEND_SHUTDOWN, -EAGAIN, -EINTR. */
-int ks_unix_wait_wmem(struct ks_unix_sock *u, uint64_t deadline);
+int ks_unix_wait_wmem_slow(struct ks_unix_sock *u, uint64_t deadline);
+static inline int ks_unix_wait_wmem(struct ks_unix_sock *u, uint64_t deadline)
+{
+	/* Room, no error, not shut down: no need to lock. */
+	if (!__atomic_load_n(&u->sk.err, __ATOMIC_ACQUIRE) &&
+	    !(__atomic_load_n(&u->sk.shutdown, __ATOMIC_ACQUIRE) & KS_SEND_SHUTDOWN) &&
+	    __atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE) < __atomic_load_n(&u->sk.sndbuf, __ATOMIC_RELAXED))
+		return 0;
+	return ks_unix_wait_wmem_slow(u, deadline);
+}
 bool ks_unix_writable(struct ks_unix_sock *u);
 
 /* unix_gc.c */

@@ -10,45 +10,30 @@
 
 #include "../core/scm.h"
 
-/*
- * What Linux charges a sender for a message of len bytes (skb->truesize):
- * the sk_buff (256), a kmalloc'ed head of the data plus skb_shared_info
- * (320), rounded up to a kmalloc size, and whole pages for data Linux puts
- * in page fragments. SIOCOUTQ reports the sum, and send-buffer limits count
- * it, so ksock charges the same; its own allocation is smaller.
- */
-#define SKB_OVERHEAD 256u
-#define SHINFO 320u
-#define PAGE 4096u
-
-/* Linux's kmalloc size for n > 256 bytes: the next power of two (the
- * caches 512..8192, then whole pages in powers of two). */
-static unsigned kmalloc_size(unsigned n)
+void ks_unix_charge(struct ks_unix_sock *sender, unsigned truesize)
 {
-	return 1u << (32 - __builtin_clz(n - 1));
+	/* Charged memory holds one reference on the sender while it is not
+	 * zero (Linux's sk_wmem_alloc), not one per buffer. */
+	if (__atomic_fetch_add(&sender->wmem, (long)truesize, __ATOMIC_ACQ_REL) == 0)
+		ks_socket_hold(&sender->sk);
 }
 
-unsigned ks_unix_truesize(int type, unsigned len)
+void ks_unix_uncharge(struct ks_unix_sock *sender, unsigned truesize)
 {
-	unsigned data = 0; /* bytes in page fragments */
+	long left = __atomic_sub_fetch(&sender->wmem, (long)truesize, __ATOMIC_ACQ_REL);
 
-	if (type == KS_SOCK_STREAM) {
-		if (len > KS_UNIX_SKB_MAX_HEAD) {
-			data = (len - KS_UNIX_SKB_MAX_HEAD + PAGE - 1) & ~(PAGE - 1);
-			if (data > len)
-				data = len;
-		}
-	} else if (len > KS_UNIX_SKB_MAX_ALLOC) {
-		data = (len - KS_UNIX_SKB_MAX_ALLOC + PAGE - 1) & ~(PAGE - 1);
-	}
-	unsigned head = len - data;
-	return SKB_OVERHEAD + kmalloc_size(((head + 63) & ~63u) + SHINFO) +
-	       ((data + PAGE - 1) & ~(PAGE - 1));
+	/* Linux's unix_write_space: writers are woken once a quarter of the
+	 * send buffer or less is in flight, not on every freed buffer. */
+	if (ks_unix_writable(sender))
+		ks_waitq_wake_ev(&sender->sk.tx_wait, KS_EV_OUT);
+	if (left == 0)
+		ks_socket_put(&sender->sk); /* the charge's reference, taken at 0 */
 }
 
-struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
+struct ks_unix_buf *ks_unix_buf_alloc_cap(struct ks_unix_sock *sender, unsigned len,
+					  unsigned cap)
 {
-	unsigned size = (unsigned)sizeof(struct ks_unix_buf) + len;
+	unsigned size = (unsigned)sizeof(struct ks_unix_buf) + cap;
 	unsigned truesize = ks_unix_truesize(sender->sk.type, len);
 	struct ks_unix_buf *b = ks_port_buf_alloc(size);
 
@@ -64,16 +49,22 @@ struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
 	b->cred.pid = 0;
 	b->cred.uid = b->cred.gid = 0;
 	b->rights = NULL;
-	/* Charged memory holds one reference on the sender while it is not
-	 * zero (Linux's sk_wmem_alloc), not one per buffer. */
-	if (__atomic_fetch_add(&sender->wmem, truesize, __ATOMIC_ACQ_REL) == 0)
-		ks_socket_hold(&sender->sk);
+	b->nseg = cap > len;
+	b->segdone = 0;
+	b->seg_end[0] = (unsigned short)len;
+	ks_unix_charge(sender, truesize);
 	return b;
+}
+
+struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
+{
+	return ks_unix_buf_alloc_cap(sender, len, len);
 }
 
 void ks_unix_buf_free_deferred(struct ks_unix_buf *b, struct ks_socket **list)
 {
 	struct ks_unix_sock *sender = b->sender;
+	unsigned truesize = b->truesize;
 
 	if (b->rights) { /* still in flight: it never reached a reader */
 		ks_unix_inflight(b->rights, -1);
@@ -81,14 +72,8 @@ void ks_unix_buf_free_deferred(struct ks_unix_buf *b, struct ks_socket **list)
 	}
 	if (b->embryo)
 		ks_unix_defer_drop(&b->embryo->sk, list);
-	long left = __atomic_sub_fetch(&sender->wmem, (long)b->truesize, __ATOMIC_ACQ_REL);
 	ks_port_buf_free(b, b->size);
-	/* Linux's unix_write_space: writers are woken once a quarter of the
-	 * send buffer or less is in flight, not on every freed buffer. */
-	if (ks_unix_writable(sender))
-		ks_waitq_wake_ev(&sender->sk.tx_wait, KS_EV_OUT);
-	if (left == 0)
-		ks_socket_put(&sender->sk); /* the charge's reference, taken at 0 */
+	ks_unix_uncharge(sender, truesize);
 }
 
 void ks_unix_buf_free(struct ks_unix_buf *b)
@@ -140,15 +125,10 @@ static bool wmem_ready(void *arg)
 	       __atomic_load_n(&s->sndbuf, __ATOMIC_RELAXED);
 }
 
-int ks_unix_wait_wmem(struct ks_unix_sock *u, uint64_t deadline)
+int ks_unix_wait_wmem_slow(struct ks_unix_sock *u, uint64_t deadline)
 {
 	struct wmem_wait w = {u, 0};
 
-	/* Room, no error, not shut down: no need to lock. */
-	if (!__atomic_load_n(&u->sk.err, __ATOMIC_ACQUIRE) &&
-	    !(__atomic_load_n(&u->sk.shutdown, __ATOMIC_ACQUIRE) & KS_SEND_SHUTDOWN) &&
-	    __atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE) < __atomic_load_n(&u->sk.sndbuf, __ATOMIC_RELAXED))
-		return 0;
 	ks_mutex_lock(&u->sk.lock);
 	int err = ks_wait_block(&u->sk.tx_wait, &u->sk.lock, deadline, wmem_ready, &w);
 	ks_mutex_unlock(&u->sk.lock);
