@@ -28,7 +28,7 @@
 
 #define PROC_NOFILE_CAP 1048576 /* Linux's default fs.nr_open */
 
-static __thread struct ks_proc *proc_current;
+__thread struct ks_proc *hosted_proc_tls; /* NULL: the default process */
 static struct ks_proc proc_default;
 static pthread_once_t proc_default_once = PTHREAD_ONCE_INIT;
 /* Set (release) once proc_default is made: the common lookup then costs one
@@ -83,10 +83,8 @@ static void proc_default_init(void)
 	__atomic_store_n(&proc_default_ready, 1, __ATOMIC_RELEASE);
 }
 
-struct ks_proc *hosted_proc_current(void)
+struct ks_proc *hosted_proc_default(void)
 {
-	if (proc_current)
-		return proc_current;
 	if (!__atomic_load_n(&proc_default_ready, __ATOMIC_ACQUIRE))
 		pthread_once(&proc_default_once, proc_default_init);
 	return &proc_default;
@@ -124,15 +122,15 @@ int ks_port_pid_alive(int pid)
 
 void ks_proc_enter(struct ks_proc *p)
 {
-	proc_current = p;
+	hosted_proc_tls = p;
 }
 
 void ks_proc_exit(struct ks_proc *p)
 {
 	if (!p)
 		return;
-	if (proc_current == p)
-		proc_current = NULL;
+	if (hosted_proc_tls == p)
+		hosted_proc_tls = NULL;
 	pthread_mutex_lock(&proc_list_lock);
 	struct ks_proc **pp = &proc_list;
 	while (*pp && *pp != p)

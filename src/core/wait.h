@@ -60,6 +60,18 @@ void ks_waitq_wake(struct ks_waitq *q);
 /* The same, telling callbacks which events happened (KS_POLL* bits), as
  * Linux's wake_up_poll keys; parked tasks wake whatever the events. */
 void ks_waitq_wake_ev(struct ks_waitq *q, unsigned events);
+/* Whether q has waiters, for a waker that made its change under the lock
+ * with which q's waiters check their condition, and asks while it still
+ * holds it. Every waiter counts itself in before it takes that lock for its
+ * check (or while it holds it), so the lock orders the two: either this
+ * sees the waiter, or the waiter's check sees the change. A plain load, no
+ * fence: skip ks_waitq_wake_ev (whose own check is a read-modify-write) when
+ * it returns false. */
+static inline bool ks_waitq_active(struct ks_waitq *q)
+{
+	return __atomic_load_n(&q->nwait, __ATOMIC_RELAXED) != 0;
+}
+
 /* The keys Linux's sk_data_ready and sk_write_space wake with. */
 #define KS_EV_IN (KS_POLLIN | KS_POLLPRI | KS_POLLRDNORM | KS_POLLRDBAND)
 #define KS_EV_OUT (KS_POLLOUT | KS_POLLWRNORM | KS_POLLWRBAND)

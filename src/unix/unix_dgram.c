@@ -145,8 +145,10 @@ static int dgram_deliver(struct ks_unix_sock *u, struct ks_unix_sock *other, str
 		int st = dgram_check_locked(u, other);
 		if (st == 0) {
 			ks_unix_queue_add_locked(other, b);
+			bool wake = ks_waitq_active(&other->sk.rx_wait);
 			ks_mutex_unlock(&other->sk.lock);
-			ks_waitq_wake_ev(&other->sk.rx_wait, KS_EV_IN);
+			if (wake)
+				ks_waitq_wake_ev(&other->sk.rx_wait, KS_EV_IN);
 			return 0;
 		}
 		if (st == DG_FULL) {
@@ -394,10 +396,14 @@ long ks_unix_dgram_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 			rights = ks_scm_rights_dup(b->rights);
 		ks_mutex_unlock(&s->lock);
 	} else {
+		/* Blocked senders and pollers count themselves in on peer_wait
+		 * under (or before taking) this lock: ks_waitq_active. */
+		bool wake = b && ks_waitq_active(&u->peer_wait);
 		ks_mutex_unlock(&s->lock);
 		if (!b)
 			return err;
-		ks_waitq_wake_ev(&u->peer_wait, KS_EV_OUT);
+		if (wake)
+			ks_waitq_wake_ev(&u->peer_wait, KS_EV_OUT);
 		err = dgram_copy_out(b, 0, m, flags); /* an EFAULT loses it, as on Linux */
 		cred = b->cred;
 		if (err >= 0 && b->rights) {

@@ -30,8 +30,10 @@ static bool stream_deliver(struct ks_unix_sock *p, struct ks_unix_buf *b)
 		return false;
 	}
 	ks_unix_queue_add_locked(p, b);
+	bool wake = ks_waitq_active(&p->sk.rx_wait);
 	ks_mutex_unlock(&p->sk.lock);
-	ks_waitq_wake_ev(&p->sk.rx_wait, KS_EV_IN);
+	if (wake)
+		ks_waitq_wake_ev(&p->sk.rx_wait, KS_EV_IN);
 	return true;
 }
 
@@ -163,13 +165,15 @@ static long stream_send_packed(struct ks_unix_sock *u, struct ks_unix_sock *p, s
 				ks_unix_queue_add_locked(p, fresh);
 		}
 	}
+	bool wake = ks_waitq_active(&p->sk.rx_wait);
 	ks_mutex_unlock(&p->sk.lock);
 	if (err) {
 		if (fresh)
 			ks_unix_buf_free(fresh);
 		return err;
 	}
-	ks_waitq_wake_ev(&p->sk.rx_wait, KS_EV_IN);
+	if (wake)
+		ks_waitq_wake_ev(&p->sk.rx_wait, KS_EV_IN);
 	return 0;
 }
 
