@@ -83,8 +83,16 @@ static inline bool ks_waitq_active(struct ks_waitq *q)
  * included: the nonblocking case), -KS_EINTR when interrupted. The lock is
  * dropped while sleeping, never held across a park.
  */
-int ks_wait_block(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadline,
-		  bool (*ready)(void *arg), void *arg);
+int ks_wait_block_slow(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadline,
+		       bool (*ready)(void *arg), void *arg);
+/* Inline, so that the common case (ready at once) calls nothing. */
+static inline int ks_wait_block(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadline,
+				bool (*ready)(void *arg), void *arg)
+{
+	if (ready(arg))
+		return 0;
+	return ks_wait_block_slow(q, lock, deadline, ready, arg);
+}
 
 /* ---- poll ---- */
 struct ks_socket;

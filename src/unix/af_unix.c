@@ -65,6 +65,8 @@ struct ks_unix_sock *ks_unix_new(int type, int protocol)
 	if (!u)
 		return NULL;
 	ks_waitq_init(&u->peer_wait);
+	u->wmem = KS_UNIX_WMEM_OPEN;
+	ks_socket_hold(&u->sk); /* wmem's, until release and the last uncharge */
 	/* Linux's sk_max_ack_backlog: the datagram queue limit until listen()
 	 * sets the connection backlog. */
 	u->backlog = ks_tunables.unix_max_dgram_qlen;
@@ -150,6 +152,9 @@ void ks_unix_release_one(struct ks_unix_sock *u, struct ks_socket **list)
 	}
 	/* A listener's embryos and any descriptors in flight go onto list. */
 	ks_unix_queue_purge(&q, list);
+	/* No more charges: wmem's reference goes with the last uncharge. */
+	if (__atomic_sub_fetch(&u->wmem, KS_UNIX_WMEM_OPEN, __ATOMIC_ACQ_REL) == 0)
+		ks_socket_put(s);
 }
 
 void ks_unix_release(struct ks_socket *s)
@@ -266,7 +271,7 @@ int ks_unix_ioctl(struct ks_socket *s, unsigned long req, void *uarg)
 
 	switch (req) {
 	case KS_SIOCOUTQ:
-		amount = (int)__atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE);
+		amount = (int)ks_unix_wmem(u);
 		break;
 	case KS_SIOCINQ:
 		ks_mutex_lock(&s->lock);
@@ -306,7 +311,7 @@ void ks_unix_describe(struct ks_socket *s, struct ks_sock_info *out)
 		out->peer[1] = 0;
 	}
 	out->recv_q = __atomic_load_n(&u->rq.bytes, __ATOMIC_RELAXED);
-	out->send_q = (unsigned long)__atomic_load_n(&u->wmem, __ATOMIC_RELAXED);
+	out->send_q = (unsigned long)ks_unix_wmem(u);
 }
 
 /* ---- control messages ---- */

@@ -24,7 +24,8 @@
  *                address order.
  *   ks_unix_table_lock guards the name tables; taken inside socket locks,
  *                never the other way round.
- *   wmem         is atomic: a reader frees a buffer and uncharges its sender
+ *   wmem         is atomic (with a bias while open: KS_UNIX_WMEM_OPEN): a
+ *                reader frees a buffer and uncharges its sender
  *                without the sender's lock, then wakes the sender's tx_wait.
  *
  * Not supported (yet): SCM_RIGHTS (issue 3); SIGURG (no F_SETOWN owner).
@@ -85,7 +86,8 @@ struct ks_unix_sock {
 	int backlog;                   /* [L] listener */
 	bool dead;                     /* [L] released (Linux's SOCK_DEAD) */
 	bool embryo;                   /* [L] connected but not yet accepted */
-	long wmem;                     /* atomic: truesize of my buffers queued at peers */
+	long wmem;                     /* atomic: truesize of my buffers queued at peers,
+					* plus KS_UNIX_WMEM_OPEN until released */
 	struct ks_waitq peer_wait;     /* senders and connectors waiting for room in rq */
 	struct ks_unix_sock *hash_next; /* ks_unix_table_lock */
 
@@ -94,6 +96,18 @@ struct ks_unix_sock {
 	int gc_refs;
 	bool gc_cand, gc_alive;
 };
+
+/* The part of wmem that is no charge: set from creation to release, with
+ * one reference on the socket, as Linux's sk_wmem_alloc starts at 1. So
+ * charges and uncharges of a live socket never move wmem to or from 0, and
+ * take no reference of their own; the last uncharge after release (or the
+ * release itself) drops that one. ks_unix_wmem() is the charged bytes. */
+#define KS_UNIX_WMEM_OPEN (1L << 40)
+
+static inline long ks_unix_wmem(const struct ks_unix_sock *u)
+{
+	return __atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE) & (KS_UNIX_WMEM_OPEN - 1);
+}
 
 static inline struct ks_unix_sock *ks_unix(struct ks_socket *s)
 {
@@ -255,7 +269,7 @@ static inline int ks_unix_wait_wmem(struct ks_unix_sock *u, uint64_t deadline)
 	/* Room, no error, not shut down: no need to lock. */
 	if (!__atomic_load_n(&u->sk.err, __ATOMIC_ACQUIRE) &&
 	    !(__atomic_load_n(&u->sk.shutdown, __ATOMIC_ACQUIRE) & KS_SEND_SHUTDOWN) &&
-	    __atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE) < __atomic_load_n(&u->sk.sndbuf, __ATOMIC_RELAXED))
+	    ks_unix_wmem(u) < __atomic_load_n(&u->sk.sndbuf, __ATOMIC_RELAXED))
 		return 0;
 	return ks_unix_wait_wmem_slow(u, deadline);
 }

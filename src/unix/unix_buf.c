@@ -2,7 +2,8 @@
  * unix_buf.c - AF_UNIX buffers, receive queues and send-buffer accounting.
  *
  * Ownership: ks_unix_buf_alloc returns a buffer charged to its sender's
- * wmem (which, while not zero, holds one reference on the sender); ks_unix_queue_add_locked takes
+ * wmem (which, while not zero, holds one reference on the sender: see
+ * KS_UNIX_WMEM_OPEN); ks_unix_queue_add_locked takes
  * ownership of it; ks_unix_queue_pop_locked gives it back; ks_unix_buf_free
  * uncharges the sender, wakes its writers and drops the reference.
  */
@@ -12,8 +13,9 @@
 
 void ks_unix_charge(struct ks_unix_sock *sender, unsigned truesize)
 {
-	/* Charged memory holds one reference on the sender while it is not
-	 * zero (Linux's sk_wmem_alloc), not one per buffer. */
+	/* wmem holds one reference on the sender while it is not zero
+	 * (Linux's sk_wmem_alloc), not one per buffer; it is not zero from
+	 * creation to release (KS_UNIX_WMEM_OPEN), so this takes none. */
 	if (__atomic_fetch_add(&sender->wmem, (long)truesize, __ATOMIC_ACQ_REL) == 0)
 		ks_socket_hold(&sender->sk);
 }
@@ -27,7 +29,7 @@ void ks_unix_uncharge(struct ks_unix_sock *sender, unsigned truesize)
 	if (ks_unix_writable(sender))
 		ks_waitq_wake_ev(&sender->sk.tx_wait, KS_EV_OUT);
 	if (left == 0)
-		ks_socket_put(&sender->sk); /* the charge's reference, taken at 0 */
+		ks_socket_put(&sender->sk); /* wmem's reference: released, nothing left */
 }
 
 struct ks_unix_buf *ks_unix_buf_alloc_cap(struct ks_unix_sock *sender, unsigned len,
@@ -100,7 +102,7 @@ void ks_unix_queue_purge(struct ks_unix_queue *q, struct ks_socket **list)
 bool ks_unix_writable(struct ks_unix_sock *u)
 {
 	/* Linux's unix_writable: a quarter of the send buffer in flight at most. */
-	long wmem = __atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE);
+	long wmem = ks_unix_wmem(u);
 	return (wmem << 2) <= __atomic_load_n(&u->sk.sndbuf, __ATOMIC_RELAXED);
 }
 
@@ -121,7 +123,7 @@ static bool wmem_ready(void *arg)
 		w->err = -KS_EPIPE;
 		return true;
 	}
-	return __atomic_load_n(&w->u->wmem, __ATOMIC_ACQUIRE) <
+	return ks_unix_wmem(w->u) <
 	       __atomic_load_n(&s->sndbuf, __ATOMIC_RELAXED);
 }
 

@@ -188,7 +188,7 @@ static unsigned long stream_send_data(struct ks_unix_sock *u, struct ks_unix_soc
 	long err = 0;
 
 	if (len && len <= PACK_MAX && !*rights &&
-	    __atomic_load_n(&u->wmem, __ATOMIC_RELAXED) != 0) {
+	    ks_unix_wmem(u) != 0) {
 		err = ks_unix_wait_wmem(u, deadline);
 		if (!err)
 			err = stream_send_packed(u, p, m, (unsigned)len, cred);
