@@ -168,7 +168,17 @@ static inline int ks_iter_copy_to(struct ks_iter *it, const void *src, unsigned 
 	return ks_iter_copy_to_slow(it, src, n);
 }
 /* A single-buffer walk (send, recv, read, write). */
-void ks_iter_single(struct ks_iter *it, struct ks_iovec *one, void *ubuf, unsigned long len);
+static inline void ks_iter_single(struct ks_iter *it, struct ks_iovec *one, void *ubuf,
+				  unsigned long len)
+{
+	one->iov_base = ubuf;
+	one->iov_len = len;
+	it->iov = one;
+	it->cnt = 1;
+	it->idx = 0;
+	it->off = 0;
+	it->left = len;
+}
 
 /* A message on its way through sendmsg/recvmsg. */
 struct ks_msg {
