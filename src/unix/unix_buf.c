@@ -78,8 +78,22 @@ void ks_unix_buf_free_deferred(struct ks_unix_buf *b, struct ks_socket **list)
 	ks_unix_uncharge(sender, truesize);
 }
 
+/* Frees b, which carries neither descriptors nor an embryo. */
+static void buf_free_plain(struct ks_unix_buf *b)
+{
+	struct ks_unix_sock *sender = b->sender;
+	unsigned truesize = b->truesize;
+
+	ks_port_buf_free(b, b->size);
+	ks_unix_uncharge(sender, truesize);
+}
+
 void ks_unix_buf_free(struct ks_unix_buf *b)
 {
+	if (!b->rights && !b->embryo) { /* nothing whose release could be deferred */
+		buf_free_plain(b);
+		return;
+	}
 	struct ks_socket *list = NULL;
 
 	ks_unix_buf_free_deferred(b, &list);
@@ -92,7 +106,10 @@ void ks_unix_queue_purge(struct ks_unix_queue *q, struct ks_socket **list)
 
 	for (; b; b = next) {
 		next = b->next;
-		ks_unix_buf_free_deferred(b, list);
+		if (!b->rights && !b->embryo)
+			buf_free_plain(b);
+		else
+			ks_unix_buf_free_deferred(b, list);
 	}
 	q->head = q->tail = NULL;
 	q->bytes = 0;

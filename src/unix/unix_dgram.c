@@ -358,7 +358,8 @@ static long dgram_copy_out(struct ks_unix_buf *b, unsigned skip, struct ks_msg *
 {
 	unsigned len = b->len - skip;
 
-	ks_unix_copy_addr(b->sender, m);
+	if (m->name)
+		ks_unix_copy_addr(b->sender, m);
 	unsigned long size = m->it.left;
 	if (size > len)
 		size = len;

@@ -9,7 +9,9 @@
  *
  * A stream write is cut into buffers of at most half the send buffer; each
  * is queued at the peer as soon as it is filled, so a blocked writer has
- * already delivered what it could (partial writes). A read walks the
+ * already delivered what it could (partial writes). Small writes made while
+ * the reader is behind are packed into the tail buffer, each still charged
+ * as a buffer of its own (unix_stream_data.c). A read walks the
  * peer-filled queue, consuming whole and partial buffers.
  *
  * Locking: see unix.h. connect holds the listener's and the caller's locks

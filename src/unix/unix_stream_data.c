@@ -395,7 +395,8 @@ static int rd_take(struct stream_rd *r, struct ks_unix_buf *b, unsigned off)
 		r->have_cred = true;
 	}
 	if (!r->named) {
-		ks_unix_copy_addr(b->sender, r->m);
+		if (r->m->name)
+			ks_unix_copy_addr(b->sender, r->m);
 		r->named = true;
 	}
 	unsigned long chunk = b->len - off;
@@ -497,7 +498,8 @@ long ks_unix_stream_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	if (r.done.head) {
 		struct ks_socket *list = NULL;
 		ks_unix_queue_purge(&r.done, &list);
-		ks_unix_drain(&list);
+		if (list)
+			ks_unix_drain(&list);
 	}
 	if (r.rights && !(flags & KS_MSG_PEEK))
 		ks_unix_inflight(r.rights, -1);
