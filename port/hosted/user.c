@@ -69,11 +69,14 @@ static struct sigaction user_prev_segv, user_prev_bus;
 static int user_installed; /* atomic */
 static pthread_once_t user_once = PTHREAD_ONCE_INIT;
 
+static inline bool user_range_ok(uintptr_t a, size_t n)
+{
+	return n <= USER_END && a <= USER_END - n;
+}
+
 bool ks_port_access_ok(const void *uptr, size_t n)
 {
-	uintptr_t a = (uintptr_t)uptr;
-
-	return n <= USER_END && a <= USER_END - n;
+	return user_range_ok((uintptr_t)uptr, n);
 }
 
 /* Hands a fault that is not ours to whoever had the signal before. */
@@ -251,7 +254,7 @@ static int user_copy_guarded(void *dst, const void *src, size_t n, uintptr_t ua)
 {
 	struct user_copy_state *c = &user_copy;
 
-	if (ua < USER_MIN || !ks_port_access_ok((const void *)ua, n))
+	if (ua < USER_MIN || !user_range_ok(ua, n))
 		return -KS_EFAULT;
 	if (!__atomic_load_n(&user_installed, __ATOMIC_ACQUIRE))
 		hosted_user_init();

@@ -159,12 +159,6 @@ void ks_socket_put(struct ks_socket *s)
 	}
 }
 
-void ks_socket_file_get(struct ks_socket *s)
-{
-	int old = __atomic_fetch_add(&s->files, 1, __ATOMIC_RELAXED);
-	KS_ASSERT(old > 0);
-}
-
 bool ks_socket_file_drop(struct ks_socket *s)
 {
 	/* A socket none of whose references is in flight is never the
@@ -199,7 +193,7 @@ bool ks_socket_file_tryget(struct ks_socket *s)
 	return false;
 }
 
-void ks_socket_file_put(struct ks_socket *s)
+void ks_socket_file_put_slow(struct ks_socket *s)
 {
 	if (ks_socket_file_drop(s)) {
 		s->ops->release(s);

@@ -38,6 +38,10 @@
 
 #include "wait.h"
 
+/* Invariant checks: never for bad input. */
+#define KS_ASSERT(c) ((c) ? (void)0 : ks_port_panic(__FILE__, __LINE__, #c))
+#define KS_ASSERT_HELD(m) KS_ASSERT(ks_mutex_held(m))
+
 enum ks_state {
 	KS_SS_NEW,        /* created, no address */
 	KS_SS_BOUND,      /* has a local address, no peer */
@@ -253,8 +257,29 @@ void ks_socket_free(struct ks_socket *s, size_t size);
 
 void ks_socket_hold(struct ks_socket *s);
 void ks_socket_put(struct ks_socket *s);
-void ks_socket_file_get(struct ks_socket *s);
-void ks_socket_file_put(struct ks_socket *s);
+static inline void ks_socket_file_get(struct ks_socket *s)
+{
+	int old = __atomic_fetch_add(&s->files, 1, __ATOMIC_RELAXED);
+	KS_ASSERT(old > 0);
+}
+/* Drops a file reference; the last one runs ops->release. Inline: every
+ * system call drops the reference its descriptor lookup took. */
+void ks_socket_file_put_slow(struct ks_socket *s);
+static inline void ks_socket_file_put(struct ks_socket *s)
+{
+	/* Not the last reference and none in flight: only the count moves
+	 * (ks_socket_file_drop has the rest). */
+	if (__atomic_load_n(&s->inflight, __ATOMIC_ACQUIRE) == 0) {
+		int left = __atomic_sub_fetch(&s->files, 1, __ATOMIC_ACQ_REL);
+		KS_ASSERT(left >= 0);
+		if (left > 0)
+			return;
+		s->ops->release(s);
+		ks_socket_put(s); /* the reference the files held */
+		return;
+	}
+	ks_socket_file_put_slow(s);
+}
 /* Drops a file reference; true if it was the last one, in which case the
  * caller must run s->ops->release(s) and then ks_socket_put(s) itself (so
  * that a chain of closes can be run as a loop instead of a recursion). */
@@ -327,9 +352,6 @@ int ks_sock_no_ioctl(struct ks_socket *s, unsigned long req, void *uarg);
 void ks_registry_init(void);
 int ks_unix_init(void);
 
-/* Invariant checks: never for bad input. */
-#define KS_ASSERT(c) ((c) ? (void)0 : ks_port_panic(__FILE__, __LINE__, #c))
-#define KS_ASSERT_HELD(m) KS_ASSERT(ks_mutex_held(m))
 
 /* Process-wide counters (ksock.h struct ks_stats). */
 extern long ks_stat_sockets_live;
