@@ -53,10 +53,16 @@ struct ks_proc {
 
 struct ks_proc *hosted_proc_default(void);
 extern __thread struct ks_proc *hosted_proc_tls;
+extern struct ks_proc hosted_proc_dflt;
+extern int hosted_proc_dflt_ready; /* atomic: hosted_proc_dflt is set up */
 /* The process the calling thread acts as (inline: every call needs it). */
 static inline struct ks_proc *hosted_proc_current(void)
 {
-	return hosted_proc_tls ? hosted_proc_tls : hosted_proc_default();
+	if (hosted_proc_tls)
+		return hosted_proc_tls;
+	if (__atomic_load_n(&hosted_proc_dflt_ready, __ATOMIC_ACQUIRE))
+		return &hosted_proc_dflt;
+	return hosted_proc_default();
 }
 
 /* The ks_mutex futex protocol without the owner bookkeeping, for the port's

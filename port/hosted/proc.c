@@ -29,11 +29,11 @@
 #define PROC_NOFILE_CAP 1048576 /* Linux's default fs.nr_open */
 
 __thread struct ks_proc *hosted_proc_tls; /* NULL: the default process */
-static struct ks_proc proc_default;
+struct ks_proc hosted_proc_dflt; /* the host process itself */
 static pthread_once_t proc_default_once = PTHREAD_ONCE_INIT;
-/* Set (release) once proc_default is made: the common lookup then costs one
+/* Set (release) once hosted_proc_dflt is made: the common lookup then costs one
  * load instead of a call to pthread_once. */
-static int proc_default_ready;
+int hosted_proc_dflt_ready;
 /* Live hosted processes, for ks_port_pid_alive. */
 static pthread_mutex_t proc_list_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ks_proc *proc_list;
@@ -79,15 +79,15 @@ static void proc_setup(struct ks_proc *p, int pid, unsigned uid, unsigned gid, u
 
 static void proc_default_init(void)
 {
-	proc_setup(&proc_default, getpid(), geteuid(), getegid(), proc_host_umask());
-	__atomic_store_n(&proc_default_ready, 1, __ATOMIC_RELEASE);
+	proc_setup(&hosted_proc_dflt, getpid(), geteuid(), getegid(), proc_host_umask());
+	__atomic_store_n(&hosted_proc_dflt_ready, 1, __ATOMIC_RELEASE);
 }
 
 struct ks_proc *hosted_proc_default(void)
 {
-	if (!__atomic_load_n(&proc_default_ready, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&hosted_proc_dflt_ready, __ATOMIC_ACQUIRE))
 		pthread_once(&proc_default_once, proc_default_init);
-	return &proc_default;
+	return &hosted_proc_dflt;
 }
 
 struct ks_proc *ks_proc_new(int pid, unsigned uid, unsigned gid)
@@ -146,7 +146,7 @@ unsigned ks_proc_umask(struct ks_proc *p, unsigned mask)
 {
 	if (!p) {
 		pthread_once(&proc_default_once, proc_default_init);
-		p = &proc_default;
+		p = &hosted_proc_dflt;
 	}
 	return __atomic_exchange_n(&p->umask, mask & 0777, __ATOMIC_RELAXED);
 }

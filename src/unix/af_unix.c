@@ -73,12 +73,6 @@ struct ks_unix_sock *ks_unix_new(int type, int protocol)
 	return u;
 }
 
-bool ks_unix_connected(const struct ks_unix_sock *u)
-{
-	enum ks_state st = __atomic_load_n(&u->sk.state, __ATOMIC_ACQUIRE);
-	return st == KS_SS_CONNECTED || st == KS_SS_CLOSING;
-}
-
 void ks_unix_lock_two(struct ks_unix_sock *a, struct ks_unix_sock *b)
 {
 	if (a == b) {
@@ -386,24 +380,6 @@ void ks_unix_scm_recv_put(struct ks_unix_sock *u, struct ks_msg *m, const struct
 		ks_scm_put(m, KS_SOL_SOCKET, KS_SCM_CREDENTIALS, cred, sizeof(*cred));
 	if (rights)
 		ks_scm_put_rights(m, rights, flags);
-}
-
-void ks_unix_cred_attach(struct ks_unix_sock *from, struct ks_unix_sock *to, int explicit_cred,
-			 struct ks_ucred *cred)
-{
-	/* Linux records the sender's credentials only when one end asks for
-	 * them; otherwise a receiver sees pid 0 and the overflow ids. */
-	unsigned want = __atomic_load_n(&from->sk.flags, __ATOMIC_RELAXED) |
-			__atomic_load_n(&to->sk.flags, __ATOMIC_RELAXED);
-	if (explicit_cred)
-		return;
-	/* A not-yet-accepted socket cannot have asked: Linux stamps for it. */
-	if ((want & KS_SF_PASSCRED) || __atomic_load_n(&to->embryo, __ATOMIC_ACQUIRE)) {
-		ks_unix_current_cred(cred);
-		return;
-	}
-	cred->pid = 0;
-	cred->uid = cred->gid = 65534;
 }
 
 /* ---- the ops tables ---- */

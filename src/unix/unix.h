@@ -134,7 +134,11 @@ int ks_unix_ioctl(struct ks_socket *s, unsigned long req, void *uarg);
 void ks_unix_describe(struct ks_socket *s, struct ks_sock_info *out);
 void ks_unix_lock_two(struct ks_unix_sock *a, struct ks_unix_sock *b);
 void ks_unix_unlock_two(struct ks_unix_sock *a, struct ks_unix_sock *b);
-bool ks_unix_connected(const struct ks_unix_sock *u);
+static inline bool ks_unix_connected(const struct ks_unix_sock *u)
+{
+	enum ks_state st = __atomic_load_n(&u->sk.state, __ATOMIC_ACQUIRE);
+	return st == KS_SS_CONNECTED || st == KS_SS_CLOSING;
+}
 /* Credentials of the calling task. */
 void ks_unix_current_cred(struct ks_ucred *c);
 /* Send-side SCM parsing: checks the control messages, fills *rights with
@@ -164,8 +168,23 @@ static inline void ks_unix_scm_recv(struct ks_unix_sock *u, struct ks_msg *m,
 /* The credentials a message carries: *cred as given if explicit, else
  * the sender's own if either end has SO_PASSCRED (or to is an embryo),
  * else blank ones. */
-void ks_unix_cred_attach(struct ks_unix_sock *from, struct ks_unix_sock *to, int explicit_cred,
-			 struct ks_ucred *cred);
+static inline void ks_unix_cred_attach(struct ks_unix_sock *from, struct ks_unix_sock *to,
+				       int explicit_cred, struct ks_ucred *cred)
+{
+	/* Linux records the sender's credentials only when one end asks for
+	 * them; otherwise a receiver sees pid 0 and the overflow ids. */
+	unsigned want = __atomic_load_n(&from->sk.flags, __ATOMIC_RELAXED) |
+			__atomic_load_n(&to->sk.flags, __ATOMIC_RELAXED);
+	if (explicit_cred)
+		return;
+	/* A not-yet-accepted socket cannot have asked: Linux stamps for it. */
+	if ((want & KS_SF_PASSCRED) || __atomic_load_n(&to->embryo, __ATOMIC_ACQUIRE)) {
+		ks_unix_current_cred(cred);
+		return;
+	}
+	cred->pid = 0;
+	cred->uid = cred->gid = 65534;
+}
 /* who's address (lock-free: the caller holds a reference on who). */
 unsigned ks_unix_name_of(struct ks_unix_sock *who, struct ks_sockaddr_storage *out);
 /* recvmsg's source address: from's name, or none (length 0) if unnamed. */
