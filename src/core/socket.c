@@ -262,12 +262,16 @@ int ks_socket_take_error(struct ks_socket *s)
 	return __atomic_exchange_n(&s->err, 0, __ATOMIC_ACQ_REL);
 }
 
-/* The rest of ks_socket_deadline (socket.h): a finite timeout. */
+/* The rest of ks_socket_deadline (socket.h): a finite timeout, not yet
+ * started (absurdly long ones are capped at about 292 years). */
 uint64_t ks_socket_deadline_timeo(long ticks)
 {
+	const uint64_t max = (KS_DEADLINE_REL - 1) / (1000000000u / KS_HZ);
+
 	if (ticks <= 0)
 		return 0;
-	return ks_port_now_ns() + (uint64_t)ticks * (1000000000u / KS_HZ);
+	uint64_t t = (uint64_t)ticks < max ? (uint64_t)ticks : max;
+	return KS_DEADLINE_REL | (t * (1000000000u / KS_HZ));
 }
 
 /* ---- stubs for missing operations: Linux's sock_no_* results ---- */

@@ -301,9 +301,17 @@ void ks_socket_set_error(struct ks_socket *s, int err);
 /* Takes the pending error (0 if none), as Linux's sock_error(). */
 int ks_socket_take_error(struct ks_socket *s);
 
-/* Deadline for a blocking call: now + SO_RCVTIMEO/SO_SNDTIMEO, KS_FOREVER,
- * or 0 when the call must not block (nonblocking socket or MSG_DONTWAIT). */
+/*
+ * Deadline for a blocking call: SO_RCVTIMEO/SO_SNDTIMEO as a timeout not
+ * started yet (KS_DEADLINE_REL | nanoseconds), KS_FOREVER, or 0 when the
+ * call must not block (nonblocking socket or MSG_DONTWAIT). The timeout
+ * starts when the call first blocks: ks_wait_block (or a caller that waits
+ * more than once and keeps one deadline for all its waits) turns it into an
+ * absolute time with ks_deadline_start. So a call that does not block reads
+ * no clock, and, as Linux's timeo, the time counts from the wait.
+ */
 #define KS_TIMEO_FOREVER 0x7fffffffffffffffL
+#define KS_DEADLINE_REL (1ull << 63)
 uint64_t ks_socket_deadline_timeo(long ticks);
 static inline uint64_t ks_socket_deadline(struct ks_socket *s, bool rcv, int flags)
 {
@@ -311,6 +319,15 @@ static inline uint64_t ks_socket_deadline(struct ks_socket *s, bool rcv, int fla
 		return 0;
 	long ticks = __atomic_load_n(rcv ? &s->rcvtimeo : &s->sndtimeo, __ATOMIC_RELAXED);
 	return ticks == KS_TIMEO_FOREVER ? KS_FOREVER : ks_socket_deadline_timeo(ticks);
+}
+
+/* An absolute deadline (or 0, KS_FOREVER) for d: a timeout not yet
+ * started starts now. */
+static inline uint64_t ks_deadline_start(uint64_t d)
+{
+	if (d == KS_FOREVER || !(d & KS_DEADLINE_REL))
+		return d;
+	return ks_port_now_ns() + (d & ~KS_DEADLINE_REL);
 }
 
 /* Ticks per second of SO_RCVTIMEO/SO_SNDTIMEO, as Linux's HZ (the

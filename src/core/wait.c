@@ -121,6 +121,7 @@ int ks_wait_block_slow(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadl
 	KS_ASSERT_HELD(lock);
 	if (deadline == 0)
 		return -KS_EAGAIN;
+	deadline = ks_deadline_start(deadline); /* the same for every round below */
 	for (;;) {
 		/* Queue first, then look: a change after the look wakes us. */
 		ks_waiter_init_oneshot(&w);

@@ -78,7 +78,8 @@ static inline bool ks_waitq_active(struct ks_waitq *q)
 
 /*
  * Blocks until ready(arg) returns true (checked with *lock held, which the
- * caller holds on entry and on return), the deadline passes or the task is
+ * caller holds on entry and on return), the deadline passes (a timeout not
+ * started yet, ks_socket_deadline's, starts here) or the task is
  * interrupted. Returns 0 when ready, -KS_EAGAIN on timeout (deadline 0
  * included: the nonblocking case), -KS_EINTR when interrupted. The lock is
  * dropped while sleeping, never held across a park.

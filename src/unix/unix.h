@@ -282,8 +282,10 @@ void ks_unix_buf_free_deferred(struct ks_unix_buf *b, struct ks_socket **list);
 /* Waits until the sender may allocate another buffer (wmem < sndbuf), as
  * Linux's sock_alloc_send_pskb: 0, or the pending error, -EPIPE after
  * SEND_SHUTDOWN, -EAGAIN, -EINTR. */
-int ks_unix_wait_wmem_slow(struct ks_unix_sock *u, uint64_t deadline);
-static inline int ks_unix_wait_wmem(struct ks_unix_sock *u, uint64_t deadline)
+int ks_unix_wait_wmem_slow(struct ks_unix_sock *u, uint64_t *deadline);
+/* *deadline is started (ks_deadline_start) if the caller must wait, so that
+ * the caller's later waits share it. */
+static inline int ks_unix_wait_wmem(struct ks_unix_sock *u, uint64_t *deadline)
 {
 	/* Room, no error, not shut down: no need to lock. */
 	if (!__atomic_load_n(&u->sk.err, __ATOMIC_ACQUIRE) &&

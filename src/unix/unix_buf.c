@@ -144,12 +144,13 @@ static bool wmem_ready(void *arg)
 	       __atomic_load_n(&s->sndbuf, __ATOMIC_RELAXED);
 }
 
-int ks_unix_wait_wmem_slow(struct ks_unix_sock *u, uint64_t deadline)
+int ks_unix_wait_wmem_slow(struct ks_unix_sock *u, uint64_t *deadline)
 {
 	struct wmem_wait w = {u, 0};
 
+	*deadline = ks_deadline_start(*deadline);
 	ks_mutex_lock(&u->sk.lock);
-	int err = ks_wait_block(&u->sk.tx_wait, &u->sk.lock, deadline, wmem_ready, &w);
+	int err = ks_wait_block(&u->sk.tx_wait, &u->sk.lock, *deadline, wmem_ready, &w);
 	ks_mutex_unlock(&u->sk.lock);
 	if (err)
 		return err;

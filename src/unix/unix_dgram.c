@@ -138,7 +138,7 @@ static int dgram_check_locked(struct ks_unix_sock *u, struct ks_unix_sock *other
 
 /* Queues b at other: 0 sent, 1 look the name up again, or an error. */
 static int dgram_deliver(struct ks_unix_sock *u, struct ks_unix_sock *other, struct ks_unix_buf *b,
-			 bool named, uint64_t deadline)
+			 bool named, uint64_t *deadline)
 {
 	for (;;) {
 		ks_mutex_lock(&other->sk.lock);
@@ -152,7 +152,8 @@ static int dgram_deliver(struct ks_unix_sock *u, struct ks_unix_sock *other, str
 			return 0;
 		}
 		if (st == DG_FULL) {
-			st = deadline ? ks_wait_block(&other->peer_wait, &other->sk.lock, deadline,
+			*deadline = ks_deadline_start(*deadline); /* one for all the waits */
+			st = *deadline ? ks_wait_block(&other->peer_wait, &other->sk.lock, *deadline,
 						      room_ready, other)
 				      : -KS_EAGAIN;
 			ks_mutex_unlock(&other->sk.lock);
@@ -222,7 +223,7 @@ static long dgram_send(struct ks_unix_sock *u, struct ks_msg *m, int flags)
 	/* One deadline for the whole call, as Linux's timeo. */
 	uint64_t deadline = err ? 0 : ks_socket_deadline(&u->sk, false, flags);
 	if (!err)
-		err = ks_unix_wait_wmem(u, deadline);
+		err = ks_unix_wait_wmem(u, &deadline);
 	struct ks_unix_buf *b = err ? NULL : ks_unix_buf_alloc(u, (unsigned)len);
 	if (!b) {
 		ks_scm_rights_free(rights); /* never in flight */
@@ -241,7 +242,7 @@ static long dgram_send(struct ks_unix_sock *u, struct ks_msg *m, int flags)
 		if (explicit_cred)
 			b->cred = cred;
 		ks_unix_cred_attach(u, other, explicit_cred, &b->cred);
-		err = dgram_deliver(u, other, b, m->namelen != 0, deadline);
+		err = dgram_deliver(u, other, b, m->namelen != 0, &deadline);
 		if (held)
 			ks_socket_put(&other->sk);
 		if (err != 1)

@@ -134,7 +134,8 @@ int ks_unix_stream_connect(struct ks_socket *s, struct ks_sockaddr_storage *sa, 
 		return -KS_ENOMEM;
 	}
 	b->embryo = nu; /* the queue now owns the embryo's file reference */
-	uint64_t deadline = ks_socket_deadline(s, false, 0);
+	/* Started now: the attempts below share it. */
+	uint64_t deadline = ks_deadline_start(ks_socket_deadline(s, false, 0));
 	do {
 		err = ks_unix_find(sa, len, s->type, &l);
 		if (err)

@@ -68,7 +68,7 @@ static int stream_peer(struct ks_unix_sock *u, struct ks_msg *m, struct ks_unix_
  * urgent byte, in a buffer of its own at the end of the stream. */
 static long stream_send_oob(struct ks_unix_sock *u, struct ks_unix_sock *p, struct ks_msg *m,
 			    const struct ks_ucred *cred, struct ks_scm_rights **rights,
-			    uint64_t deadline)
+			    uint64_t *deadline)
 {
 	long err = ks_unix_wait_wmem(u, deadline);
 
@@ -182,7 +182,7 @@ static long stream_send_packed(struct ks_unix_sock *u, struct ks_unix_sock *p, s
 static unsigned long stream_send_data(struct ks_unix_sock *u, struct ks_unix_sock *p,
 				      struct ks_msg *m, unsigned long len,
 				      const struct ks_ucred *cred, struct ks_scm_rights **rights,
-				      uint64_t deadline, long *errp)
+				      uint64_t *deadline, long *errp)
 {
 	unsigned long sent = 0;
 	long err = 0;
@@ -242,9 +242,9 @@ long ks_unix_stream_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	}
 	ks_unix_cred_attach(u, p, explicit_cred, &cred);
 	uint64_t deadline = ks_socket_deadline(s, false, flags);
-	unsigned long sent = stream_send_data(u, p, m, len, &cred, &rights, deadline, &err);
+	unsigned long sent = stream_send_data(u, p, m, len, &cred, &rights, &deadline, &err);
 	if (!err && oob) {
-		err = stream_send_oob(u, p, m, &cred, &rights, deadline);
+		err = stream_send_oob(u, p, m, &cred, &rights, &deadline);
 		if (!err)
 			sent++;
 		else if (err == -KS_EPIPE)
@@ -462,6 +462,7 @@ static long rd_loop(struct stream_rd *r, uint64_t deadline)
 				err = -KS_EAGAIN;
 				break;
 			}
+			deadline = ks_deadline_start(deadline); /* one for all the waits */
 			err = rd_wait(r, deadline);
 			if (err)
 				break;
