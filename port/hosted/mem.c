@@ -86,7 +86,7 @@ static inline struct mem_counts *mem_counts_self(void)
 	return mem_mine ? mem_mine : mem_counts_make();
 }
 
-static void mem_count(long allocs, long bytes)
+static inline __attribute__((always_inline)) void mem_count(long allocs, long bytes)
 {
 	struct mem_counts *c = mem_counts_self();
 
@@ -235,7 +235,7 @@ static void frag_retire_mine(void)
 	f->base = NULL;
 }
 
-static bool frag_refill(struct frag_mine *f)
+__attribute__((noinline)) static bool frag_refill(struct frag_mine *f)
 {
 	struct frag_block *b = aligned_alloc(FRAG_BLOCK, FRAG_BLOCK);
 
