@@ -52,10 +52,18 @@
 #else
 #define USER_END (1ull << 47)
 #endif
+/* x86-64 copies with an assembly routine recovered as by an exception table;
+ * elsewhere (or with -DKS_HOSTED_COPY_SETJMP, which tests that path) a C
+ * loop inside a sigsetjmp region. */
+#if defined(__x86_64__) && !defined(KS_HOSTED_COPY_SETJMP)
+#define USER_COPY_ASM 1
+#else
+#define USER_COPY_ASM 0
+#endif
 
 struct user_copy_state {
 	uintptr_t lo, hi; /* the user range of the copy under way */
-#if !defined(__x86_64__)
+#if !USER_COPY_ASM
 	sigjmp_buf jb;
 	volatile int active;
 	sigset_t mask;    /* the signal mask when the fault hit */
@@ -103,7 +111,7 @@ static void user_forward(int sig, siginfo_t *si, void *uc)
 		raise(sig);
 }
 
-#if defined(__x86_64__)
+#if USER_COPY_ASM
 /*
  * hosted_copy_x86(dst, src, n): copies n bytes and returns 0; a fault on an
  * instruction between hosted_copy_x86_begin and _end resumes at
@@ -170,7 +178,7 @@ static void user_fault(int sig, siginfo_t *si, void *uc)
 	struct user_copy_state *c = &user_copy;
 	uintptr_t a = (uintptr_t)si->si_addr;
 
-#if defined(__x86_64__)
+#if USER_COPY_ASM
 	ucontext_t *u = uc;
 	uintptr_t pc = (uintptr_t)u->uc_mcontext.gregs[REG_RIP];
 	if (pc >= (uintptr_t)hosted_copy_x86_begin && pc < (uintptr_t)hosted_copy_x86_end &&
@@ -207,7 +215,7 @@ void hosted_user_init(void)
 	pthread_once(&user_once, user_install);
 }
 
-#if !defined(__x86_64__)
+#if !USER_COPY_ASM
 /*
  * The copy itself. Not instrumented: the user range is the program's
  * memory, which a sanitizer must neither check nor see fault, and the loop
@@ -258,7 +266,7 @@ static int user_copy_guarded(void *dst, const void *src, size_t n, uintptr_t ua)
 		return -KS_EFAULT;
 	if (!__atomic_load_n(&user_installed, __ATOMIC_ACQUIRE))
 		hosted_user_init();
-#if defined(__x86_64__)
+#if USER_COPY_ASM
 	_Static_assert(KS_EFAULT == 14, "hosted_copy_x86_fixup returns -14");
 	c->lo = ua;
 	c->hi = ua + n;
