@@ -64,6 +64,7 @@
 #define KS_TCP_CONGESTION 13
 #define KS_TCP_USER_TIMEOUT 18
 #define KS_SIOCOUTQNSD 0x894B
+#define KS_TCP_RMEM_DEFAULT 131072 /* Linux's tcp_rmem[1] */
 
 /* Deferred work (struct ks_tcp_sock.pending), done by tcp_unlock. */
 #define PEND_PUT 1u  /* drop the list's reference */
@@ -539,7 +540,7 @@ static struct ks_tcp_sock *tcp_alloc(void)
 	ks_timer_init(&ts->timer, tcp_timer_fn, ts);
 	/* Linux's tcp_wmem[1] and tcp_rmem[1]. */
 	ts->sk.sndbuf = ts->sndbuf_auto = 16384;
-	ts->sk.rcvbuf = 131072;
+	ts->sk.rcvbuf = KS_TCP_RMEM_DEFAULT;
 	ts->ttl = -1;
 	/* adv_mss from loopback's MTU, capped to IPv4's 65535 as Linux. */
 	ts->pcb.adv_mss = 65535 - 40;
@@ -572,6 +573,7 @@ static void inherit(struct ks_tcp_sock *c, const struct ks_tcp_sock *l)
 	c->pcb.keepalive = (c->sk.flags & KS_SF_KEEPALIVE) != 0;
 	c->pcb.snd_limit = (uint32_t)c->sk.sndbuf;
 	c->pcb.rcv_limit = (uint32_t)c->sk.rcvbuf;
+	c->pcb.rcv_tune = c->pcb.rcv_limit == KS_TCP_RMEM_DEFAULT;
 }
 
 int ks_inet_tcp_create(struct ks_socket **out)
@@ -881,6 +883,7 @@ static int start_connect(struct ks_tcp_sock *ts, struct ks_sockaddr_storage *a)
 	p->csum_off = ks_inet_addr_local(dst);
 	p->snd_limit = (uint32_t)__atomic_load_n(&ts->sk.sndbuf, __ATOMIC_RELAXED);
 	p->rcv_limit = (uint32_t)__atomic_load_n(&ts->sk.rcvbuf, __ATOMIC_RELAXED);
+	p->rcv_tune = p->rcv_limit == KS_TCP_RMEM_DEFAULT; /* SO_RCVBUF not set */
 	p->keepalive = (__atomic_load_n(&ts->sk.flags, __ATOMIC_RELAXED) & KS_SF_KEEPALIVE) != 0;
 	__atomic_store_n(&ts->sk.shutdown, 0, __ATOMIC_RELEASE);
 	return ks_tcp_connect(p);
