@@ -113,6 +113,13 @@ struct ks_inet_stack {
 	/* The key of ks_tcp_hash (ISNs, ephemeral ports, timestamp offsets):
 	 * the socket layer fills it from ks_port_random; tests leave it 0. */
 	uint64_t secret[2];
+	/* TCP's counters, as Linux's netstat MIB (atomic). */
+	struct {
+		unsigned long syncookies_sent;   /* SYN-ACKs carrying a cookie */
+		unsigned long syncookies_recv;   /* connections a valid cookie made */
+		unsigned long syncookies_failed; /* ACKs to a listener with a bad cookie */
+		unsigned long listen_drops;      /* SYNs dropped: accept queue full */
+	} tcp;
 };
 
 /* Initialises *st from cfg (NULL: the defaults). Returns 0, or

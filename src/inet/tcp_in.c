@@ -125,6 +125,7 @@ static void send_cookie_synack(struct ks_tcp_pcb *l, const struct seg *s)
 	(void)ks_tcp_emit(p->data, p->len, &r, s->dst, s->src);
 	l->synq_overflow_at = ks_tcp_now(l);
 	l->segs_out++;
+	__atomic_add_fetch(&l->st->tcp.syncookies_sent, 1, __ATOMIC_RELAXED);
 	l->hooks->output(l, p, s->dst, s->src);
 }
 
@@ -152,8 +153,14 @@ static bool cookie_accept(struct ks_tcp_pcb *l, struct seg *s)
 	const struct ks_tcp_hdr *h = s->h;
 	int mi = cookie_check(l, s);
 
-	if (mi < 0 || l->hooks->syn_room(l) < 0)
-		return mi >= 0; /* a valid cookie with a full accept queue: dropped */
+	if (mi < 0) {
+		if (l->synq_overflow_at)
+			__atomic_add_fetch(&l->st->tcp.syncookies_failed, 1, __ATOMIC_RELAXED);
+		return false;
+	}
+	if (l->hooks->syn_room(l) < 0)
+		return true; /* a valid cookie with a full accept queue: dropped */
+	__atomic_add_fetch(&l->st->tcp.syncookies_recv, 1, __ATOMIC_RELAXED);
 	struct ks_tcp_pcb *c = l->hooks->spawn(l, s->src, h->sport, s->dst, h->dport);
 	if (!c)
 		return true;
@@ -204,8 +211,10 @@ static void listen_input(struct ks_tcp_pcb *pcb, struct seg *s)
 	if (!(h->flags & KS_TCP_SYN))
 		return;
 	int room = pcb->hooks->syn_room(pcb);
-	if (room < 0)
+	if (room < 0) {
+		__atomic_add_fetch(&pcb->st->tcp.listen_drops, 1, __ATOMIC_RELAXED);
 		return; /* the accept queue is full: Linux drops the SYN */
+	}
 	if (room > 0) {
 		send_cookie_synack(pcb, s);
 		return;

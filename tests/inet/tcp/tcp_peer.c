@@ -417,6 +417,9 @@ int main(int argc, char **argv)
 	ks_inet_net_detach(nif);
 	ks_inet_netif_del(nif);
 	ks_tap_close(tap);
+	printf("tcp_peer: syncookies sent %lu, connections from cookies %lu, bad cookies %lu, listen drops %lu\n",
+	       net->st.tcp.syncookies_sent, net->st.tcp.syncookies_recv, net->st.tcp.syncookies_failed,
+	       net->st.tcp.listen_drops);
 	long live = ks_pbuf_pool_live(&net->st.pbufs);
 	printf("tcp_peer: failures %d, leaked pbufs %ld\n", failures, live);
 	return failures || live ? 1 : 0;
