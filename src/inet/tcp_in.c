@@ -56,8 +56,12 @@ static void take_syn_opts(struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h)
 	if (pcb->ts_ok) {
 		pcb->ts_recent = o->tsval;
 		pcb->ts_recent_at = ks_tcp_now(pcb);
-		pcb->ts_offset = (uint32_t)ks_tcp_hash(pcb->st, pcb->laddr, pcb->raddr,
-							 (uint32_t)pcb->lport << 16 | pcb->rport, 0x75);
+		/* An active open chose its offset in ks_tcp_connect, before
+		 * its SYN carried a TSval: changing it now would make our
+		 * TSval clock jump, backwards half the time, and the peer's
+		 * PAWS (RFC 7323 5) would drop what we send next. */
+		if (pcb->state != KS_TCP_SYN_SENT)
+			pcb->ts_offset = ks_tcp_ts_offset(pcb);
 	}
 	set_mss(pcb, o);
 	pcb->irs = h->seq;

@@ -247,6 +247,12 @@ uint32_t ks_tcp_isn(struct ks_inet_stack *st, uint32_t laddr, uint16_t lport, ui
 	return (uint32_t)f + (uint32_t)(ks_inet_now(st) / 4000);
 }
 
+uint32_t ks_tcp_ts_offset(struct ks_tcp_pcb *pcb)
+{
+	return (uint32_t)ks_tcp_hash(pcb->st, pcb->laddr, pcb->raddr,
+				     (uint32_t)pcb->lport << 16 | pcb->rport, 0x75);
+}
+
 uint32_t ks_tcp_ts_now(const struct ks_tcp_pcb *pcb)
 {
 	/* Linux's TSval clock ticks every millisecond. */

@@ -10,6 +10,7 @@
 int ks_tcp_connect(struct ks_tcp_pcb *pcb)
 {
 	pcb->iss = ks_tcp_isn(pcb->st, pcb->laddr, pcb->lport, pcb->raddr, pcb->rport);
+	pcb->ts_offset = ks_tcp_ts_offset(pcb); /* the SYN's TSval uses it already */
 	pcb->snd_una = pcb->iss;
 	pcb->snd_nxt = pcb->snd_max = pcb->iss + 1;
 	pcb->sbuf_seq = pcb->iss + 1;
