@@ -576,10 +576,25 @@ static bool timewait_reuse(const struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr
 	return ks_seq_gt(h->seq, pcb->rcv_nxt);
 }
 
+/* The peer's SYN again while we are in SYN-RECEIVED: our SYN-ACK was lost,
+ * so it goes again (Linux's tcp_check_req). This must come before the
+ * sequence check, which finds the SYN old and would answer with a bare
+ * ACK that a peer in SYN-SENT drops, leaving it to wait for our SYN-ACK
+ * retransmission timer. */
+static bool synrecv_dup_syn(const struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h)
+{
+	return pcb->state == KS_TCP_SYN_RECV && h->seq == pcb->irs &&
+	       (h->flags & (KS_TCP_SYN | KS_TCP_ACK | KS_TCP_RST)) == KS_TCP_SYN;
+}
+
 static int sync_input(struct ks_tcp_pcb *pcb, struct seg *s)
 {
 	if (pcb->state == KS_TCP_TIME_WAIT && timewait_reuse(pcb, s->h))
 		return KS_TCP_IN_TW_REUSE;
+	if (synrecv_dup_syn(pcb, s->h)) {
+		(void)ks_tcp_send_syn(pcb);
+		return 0;
+	}
 	if (!check_paws(pcb, s) || !check_seq(pcb, s))
 		return 0;
 	if (!check_rst(pcb, s) || !check_syn(pcb, s))
