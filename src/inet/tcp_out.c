@@ -268,6 +268,13 @@ static void send_more(struct ks_tcp_pcb *pcb, bool more)
 
 void ks_tcp_output(struct ks_tcp_pcb *pcb)
 {
+	/* SO_KEEPALIVE set on a connection that is already up: arm it here
+	 * (the owner calls this after a setting changed), or an idle
+	 * connection, which is what keepalive is for, would never probe. */
+	if (pcb->keepalive && !pcb->t_keep &&
+	    (pcb->state == KS_TCP_ESTABLISHED || pcb->state == KS_TCP_CLOSE_WAIT ||
+	     pcb->state == KS_TCP_FIN_WAIT2))
+		ks_tcp_arm_keepalive(pcb);
 	send_more(pcb, false);
 	if (pcb->ack_now)
 		ks_tcp_send_ack(pcb);
