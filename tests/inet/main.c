@@ -28,6 +28,7 @@ static const struct it_group it_groups[] = {
 	{ "netdev", it_cases_netdev },
 	{ "netif", it_cases_netif },
 	{ "netif_udp", it_cases_netif_udp },
+	{ "tcp", it_cases_tcp },
 };
 
 void it_fail(struct it_ctx *t, const char *file, int line, const char *fmt, ...)
