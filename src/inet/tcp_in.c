@@ -220,6 +220,12 @@ static int check_seq(struct ks_tcp_pcb *pcb, struct seg *s)
 		uint32_t cut = s->seq + s->len - right;
 		s->len = cut > s->len ? 0 : s->len - cut;
 		s->fin = false;
+		/* Nothing of the text fits (a zero-window probe carrying a
+		 * byte, as BSD and lwIP send them): the segment was not
+		 * acceptable after all, so it is answered (RFC 9293 3.10.7.4),
+		 * or the prober would never learn of our window. */
+		if (!s->len)
+			pcb->ack_now = true;
 	}
 	if (s->fin && s->seq + s->len != nxt && ks_seq_lt(s->seq + s->len, nxt))
 		s->fin = false; /* a FIN we already have */
