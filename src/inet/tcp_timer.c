@@ -101,6 +101,24 @@ static void rtx_timeout(struct ks_tcp_pcb *pcb)
 		ks_tcp_arm_rtx(pcb);
 		return;
 	}
+	if (pcb->snd_wnd == 0 && pcb->snd_len) {
+		/* The peer shrank its window to zero with our data in flight
+		 * (it kept less than we sent). Going back to SND.UNA sends
+		 * nothing into a zero window, so the connection would time
+		 * out after tcp_retries2 silent "retransmissions" while the
+		 * peer is alive. Go back, and let the timer be the persist
+		 * timer: probe (RFC 9293 3.8.6.1) until the window opens.
+		 * (Linux resends the head here, with the same effect.) */
+		pcb->snd_nxt = pcb->snd_una;
+		pcb->fin_sent = false;
+		pcb->rtt_timing = false;
+		pcb->persist = true;
+		(void)ks_tcp_xmit(pcb, pcb->snd_una - 1, KS_TCP_ACK, 0, 0);
+		if (pcb->backoff < 15)
+			pcb->backoff++;
+		ks_tcp_arm_rtx(pcb);
+		return;
+	}
 	if (!pcb->rtx_since)
 		pcb->rtx_since = now;
 	if (pcb->backoff >= KS_TCP_RETRIES2 ||
