@@ -29,6 +29,7 @@ static const struct it_group it_groups[] = {
 	{ "netif", it_cases_netif },
 	{ "netif_udp", it_cases_netif_udp },
 	{ "tcp", it_cases_tcp },
+	{ "tcp_data", it_cases_tcp_data },
 };
 
 void it_fail(struct it_ctx *t, const char *file, int line, const char *fmt, ...)
