@@ -30,6 +30,7 @@ static const struct it_group it_groups[] = {
 	{ "netif_udp", it_cases_netif_udp },
 	{ "tcp", it_cases_tcp },
 	{ "tcp_data", it_cases_tcp_data },
+	{ "tcp_wire", it_cases_tcp_wire },
 };
 
 void it_fail(struct it_ctx *t, const char *file, int line, const char *fmt, ...)
