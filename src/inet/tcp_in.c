@@ -501,6 +501,14 @@ static int take_text(struct ks_tcp_pcb *pcb, struct seg *s)
 		uint32_t fit = off >= pcb->rbuf.cap ? 0 : pcb->rbuf.cap - off;
 		s->len = fit;
 		s->fin = false;
+		/* Nothing fits (the ring is smaller than the window offered
+		 * before SO_RCVBUF shrank): drop it and say where we are,
+		 * rather than record an empty out-of-order range, which
+		 * would go out as an empty SACK block. */
+		if (!s->len) {
+			pcb->ack_now = true;
+			return GO;
+		}
 	}
 	ks_tcp_ring_put(&pcb->rbuf, off, s->data, s->len);
 	pcb->bytes_received += s->len;
