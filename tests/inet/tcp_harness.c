@@ -416,6 +416,45 @@ struct ks_tcp_opts th_ts_opts(uint32_t tsval, uint32_t tsecr)
 	return o;
 }
 
+/* ---- invariants ---- */
+
+const char *th_check(const struct th_end *e)
+{
+	const struct ks_tcp_pcb *p = &e->pcb;
+	int32_t d;
+
+	if (p->state == KS_TCP_LISTEN)
+		return NULL;
+	if (e->deadline != ks_tcp_next_deadline(p))
+		return "the timer hook was not told of the deadline";
+	if (p->state == KS_TCP_CLOSE)
+		return NULL;
+	if (!ks_seq_le(p->snd_una, p->snd_nxt) || !ks_seq_le(p->snd_nxt, p->snd_max))
+		return "SND.UNA <= SND.NXT <= SND.MAX broken";
+	if (p->snd_len > p->sbuf.cap && p->snd_len)
+		return "more bytes in the send ring than it holds";
+	d = (int32_t)(p->snd_una - p->sbuf_seq);
+	if (d < -1 || d > 1)
+		return "the send ring does not start at SND.UNA";
+	if (!ks_seq_le(p->snd_max, p->sbuf_seq + p->snd_len + 1))
+		return "sent beyond the send ring";
+	if (!ks_seq_le(p->rcv_read, p->rcv_nxt))
+		return "read beyond RCV.NXT";
+	uint32_t held = p->rcv_nxt - p->rcv_read;
+	if (held > p->rbuf.cap + 1)
+		return "more received than the receive ring holds";
+	if (p->nooo > KS_TCP_OOO_RANGES)
+		return "too many out-of-order ranges";
+	for (unsigned i = 0; i < p->nooo; i++) {
+		const struct ks_tcp_ooo *o = &p->ooo[i];
+		if (!ks_seq_gt(o->start, p->rcv_nxt) || !ks_seq_lt(o->start, o->end))
+			return "an out-of-order range at or before RCV.NXT, or empty";
+		if (o->end - p->rcv_read > p->rbuf.cap)
+			return "an out-of-order range beyond the receive ring";
+	}
+	return NULL;
+}
+
 /* ---- the peer a test plays ---- */
 
 uint32_t th_peer_tsval(const struct th *w)

@@ -183,6 +183,13 @@ long th_send(struct th_end *e, uint64_t from, uint32_t n, bool more);
 /* Reads up to n bytes into buf (ks_tcp_recv); the bytes read. */
 long th_recv(struct th_end *e, uint8_t *buf, uint32_t n);
 
+/* The engine's invariants on e's pcb: NULL, or what is broken. SND.UNA
+ * <= SND.NXT <= SND.MAX in sequence space; the send ring holds
+ * [SND.UNA, SND.MAX) but for SYN and FIN; the receive ring holds what is
+ * unread and the out-of-order ranges lie past RCV.NXT inside it; the
+ * deadline the timer hook last saw is the pcb's. */
+const char *th_check(const struct th_end *e);
+
 /* ---- for the test files ---- */
 /* A case with a fresh world w and one end a (its pcb at TH_LOCAL facing
  * TH_PEER); the world is finished after the body, failed or not, and a

@@ -247,6 +247,34 @@ TH_CASE(t_window_trim)
 	IT_EQ(t, s.h.wnd, 32);
 }
 
+/* SO_RCVBUF lowered after the window was offered: data inside the offer
+ * but beyond the smaller ring is dropped and acknowledged, and leaves no
+ * empty out-of-order range (which would be sent as an empty SACK block). */
+TH_CASE(t_rcvbuf_shrunk)
+{
+	struct th_seg s;
+	uint32_t nxt;
+
+	IT_FX(t, w, th_fx_active(a, true));
+	nxt = a->pcb.snd_nxt;
+	a->pcb.rcv_limit = 4096; /* the ring is not allocated yet */
+	peer_data(a, 6000, 100, nxt);
+	IT_POP(t, a, s);
+	IT_SEG(t, s, A, nxt, P0, 0);
+	IT_EQ(t, s.h.opt.nsack, 0);
+	IT_EQ(t, a->pcb.nooo, 0);
+	IT_QUIET(t, a);
+	peer_data(a, 1000, 100, nxt);
+	IT_POP(t, a, s);
+	IT_EQ(t, s.h.opt.nsack, 1);
+	IT_TRUE(t, s.h.opt.sack[0][0] == P0 + 1000 && s.h.opt.sack[0][1] == P0 + 1100);
+	peer_data(a, 0, 1000, nxt);
+	IT_POP(t, a, s);
+	IT_SEG(t, s, A, nxt, P0 + 1100, 0);
+	IT_TRUE(t, read_check(a, 0, 1100));
+	th_drain(a);
+}
+
 /* ---- sending ---- */
 
 /* Data out: one segment per MSS, PSH on the last, the retransmission
@@ -724,6 +752,7 @@ const struct it_case it_cases_tcp_data[] = {
 	{"ooo_sack", t_ooo_sack},
 	{"dup_overlap", t_dup_overlap},
 	{"window_trim", t_window_trim},
+	{"rcvbuf_shrunk", t_rcvbuf_shrunk},
 	{"data_out", t_data_out},
 	{"send_window", t_send_window},
 	{"persist", t_persist},

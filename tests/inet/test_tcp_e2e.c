@@ -1,0 +1,224 @@
+/*
+ * test_tcp_e2e.c - two TCP engines back to back (th_wire): a connect to a
+ * listener, bulk transfers verified byte for byte over a clean path and
+ * over one that loses, duplicates and reorders segments (a fixed-seed
+ * PRNG, so every run is the same), and the close of both ends. The
+ * invariants of th_check hold after every step; every loop is bounded.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp_harness.h"
+
+static uint8_t buf[1 << 17];
+static uint8_t want[1 << 17];
+
+/* a (TH_LOCAL) connects to a listener b (TH_PEER); *c is b's child. */
+static bool open_pair(struct th *w, struct th_end *a, struct th_end *b, struct th_end **c,
+		      uint32_t rcv_limit)
+{
+	th_end_init(w, b);
+	if (rcv_limit)
+		a->pcb.rcv_limit = b->pcb.rcv_limit = rcv_limit;
+	th_wire(a, b);
+	a->pcb.adv_mss = 1460;
+	b->pcb.adv_mss = 1460;
+	ks_tcp_listen(&b->pcb, 8);
+	if (ks_tcp_connect(&a->pcb) != 0)
+		return false;
+	th_pump(w, NULL, 10);
+	if (w->nends != 3)
+		return false;
+	*c = w->ends[2];
+	return a->pcb.state == KS_TCP_ESTABLISHED && (*c)->pcb.state == KS_TCP_ESTABLISHED;
+}
+
+static uint64_t earliest(const struct th *w)
+{
+	uint64_t best = 0;
+
+	for (unsigned i = 0; i < w->nends; i++) {
+		uint64_t d = w->ends[i]->deadline;
+		if (d && (!best || d < best))
+			best = d;
+	}
+	return best;
+}
+
+static const char *check_all(const struct th *w)
+{
+	for (unsigned i = 0; i < w->nends; i++) {
+		const char *why = th_check(w->ends[i]);
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
+struct xfer {
+	uint64_t total, sent, rcvd;
+	unsigned steps;
+	const char *why; /* what went wrong */
+};
+
+/* Moves x->total pattern bytes from tx to rx: each step queues what the
+ * send buffer takes, delivers, reads and checks, then moves the clock by
+ * 1 ms, or to the next deadline when nothing moved. At most max steps. */
+static void transfer(struct th *w, struct th_end *tx, struct th_end *rx, struct xfer *x,
+		     unsigned max)
+{
+	while (x->rcvd < x->total && x->steps < max && !x->why) {
+		uint32_t una = tx->pcb.snd_una;
+		uint64_t rcvd = x->rcvd;
+		uint32_t space = ks_tcp_send_space(&tx->pcb);
+		x->steps++;
+		if (x->sent < x->total && space) {
+			uint32_t n = (uint32_t)(x->total - x->sent < space ? x->total - x->sent : space);
+			if (th_send(tx, x->sent, n, false) != (long)n) {
+				x->why = "send refused";
+				return;
+			}
+			x->sent += n;
+		}
+		th_pump(w, w->net, 1000);
+		long n = th_recv(rx, buf, sizeof(buf));
+		if (n < 0) {
+			x->why = "recv failed";
+			return;
+		}
+		if (n > 0) {
+			th_pattern(want, x->rcvd, (uint32_t)n);
+			if (memcmp(buf, want, (size_t)n) != 0) {
+				x->why = "received bytes differ";
+				return;
+			}
+			x->rcvd += (uint64_t)n;
+			th_pump(w, w->net, 1000);
+		}
+		if ((x->why = check_all(w)) != NULL)
+			return;
+		if (tx->pcb.state == KS_TCP_CLOSE || rx->pcb.state == KS_TCP_CLOSE) {
+			x->why = "a connection closed";
+			return;
+		}
+		if (tx->pcb.snd_una == una && x->rcvd == rcvd && earliest(w))
+			th_run(w, earliest(w));
+		else
+			th_advance(w, NS_MS);
+	}
+	if (x->rcvd < x->total && !x->why)
+		x->why = "too many steps";
+}
+
+/* Closes both ends: tx first, then rx when it has seen the FIN. */
+static const char *close_both(struct th *w, struct th_end *tx, struct th_end *rx)
+{
+	ks_tcp_close(&tx->pcb, false);
+	for (unsigned i = 0; i < 100000; i++) {
+		th_pump(w, w->net, 1000);
+		if (rx->pcb.fin_rcvd && rx->pcb.state == KS_TCP_CLOSE_WAIT) {
+			ks_tcp_close(&rx->pcb, false);
+			th_pump(w, w->net, 1000);
+		}
+		const char *why = check_all(w);
+		if (why)
+			return why;
+		if (tx->pcb.state == KS_TCP_TIME_WAIT && rx->pcb.state == KS_TCP_CLOSE)
+			return NULL;
+		uint64_t d = earliest(w);
+		if (!d)
+			break;
+		th_run(w, d);
+	}
+	static char msg[128];
+	snprintf(msg, sizeof(msg), "the close did not complete: %s / %s",
+		 ks_tcp_state_name(tx->pcb.state), ks_tcp_state_name(rx->pcb.state));
+	return msg;
+}
+
+/* A clean path: 1 MiB, every byte in order, in few steps. */
+TH_CASE(t_bulk_clean)
+{
+	static struct th_end b;
+	struct th_end *c;
+	struct xfer x = {.total = 1 << 20};
+
+	IT_TRUE(t, open_pair(w, a, &b, &c, 0));
+	IT_TRUE(t, a->pcb.ts_ok && a->pcb.sack_ok && a->pcb.ws_ok && a->pcb.mss == 1448);
+	transfer(w, a, c, &x, 20000);
+	if (x.why)
+		it_fail(t, __FILE__, __LINE__, "%s after %llu bytes, %u steps", x.why,
+			(unsigned long long)x.rcvd, x.steps);
+	IT_EQ(t, x.rcvd, 1 << 20);
+	IT_EQ(t, a->pcb.total_retrans, 0);
+	IT_TRUE(t, x.steps < 2000);
+	const char *why = close_both(w, a, c);
+	if (why)
+		it_fail(t, __FILE__, __LINE__, "%s", why);
+	IT_EQ(t, c->pcb.state, KS_TCP_CLOSE);
+	IT_EQ(t, c->pcb.err, 0);
+}
+
+/* 5% loss, 5% duplication, 5% reordering both ways: 1 MiB arrives intact
+ * within a bounded number of steps, and both ends close. */
+TH_CASE(t_bulk_lossy)
+{
+	static struct th_end b;
+	struct th_end *c;
+	struct xfer x = {.total = 1 << 20};
+	struct th_net net = {.rng = 0x5eed1234, .loss_pct = 5, .dup_pct = 5, .reorder_pct = 5};
+
+	IT_TRUE(t, open_pair(w, a, &b, &c, 0));
+	w->net = &net;
+	transfer(w, a, c, &x, 200000);
+	if (x.why)
+		it_fail(t, __FILE__, __LINE__, "%s after %llu bytes, %u steps, %lu lost", x.why,
+			(unsigned long long)x.rcvd, x.steps, net.dropped);
+	IT_EQ(t, x.rcvd, 1 << 20);
+	IT_TRUE(t, net.dropped > 20 && net.duplicated > 20 && net.reordered > 20);
+	IT_TRUE(t, a->pcb.total_retrans >= net.dropped / 4);
+	const char *why = close_both(w, a, c);
+	if (why)
+		it_fail(t, __FILE__, __LINE__, "%s", why);
+	w->net = NULL;
+}
+
+/* Both directions at once over the lossy path, timestamps off, a small
+ * receive buffer (so windows close and reopen). */
+TH_CASE(t_bidir_small_window)
+{
+	static struct th_end b;
+	struct th_end *c;
+	struct xfer x1 = {.total = 300000}, x2 = {.total = 300000};
+	struct th_net net = {.rng = 42, .loss_pct = 3, .dup_pct = 2, .reorder_pct = 5};
+
+	IT_TRUE(t, open_pair(w, a, &b, &c, 8192));
+	w->net = &net;
+	for (unsigned r = 0; r < 2000 && (x1.rcvd < x1.total || x2.rcvd < x2.total); r++) {
+		transfer(w, a, c, &x1, x1.steps + 5);
+		if (x1.why && strcmp(x1.why, "too many steps") != 0)
+			break;
+		x1.why = NULL;
+		transfer(w, c, a, &x2, x2.steps + 5);
+		if (x2.why && strcmp(x2.why, "too many steps") != 0)
+			break;
+		x2.why = NULL;
+	}
+	if (x1.why || x2.why)
+		it_fail(t, __FILE__, __LINE__, "%s / %s", x1.why ? x1.why : "-",
+			x2.why ? x2.why : "-");
+	IT_EQ(t, x1.rcvd, 300000);
+	IT_EQ(t, x2.rcvd, 300000);
+	const char *why = close_both(w, a, c);
+	if (why)
+		it_fail(t, __FILE__, __LINE__, "%s", why);
+	w->net = NULL;
+}
+
+const struct it_case it_cases_tcp_e2e[] = {
+	{"bulk_clean", t_bulk_clean},
+	{"bulk_lossy", t_bulk_lossy},
+	{"bidir_small_window", t_bidir_small_window},
+	{0},
+};
