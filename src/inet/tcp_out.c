@@ -43,13 +43,20 @@ static void fill_opts(struct ks_tcp_pcb *pcb, uint8_t flags, struct ks_tcp_opts 
 static uint16_t window_field(struct ks_tcp_pcb *pcb, uint8_t flags)
 {
 	uint32_t w = ks_tcp_rcv_window(pcb);
+	uint32_t field = (flags & KS_TCP_SYN) ? w : w >> pcb->rcv_wscale;
 
-	pcb->rcv_adv = pcb->rcv_nxt + w;
+	if (field > 65535)
+		field = 65535;
+	/* rcv_adv is the right edge as offered, which input accepts data up
+	 * to. It never moves left: when the ring is nearly full, scaling
+	 * may round the field down by less than a unit (RFC 7323 2.4), and
+	 * the peer may still send up to the edge it was offered before
+	 * (which the ring holds: every edge offered fitted it). */
+	uint32_t edge = pcb->rcv_nxt + ((flags & KS_TCP_SYN) ? field : field << pcb->rcv_wscale);
+	if (ks_seq_gt(edge, pcb->rcv_adv))
+		pcb->rcv_adv = edge;
 	pcb->rcv_wup = pcb->rcv_nxt;
-	if (flags & KS_TCP_SYN)
-		return (uint16_t)(w > 65535 ? 65535 : w);
-	w >>= pcb->rcv_wscale;
-	return (uint16_t)(w > 65535 ? 65535 : w);
+	return (uint16_t)field;
 }
 
 int ks_tcp_xmit(struct ks_tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t off, uint32_t len)

@@ -92,8 +92,8 @@ uint32_t ks_tcp_send_space(const struct ks_tcp_pcb *pcb)
 
 /*
  * The window to offer: the receive ring's free space, less a margin of
- * one scale unit so that rounding never offers a byte the ring cannot
- * hold. Receiver silly-window avoidance (RFC 1122 4.2.3.3): a right edge
+ * one scale unit, which rounding up may use (never more: the ring holds
+ * whatever is offered). Receiver silly-window avoidance (RFC 1122 4.2.3.3): a right edge
  * moves only by at least min(half the buffer, one MSS); and a window is
  * never shrunk (RFC 9293 3.8.6.2.2).
  */
@@ -111,7 +111,14 @@ uint32_t ks_tcp_rcv_window(const struct ks_tcp_pcb *pcb)
 		free = cur;
 	if (free < cur)
 		free = cur;
-	free &= ~(unit - 1);
+	/* The field counts scale units. Rounding cur down would move the
+	 * right edge left by up to a unit (RFC 7323 2.4), and the peer's
+	 * data up to the old edge would be cut off: round it up instead (as
+	 * Linux's tcp_select_window), as far as the ring's spare unit
+	 * holds, so whatever is offered always fits the ring. */
+	uint32_t down = free & ~(unit - 1);
+	uint32_t up = (cur + unit - 1) & ~(unit - 1);
+	free = down < cur && used < cap && up <= cap - used ? up : down;
 	uint32_t max = 65535u << pcb->rcv_wscale;
 	return free > max ? max : free;
 }
