@@ -62,11 +62,52 @@ TH_CASE(t_data_in)
 	IT_POP(t, a, s);
 	IT_QUIET(t, a);
 	IT_SEG(t, s, A, nxt, P0 + 100, 0);
-	IT_EQ(t, s.h.wnd, (131072 - 128) >> 7); /* 100 unread: one unit less */
+	/* 100 unread: 130972 left of the window, rounded up to 1024 units
+	 * (rounding down would move the right edge left, RFC 7323 2.4);
+	 * the ring's spare unit holds the difference. */
+	IT_EQ(t, s.h.wnd, 1024);
+	IT_EQ(t, a->pcb.rcv_adv, P0 + 100 + 131072);
 	IT_EQ(t, ks_tcp_readable(&a->pcb), 100);
 	IT_TRUE(t, read_check(a, 0, 100));
 	IT_EQ(t, ks_tcp_readable(&a->pcb), 0);
 	IT_EQ(t, a->pcb.bytes_received, 100);
+}
+
+/* The buffer fills without a read while the peer sends up to the right
+ * edge it was offered, in odd sizes: every byte is taken until the window
+ * is zero, no offered edge moves left by a scale unit or more (RFC 7323
+ * 2.4: rounding may retract it by less; RFC 9293 3.8.6.2.2), and none
+ * lies beyond the ring. */
+TH_CASE(t_window_never_shrinks)
+{
+	struct th_seg s;
+	uint32_t nxt, off = 0, edge = P0 + 8192, best = P0 + 8192;
+
+	a->pcb.rcv_limit = 8192;
+	IT_FX(t, w, th_fx_active(a, false));
+	nxt = a->pcb.snd_nxt;
+	IT_EQ(t, a->pcb.rcv_adv, best);
+	for (uint32_t i = 0; i < 500 && ks_seq_lt(P0 + off, best); i++) {
+		uint32_t n = 1 + (i * 37) % 300;
+		if (n > best - (P0 + off))
+			n = best - (P0 + off);
+		peer_data(a, off, n, nxt);
+		off += n;
+		IT_EQ(t, a->pcb.rcv_nxt, P0 + off);
+		while (th_pop(a, &s) == 1) {
+			uint32_t right = s.h.ack + ((uint32_t)s.h.wnd << 7);
+			IT_TRUE(t, ks_seq_gt(right + 128, edge));
+			IT_TRUE(t, ks_seq_le(right, a->pcb.rcv_read + a->pcb.rbuf.cap));
+			edge = right;
+			if (ks_seq_gt(right, best))
+				best = right;
+		}
+	}
+	IT_EQ(t, P0 + off, best);
+	IT_TRUE(t, off >= 8192);
+	IT_EQ(t, ks_tcp_readable(&a->pcb), off);
+	IT_TRUE(t, read_check(a, 0, off));
+	th_drain(a);
 }
 
 /* Delayed ACKs (RFC 1122 4.2.3.2, Linux's 40 ms): after the 16 quick
@@ -114,7 +155,7 @@ TH_CASE(t_delayed_ack)
 	IT_SEG(t, s, A, nxt, P0 + off, 0);
 	/* 500 bytes read move the right edge by less than an MSS: it stays
 	 * where it was (receiver SWS avoidance, RFC 1122 4.2.3.3). */
-	IT_EQ(t, s.h.wnd, (131072 - 512) >> 7);
+	IT_EQ(t, s.h.wnd, 1022);
 }
 
 /* Out of order: an immediate duplicate ACK with SACK blocks (RFC 2018:
@@ -748,6 +789,7 @@ TH_CASE(t_seq_wrap)
 
 const struct it_case it_cases_tcp_data[] = {
 	{"data_in", t_data_in},
+	{"window_never_shrinks", t_window_never_shrinks},
 	{"delayed_ack", t_delayed_ack},
 	{"ooo_sack", t_ooo_sack},
 	{"dup_overlap", t_dup_overlap},
