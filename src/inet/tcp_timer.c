@@ -156,7 +156,11 @@ static void keepalive_timeout(struct ks_tcp_pcb *pcb)
 	     pcb->state != KS_TCP_FIN_WAIT2))
 		return;
 	if (pcb->snd_una != pcb->snd_max || pcb->snd_len) {
-		ks_tcp_arm_keepalive(pcb); /* the retransmission timer watches */
+		/* The retransmission timer watches; look again keepidle from
+		 * now (Linux's "resched"). Not from last_rcv, which after
+		 * keepidle of silence would put the deadline in the past and
+		 * make the timer fire again at once, forever. */
+		pcb->t_keep = now + (uint64_t)pcb->keepidle_s * NS_PER_S;
 		return;
 	}
 	uint64_t idle = now - pcb->last_rcv;
