@@ -876,6 +876,27 @@ TH_CASE(t_keepalive_later)
 	IT_SEG(t, s, A, nxt - 1, PISS + 1, 0);
 }
 
+/* Keepalive with data outstanding leaves the peer to the retransmission
+ * timer and looks again keepidle later: its deadline is never left in
+ * the past (which would make the owner's timer fire again at once). */
+TH_CASE(t_keepalive_busy)
+{
+	uint64_t t0;
+
+	a->pcb.keepalive = true;
+	a->pcb.keepidle_s = 10;
+	IT_FX(t, w, th_fx_active(a, false));
+	t0 = th_now(w);
+	IT_EQ(t, th_send(a, 0, 100, false), 100);
+	th_run(w, t0 + 10 * NS_S);
+	IT_EQ(t, a->pcb.t_keep, t0 + 20 * NS_S);
+	th_run(w, t0 + 35 * NS_S);
+	IT_TRUE(t, !w->bad);
+	IT_EQ(t, a->pcb.probes, 0);
+	IT_EQ(t, a->pcb.state, KS_TCP_ESTABLISHED);
+	th_drain(a);
+}
+
 /* TCP_USER_TIMEOUT: unacknowledged data for longer than the timeout ends
  * the connection with ETIMEDOUT, long before tcp_retries2. */
 TH_CASE(t_user_timeout)
@@ -944,6 +965,7 @@ const struct it_case it_cases_tcp[] = {
 	{"timewait_reuse_ts", t_timewait_reuse_ts},
 	{"keepalive", t_keepalive},
 	{"keepalive_later", t_keepalive_later},
+	{"keepalive_busy", t_keepalive_busy},
 	{"user_timeout", t_user_timeout},
 	{"retries2", t_retries2},
 	{0},
