@@ -547,6 +547,10 @@ static void take_fin(struct ks_tcp_pcb *pcb, const struct seg *s)
 	pcb->rcv_nxt++;
 	pcb->fin_rcvd = true;
 	pcb->ack_now = true;
+	/* Out-of-order data past the end of the stream is a peer's mistake:
+	 * forget it (Linux's tcp_fin purges its out-of-order queue), or a
+	 * range could start at or before RCV.NXT and go out as SACK. */
+	pcb->nooo = 0;
 	switch (pcb->state) {
 	case KS_TCP_SYN_RECV:
 	case KS_TCP_ESTABLISHED:
