@@ -316,6 +316,28 @@ TH_CASE(t_rcvbuf_shrunk)
 	th_drain(a);
 }
 
+/* A FIN at RCV.NXT while out-of-order data lies past it (a peer's
+ * mistake): the stream ends at the FIN and the ranges are forgotten. */
+TH_CASE(t_fin_before_ooo)
+{
+	struct th_seg s;
+	uint32_t nxt;
+
+	IT_FX(t, w, th_fx_active(a, true));
+	nxt = a->pcb.snd_nxt;
+	peer_data(a, 1, 100, nxt);
+	IT_EQ(t, a->pcb.nooo, 1);
+	a->pseq = P0;
+	th_peer(a, FA, nxt, NULL, 0);
+	IT_EQ(t, a->pcb.state, KS_TCP_CLOSE_WAIT);
+	IT_EQ(t, a->pcb.nooo, 0);
+	th_drain(a);
+	ks_tcp_send_ack(&a->pcb);
+	IT_POP(t, a, s);
+	IT_SEG(t, s, A, nxt, P0 + 1, 0);
+	IT_EQ(t, s.h.opt.nsack, 0);
+}
+
 /* ---- sending ---- */
 
 /* Data out: one segment per MSS, PSH on the last, the retransmission
@@ -795,6 +817,7 @@ const struct it_case it_cases_tcp_data[] = {
 	{"dup_overlap", t_dup_overlap},
 	{"window_trim", t_window_trim},
 	{"rcvbuf_shrunk", t_rcvbuf_shrunk},
+	{"fin_before_ooo", t_fin_before_ooo},
 	{"data_out", t_data_out},
 	{"send_window", t_send_window},
 	{"persist", t_persist},
