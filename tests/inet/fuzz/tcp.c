@@ -5,7 +5,8 @@
  * th_check hold for every pcb (SND.UNA <= SND.NXT <= SND.MAX, the rings
  * consistent, the timer hook told of every deadline), every segment the
  * engine sent parses back with a good checksum and never goes past
- * SND.MAX, and the right edge of the window we offer never moves left.
+ * SND.MAX, and the right edge of the window we offer never moves left
+ * by a scale unit or more.
  * At the end nothing leaks: no packet buffer, no port allocation.
  *
  * Input (fuzz.h, FZ_TCP_*): a fixture byte, then operations:
@@ -153,8 +154,11 @@ static void check_out(unsigned i)
 		if (!(s.h.flags & KS_TCP_ACK) || (s.h.flags & KS_TCP_SYN) || p->state == KS_TCP_LISTEN)
 			continue;
 		uint32_t right = s.h.ack + ((uint32_t)s.h.wnd << p->rcv_wscale);
+		/* Never retracted by a scale unit or more (rounding may take
+		 * less, RFC 7323 2.4), and never past what input accepts. */
 		if (edge_set[i])
-			FZ_ASSERT(ks_seq_ge(right, edge[i])); /* never shrunk */
+			FZ_ASSERT(ks_seq_gt(right + (1u << p->rcv_wscale), edge[i]));
+		FZ_ASSERT(ks_seq_le(right, p->rcv_adv));
 		edge[i] = right;
 		edge_set[i] = true;
 	}
