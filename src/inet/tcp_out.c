@@ -172,6 +172,10 @@ void ks_tcp_retransmit_head(struct ks_tcp_pcb *pcb)
 	}
 	uint32_t off = pcb->snd_una - pcb->sbuf_seq;
 	uint32_t data = pcb->snd_len > off ? pcb->snd_len - off : 0;
+	/* Only what was sent: bytes past SND.MAX are new data, which the
+	 * windows have not allowed, and an ACK for them would look like one
+	 * for data never sent (SND.MAX does not move here). */
+	data = ks_tcp_min32(data, pcb->snd_max - pcb->snd_una);
 	uint32_t len = ks_tcp_min32(data, pcb->mss);
 	uint8_t flags = KS_TCP_ACK;
 
