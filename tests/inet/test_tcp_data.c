@@ -643,6 +643,36 @@ TH_CASE(t_fast_retransmit)
 	IT_EQ(t, a->deadline, 0);
 }
 
+/* Fast retransmit resends what was sent, not more: with 640 bytes in
+ * flight (the peer's window) and more queued, the retransmission is 640
+ * bytes, never new data past SND.MAX (which would also be outside the
+ * peer's window, and whose ACK would look like one for unsent data). */
+TH_CASE(t_fast_retransmit_small)
+{
+	struct th_seg s;
+	uint32_t nxt;
+
+	IT_FX(t, w, th_fx_active(a, false));
+	nxt = a->pcb.snd_nxt;
+	a->pwnd = 5; /* 640 bytes */
+	th_peer(a, A, nxt, NULL, 0);
+	IT_EQ(t, th_send(a, 0, 5000, false), 5000);
+	IT_POP(t, a, s);
+	IT_SEG(t, s, A, nxt, P0, 640);
+	IT_QUIET(t, a);
+	for (int i = 0; i < 3; i++)
+		th_peer(a, A, nxt, NULL, 0);
+	IT_POP(t, a, s);
+	IT_SEG(t, s, PA, nxt, P0, 640);
+	IT_EQ(t, a->pcb.snd_max, nxt + 640);
+	IT_QUIET(t, a);
+	th_peer(a, A, nxt + 640, NULL, 0);
+	IT_EQ(t, a->pcb.snd_una, nxt + 640);
+	IT_POP(t, a, s);
+	IT_SEG(t, s, A, nxt + 640, P0, 640);
+	th_drain(a);
+}
+
 /* Congestion avoidance above ssthresh: one MSS per window of data. */
 TH_CASE(t_congestion_avoidance)
 {
@@ -826,6 +856,7 @@ const struct it_case it_cases_tcp_data[] = {
 	{"rtt_estimate", t_rtt_estimate},
 	{"rtt_timestamps", t_rtt_timestamps},
 	{"fast_retransmit", t_fast_retransmit},
+	{"fast_retransmit_small", t_fast_retransmit_small},
 	{"congestion_avoidance", t_congestion_avoidance},
 	{"nagle_cork", t_nagle_cork},
 	{"fin_with_data_rto", t_fin_with_data_rto},
