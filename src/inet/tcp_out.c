@@ -106,6 +106,9 @@ void ks_tcp_send_ack(struct ks_tcp_pcb *pcb)
 	if (!ks_tcp_synchronized(pcb) && pcb->state != KS_TCP_SYN_RECV)
 		return;
 	(void)ks_tcp_xmit(pcb, pcb->snd_nxt, KS_TCP_ACK, 0, 0);
+	/* The ACK ends a delayed one: the owner called this directly
+	 * (TCP_QUICKACK) and must learn that its deadline moved. */
+	ks_tcp_timers_changed(pcb);
 }
 
 void ks_tcp_send_rst(struct ks_tcp_pcb *pcb, uint32_t seq, uint32_t ack, uint8_t flags)
