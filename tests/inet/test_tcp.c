@@ -205,6 +205,60 @@ TH_CASE(t_synrecv_dup_syn)
 	IT_EQ(t, c->pcb.state, KS_TCP_SYN_RECV);
 }
 
+/* The handshake's ACK may carry data (and a FIN): it is taken. */
+TH_CASE(t_synrecv_ack_data)
+{
+	struct th_end *c;
+	struct th_seg s;
+	uint8_t buf[8];
+
+	IT_FX(t, w, th_fx_passive(a, false, false, &c));
+	th_peer(c, PA | KS_TCP_FIN, c->pcb.iss + 1, "hello", 5);
+	IT_EQ(t, c->pcb.state, KS_TCP_CLOSE_WAIT);
+	IT_POP(t, c, s);
+	IT_SEG(t, s, A, c->pcb.iss + 1, PISS + 7, 0);
+	IT_EQ(t, th_recv(c, buf, 8), 5);
+	IT_MEMEQ(t, buf, "hello", 5);
+}
+
+/* Data written and the connection closed while still in SYN-RECEIVED
+ * (RFC 9293 3.10.4: queued until ESTABLISHED): after the peer's ACK, the
+ * data and the FIN go out. */
+TH_CASE(t_synrecv_close_with_data)
+{
+	struct th_end *c;
+	struct th_seg s;
+	uint32_t iss;
+
+	IT_FX(t, w, th_fx_passive(a, false, false, &c));
+	iss = c->pcb.iss;
+	IT_EQ(t, th_send(c, 0, 100, false), 100);
+	IT_QUIET(t, c);
+	IT_TRUE(t, !ks_tcp_close(&c->pcb, false));
+	IT_QUIET(t, c);
+	th_peer(c, A, iss + 1, NULL, 0);
+	IT_POP(t, c, s);
+	IT_SEG(t, s, PA | KS_TCP_FIN, iss + 1, PISS + 1, 100);
+	th_peer(c, A, iss + 102, NULL, 0);
+	IT_EQ(t, c->pcb.state, KS_TCP_FIN_WAIT2);
+}
+
+/* Data written in SYN-SENT goes out once the connection is established. */
+TH_CASE(t_syn_sent_data)
+{
+	struct th_seg s;
+
+	a->pcb.adv_mss = 1460;
+	IT_EQ(t, ks_tcp_connect(&a->pcb), 0);
+	IT_POP(t, a, s);
+	IT_EQ(t, th_send(a, 0, 300, false), 300);
+	IT_QUIET(t, a);
+	th_in(a, &(struct th_spec){.flags = SA, .seq = PISS, .ack = a->pcb.iss + 1, .wnd = 65535});
+	IT_POP(t, a, s);
+	IT_SEG(t, s, PA, a->pcb.iss + 1, PISS + 1, 300);
+	IT_QUIET(t, a);
+}
+
 /* SYN-ACK retries: 1, 3, 7, 15, 31 s, then the child goes away quietly at
  * 63 s (tcp_synack_retries 5). */
 TH_CASE(t_synrecv_retries)
@@ -941,6 +995,9 @@ const struct it_case it_cases_tcp[] = {
 	{"passive_mirror_none", t_passive_mirror_none},
 	{"synrecv_dup_syn", t_synrecv_dup_syn},
 	{"synrecv_retries", t_synrecv_retries},
+	{"synrecv_ack_data", t_synrecv_ack_data},
+	{"synrecv_close_with_data", t_synrecv_close_with_data},
+	{"syn_sent_data", t_syn_sent_data},
 	{"synrecv_bad_ack_rst", t_synrecv_bad_ack_rst},
 	{"simultaneous_open", t_simultaneous_open},
 	{"syn_retries", t_syn_retries},
