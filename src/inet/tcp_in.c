@@ -33,7 +33,8 @@ static void set_mss(struct ks_tcp_pcb *pcb, const struct ks_tcp_opts *o)
 	if (pcb->user_mss && pcb->user_mss < mss)
 		mss = pcb->user_mss;
 	if (pcb->ts_ok)
-		mss -= 12; /* the timestamp option rides on every segment */
+		mss = mss > 12 ? mss - 12 : 0; /* the timestamp option rides on every
+						  segment; a tiny MSS must not wrap */
 	if (mss < 64)
 		mss = 64; /* Linux's TCP_MIN_SND_MSS (48) plus room: never 0 */
 	pcb->mss = (uint16_t)mss;
