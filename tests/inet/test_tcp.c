@@ -106,6 +106,32 @@ TH_CASE(t_active_no_opts)
 	IT_EQ(t, a->pcb.snd_wnd, 8192);
 }
 
+/* A tiny MSS option (with timestamps, which take 12 bytes of it) gives
+ * the engine's floor of 64 bytes, never a wrapped-around huge one. */
+TH_CASE(t_tiny_mss)
+{
+	struct th_seg s;
+	struct th_spec sp = {0};
+
+	a->pcb.adv_mss = 1460;
+	IT_EQ(t, ks_tcp_connect(&a->pcb), 0);
+	IT_POP(t, a, s);
+	sp.flags = SA;
+	sp.seq = PISS;
+	sp.ack = a->pcb.iss + 1;
+	sp.wnd = 65535;
+	sp.opt = th_linux_syn_opts(1, s.h.opt.tsval);
+	sp.opt.mss = 8;
+	th_in(a, &sp);
+	IT_EQ(t, a->pcb.state, KS_TCP_ESTABLISHED);
+	IT_EQ(t, a->pcb.mss, 64);
+	th_drain(a);
+	IT_EQ(t, th_send(a, 0, 200, false), 200);
+	IT_POP(t, a, s);
+	IT_EQ(t, s.h.payload_len, 64);
+	th_drain(a);
+}
+
 /* LISTEN: a SYN makes a child in SYN-RECEIVED whose SYN-ACK mirrors what
  * the peer offered; the ACK makes it ESTABLISHED and ready to accept. */
 TH_CASE(t_passive_open)
@@ -991,6 +1017,7 @@ const struct it_case it_cases_tcp[] = {
 	{"active_syn", t_active_syn},
 	{"active_synack", t_active_synack},
 	{"active_no_opts", t_active_no_opts},
+	{"tiny_mss", t_tiny_mss},
 	{"passive_open", t_passive_open},
 	{"passive_mirror_none", t_passive_mirror_none},
 	{"synrecv_dup_syn", t_synrecv_dup_syn},
