@@ -510,6 +510,47 @@ TH_CASE(t_reset_reply)
 	IT_TRUE(t, ks_tcp_reset_reply(&t->st, TH_PEER, TH_LOCAL, &h) == NULL);
 }
 
+/* ICMP errors (Linux's tcp_v4_err): a hard one ends a connection attempt
+ * with its error; a soft one, or any once connected, changes nothing. */
+TH_CASE(t_icmp_errors)
+{
+	struct th_seg s;
+
+	IT_EQ(t, ks_tcp_connect(&a->pcb), 0);
+	IT_POP(t, a, s);
+	ks_tcp_icmp_error(&a->pcb, KS_EHOSTUNREACH, false);
+	IT_EQ(t, a->pcb.state, KS_TCP_SYN_SENT);
+	ks_tcp_icmp_error(&a->pcb, KS_ECONNREFUSED, true);
+	IT_EQ(t, a->pcb.state, KS_TCP_CLOSE);
+	IT_EQ(t, a->pcb.err, KS_ECONNREFUSED);
+	IT_EQ(t, a->deadline, 0);
+	static struct th_end b;
+	th_end_init(w, &b);
+	b.pcb.lport = 40001;
+	IT_FX(t, w, th_fx_active(&b, false));
+	ks_tcp_icmp_error(&b.pcb, KS_ECONNREFUSED, true);
+	IT_EQ(t, b.pcb.state, KS_TCP_ESTABLISHED);
+	IT_EQ(t, b.pcb.err, 0);
+}
+
+/* A RST in SYN-RECEIVED reached from an active open (simultaneous open)
+ * means refused (RFC 9293 3.10.7.4). */
+TH_CASE(t_simultaneous_rst)
+{
+	struct th_seg s;
+
+	IT_EQ(t, ks_tcp_connect(&a->pcb), 0);
+	IT_POP(t, a, s);
+	th_in(a, &(struct th_spec){.flags = KS_TCP_SYN, .seq = PISS, .wnd = 1000});
+	IT_EQ(t, a->pcb.state, KS_TCP_SYN_RECV);
+	IT_POP(t, a, s);
+	IT_SEG(t, s, SA, a->pcb.iss, PISS + 1, 0);
+	th_in(a, &(struct th_spec){.flags = KS_TCP_RST, .seq = PISS + 1});
+	IT_EQ(t, a->pcb.state, KS_TCP_CLOSE);
+	IT_EQ(t, a->pcb.err, KS_ECONNREFUSED);
+	IT_QUIET(t, a);
+}
+
 /* ---- closing ---- */
 
 /* Active close: FIN-WAIT-1, FIN-WAIT-2 (orphaned: tcp_fin_timeout armed),
@@ -1032,6 +1073,8 @@ const struct it_case it_cases_tcp[] = {
 	{"syn_sent_bad_ack", t_syn_sent_bad_ack},
 	{"listen_rst_ack", t_listen_rst_ack},
 	{"reset_reply", t_reset_reply},
+	{"icmp_errors", t_icmp_errors},
+	{"simultaneous_rst", t_simultaneous_rst},
 	{"active_close", t_active_close},
 	{"shutdown_half", t_shutdown_half},
 	{"fin_ack_together", t_fin_ack_together},

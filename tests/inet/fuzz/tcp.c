@@ -211,7 +211,7 @@ static void op_seg(struct in *in, struct th_end *e)
 	}
 	if (mask & 4) {
 		sp.opt.mss_ok = true;
-		sp.opt.mss = (uint16_t)(mask * 37);
+		sp.opt.mss = (uint16_t)((mask & 0x80) ? mask & 0x0f : mask * 37);
 	}
 	if (mask & 8) {
 		sp.opt.ws_ok = true;
