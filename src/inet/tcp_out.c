@@ -261,8 +261,15 @@ static void send_more(struct ks_tcp_pcb *pcb, bool more)
 		bool fin = len == avail && pcb->fin_queued;
 		if (fin)
 			flags |= KS_TCP_FIN;
-		if (ks_tcp_xmit(pcb, pcb->snd_nxt, flags, off, len))
-			return; /* no buffer: the timer tries again */
+		if (ks_tcp_xmit(pcb, pcb->snd_nxt, flags, off, len)) {
+			/* No buffer: the retransmission timer tries again, also
+			 * when nothing is in flight (rtx_timeout then sends
+			 * what is queued), or the data would wait for the next
+			 * segment or write. */
+			if (!pcb->t_rtx)
+				ks_tcp_arm_rtx(pcb);
+			return;
+		}
 		if (!pcb->rtt_timing && pcb->snd_nxt == pcb->snd_max) {
 			pcb->rtt_timing = true; /* Karn: time only new data */
 			pcb->rtt_seq = pcb->snd_nxt + len;

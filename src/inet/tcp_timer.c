@@ -87,8 +87,13 @@ static void rtx_timeout(struct ks_tcp_pcb *pcb)
 		ks_tcp_arm_rtx(pcb);
 		return;
 	}
-	if (pcb->snd_una == pcb->snd_max)
-		return; /* everything was acknowledged meanwhile */
+	if (pcb->snd_una == pcb->snd_max) {
+		/* Nothing in flight: everything was acknowledged meanwhile,
+		 * or a segment found no buffer (send_more armed us); send
+		 * what is queued. */
+		ks_tcp_output(pcb);
+		return;
+	}
 	if (pcb->state == KS_TCP_SYN_SENT || pcb->state == KS_TCP_SYN_RECV) {
 		int limit = pcb->state == KS_TCP_SYN_SENT ? pcb->syn_retries : KS_TCP_SYNACK_RETRIES;
 		if (pcb->backoff >= limit) {
