@@ -792,6 +792,52 @@ TH_CASE(t_fin_with_data_rto)
 	IT_EQ(t, a->pcb.state, KS_TCP_FIN_WAIT2);
 }
 
+/* No packet buffer for a segment (pool limit or memory): the data stays
+ * queued and a timer tries again, even with nothing in flight. */
+TH_CASE(t_no_buffer)
+{
+	struct th_seg s;
+	uint32_t nxt;
+
+	IT_FX(t, w, th_fx_active(a, false));
+	nxt = a->pcb.snd_nxt;
+	t->st.pbufs.fail_next = 1;
+	IT_EQ(t, th_send(a, 0, 100, false), 100);
+	IT_QUIET(t, a);
+	IT_EQ(t, t->st.drops.no_memory, 1);
+	IT_TRUE(t, a->deadline != 0);
+	th_advance(w, 2 * NS_S);
+	IT_POP(t, a, s);
+	IT_SEG(t, s, PA, nxt, P0, 100);
+	th_drain(a);
+}
+
+/* The SYN without a buffer: connect reports it or not, but either way the
+ * pcb is in SYN-SENT and the SYN goes at the first retry. */
+TH_CASE(t_connect_no_buffer)
+{
+	struct th_seg s;
+
+	t->st.pbufs.fail_next = 1;
+	IT_EQ(t, ks_tcp_connect(&a->pcb), 0); /* ENOBUFS from the pool: 0 */
+	IT_QUIET(t, a);
+	IT_EQ(t, a->pcb.state, KS_TCP_SYN_SENT);
+	th_advance(w, NS_S);
+	IT_POP(t, a, s);
+	IT_SEG(t, s, KS_TCP_SYN, a->pcb.iss, 0, 0);
+	static struct th_end b;
+	th_end_init(w, &b);
+	b.pcb.lport = 40001;
+	it_port_fail_next(1);
+	IT_EQ(t, ks_tcp_connect(&b.pcb), -KS_ENOBUFS); /* ENOMEM from the port */
+	IT_EQ(t, b.pcb.state, KS_TCP_SYN_SENT);
+	IT_QUIET(t, &b);
+	th_advance(w, NS_S);
+	IT_POP(t, &b, s);
+	IT_SEG(t, s, KS_TCP_SYN, b.pcb.iss, 0, 0);
+	th_drain(a);
+}
+
 /* ---- sequence numbers that wrap ---- */
 
 /* Both initial sequence numbers a few KiB below 2^32; data both ways
@@ -875,6 +921,8 @@ const struct it_case it_cases_tcp_data[] = {
 	{"congestion_avoidance", t_congestion_avoidance},
 	{"nagle_cork", t_nagle_cork},
 	{"fin_with_data_rto", t_fin_with_data_rto},
+	{"no_buffer", t_no_buffer},
+	{"connect_no_buffer", t_connect_no_buffer},
 	{"seq_wrap", t_seq_wrap},
 	{0},
 };
