@@ -16,7 +16,8 @@
  *          checked it) and a raw TCP segment, through ks_tcp_parse
  *   TIME   milliseconds (or seconds, top bit set) for the clock, firing
  *          the timers due on the way
- *   SEND, RECV, USER (close, linger 0, shutdown, abort, settings, ICMP)
+ *   SEND, RECV, USER (close, linger 0, shutdown, abort, settings, ICMP,
+ *          failing the next packet buffer or port allocations)
  * Bit 3 of an operation sends a segment to the listener's newest child
  * instead of the fixture's pcb.
  */
@@ -256,7 +257,7 @@ static void op_user(struct in *in, struct th_end *e)
 {
 	struct ks_tcp_pcb *p = &e->pcb;
 
-	switch (u8(in) % 10) {
+	switch (u8(in) % 12) {
 	case 0:
 		(void)ks_tcp_close(p, false);
 		break;
@@ -292,8 +293,14 @@ static void op_user(struct in *in, struct th_end *e)
 	case 8:
 		ks_tcp_icmp_error(p, KS_EHOSTUNREACH, true);
 		break;
-	default:
+	case 9:
 		p->user_timeout_ms = 500;
+		break;
+	case 10:
+		w.st->pbufs.fail_next = 1 + (int)(in->n % 3); /* no packet buffers */
+		break;
+	default:
+		it_port_fail_next(1); /* no memory (rings, buffers, children) */
 		break;
 	}
 }
@@ -378,6 +385,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		step(&in);
 		check_all();
 	}
+	it_port_fail_next(0);
 	th_fini(&w);
 	FZ_ASSERT(ks_pbuf_pool_live(&st.pbufs) == 0);
 	FZ_ASSERT(it_port_allocs_live() == before);
