@@ -614,7 +614,16 @@ static int sync_input(struct ks_tcp_pcb *pcb, struct seg *s)
 		(void)ks_tcp_send_syn(pcb);
 		return 0;
 	}
-	if (!check_paws(pcb, s) || !check_seq(pcb, s))
+	if (!check_paws(pcb, s))
+		return 0;
+	/* RFC 9293 3.10.7.4, eighth step, TIME-WAIT: a retransmitted FIN
+	 * (its FIN at RCV.NXT - 1) restarts the 2 MSL wait, and is answered.
+	 * It has to be caught here: the sequence check finds it old, so it
+	 * never reaches the eighth step. */
+	if (pcb->state == KS_TCP_TIME_WAIT && (s->h->flags & KS_TCP_FIN) &&
+	    !(s->h->flags & KS_TCP_RST) && s->h->seq + s->h->payload_len == pcb->rcv_nxt - 1)
+		ks_tcp_enter_timewait(pcb);
+	if (!check_seq(pcb, s))
 		return 0;
 	if (!check_rst(pcb, s) || !check_syn(pcb, s))
 		return 0;
@@ -626,8 +635,6 @@ static int sync_input(struct ks_tcp_pcb *pcb, struct seg *s)
 	if (!take_text(pcb, s))
 		return 0;
 	take_fin(pcb, s);
-	if (pcb->state == KS_TCP_TIME_WAIT && s->fin)
-		ks_tcp_enter_timewait(pcb); /* restart the 2 MSL wait */
 	return 0;
 }
 
