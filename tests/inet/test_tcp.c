@@ -577,12 +577,23 @@ TH_CASE(t_active_close)
 	IT_POP(t, a, s);
 	IT_SEG(t, s, A, nxt + 1, PISS + 2, 0);
 	IT_EQ(t, a->deadline, th_now(w) + KS_TCP_TIMEWAIT_NS);
-	/* A retransmitted FIN in TIME-WAIT is acknowledged again. */
+	/* A retransmitted FIN in TIME-WAIT is acknowledged again and
+	 * restarts the 2 MSL wait (RFC 9293 3.10.7.4). */
+	th_advance(w, 30 * NS_S);
 	a->pseq = PISS + 1;
 	th_peer(a, FA, nxt + 1, NULL, 0);
 	IT_POP(t, a, s);
 	IT_SEG(t, s, A, nxt + 1, PISS + 2, 0);
-	th_advance(w, KS_TCP_TIMEWAIT_NS - 1);
+	IT_EQ(t, a->deadline, th_now(w) + KS_TCP_TIMEWAIT_NS);
+	/* Other segments do not. */
+	th_peer(a, A, nxt + 1, NULL, 0);
+	th_drain(a);
+	IT_EQ(t, a->deadline, th_now(w) + KS_TCP_TIMEWAIT_NS);
+	th_advance(w, 10 * NS_S);
+	th_peer(a, A, nxt + 1, NULL, 0);
+	th_drain(a);
+	IT_EQ(t, a->deadline, th_now(w) - 10 * NS_S + KS_TCP_TIMEWAIT_NS);
+	th_advance(w, 50 * NS_S - 1);
 	IT_EQ(t, a->pcb.state, KS_TCP_TIME_WAIT);
 	th_advance(w, 1);
 	IT_EQ(t, a->pcb.state, KS_TCP_CLOSE);
