@@ -75,6 +75,7 @@ static struct ks_tcp_pcb *h_spawn(struct ks_tcp_pcb *lis, uint32_t src, uint16_t
 	c->pcb.rcv_limit = lis->rcv_limit;
 	c->pcb.snd_limit = lis->snd_limit;
 	c->pcb.nodelay = lis->nodelay;
+	c->pcb.user_mss = lis->user_mss;
 	c->peer = le->peer;
 	return &c->pcb;
 }

@@ -211,6 +211,45 @@ TH_CASE(t_passive_mirror_none)
 	IT_EQ(t, w->ends[2]->pcb.snd_wscale, 2);
 }
 
+/* Window scale above 14 is taken as 14 (RFC 7323 2.3); TCP_MAXSEG caps
+ * the MSS; a peer without SACK-permitted gets no SACK blocks. */
+TH_CASE(t_option_limits)
+{
+	struct th_seg s;
+	struct th_spec sp = {0};
+	struct th_end *c;
+
+	a->pcb.adv_mss = 1460;
+	a->pcb.user_mss = 1000;
+	ks_tcp_listen(&a->pcb, 8);
+	sp.flags = KS_TCP_SYN;
+	sp.seq = PISS;
+	sp.wnd = 1000;
+	sp.opt.mss_ok = true;
+	sp.opt.mss = 1460;
+	sp.opt.ws_ok = true;
+	sp.opt.ws = 15;
+	th_in(a, &sp);
+	IT_EQ(t, w->nends, 2);
+	c = w->ends[1];
+	IT_EQ(t, c->pcb.mss, 1000);
+	IT_POP(t, c, s);
+	IT_TRUE(t, s.h.opt.ws_ok && !s.h.opt.sack_perm && !s.h.opt.ts_ok);
+	IT_EQ(t, c->pcb.snd_wscale, 14);
+	c->pseq = PISS + 1;
+	c->pwnd = 1;
+	th_peer(c, A, c->pcb.iss + 1, NULL, 0);
+	IT_EQ(t, c->pcb.state, KS_TCP_ESTABLISHED);
+	IT_EQ(t, c->pcb.snd_wnd, 1u << 14);
+	c->pseq = PISS + 101;
+	th_peer(c, PA, c->pcb.iss + 1, "x", 1);
+	IT_POP(t, c, s);
+	IT_SEG(t, s, A, c->pcb.iss + 1, PISS + 1, 0);
+	IT_EQ(t, s.h.opt.nsack, 0);
+	IT_EQ(t, s.h.hlen, 20);
+	th_drain(c);
+}
+
 /* A retransmitted SYN in SYN-RECEIVED is answered with the SYN-ACK again
  * (Linux's tcp_check_req), not a bare ACK. */
 TH_CASE(t_synrecv_dup_syn)
@@ -1072,6 +1111,7 @@ const struct it_case it_cases_tcp[] = {
 	{"tiny_mss", t_tiny_mss},
 	{"passive_open", t_passive_open},
 	{"passive_mirror_none", t_passive_mirror_none},
+	{"option_limits", t_option_limits},
 	{"synrecv_dup_syn", t_synrecv_dup_syn},
 	{"synrecv_retries", t_synrecv_retries},
 	{"synrecv_ack_data", t_synrecv_ack_data},
