@@ -30,7 +30,9 @@ static bool open_pair(struct th *w, struct th_end *a, struct th_end *b, struct t
 	if (w->nends != 3)
 		return false;
 	*c = w->ends[2];
-	return a->pcb.state == KS_TCP_ESTABLISHED && (*c)->pcb.state == KS_TCP_ESTABLISHED;
+	return a->pcb.state == KS_TCP_ESTABLISHED && (*c)->pcb.state == KS_TCP_ESTABLISHED &&
+	       ((*c)->ev & KS_TCP_EV_ACCEPT) && !(a->ev & KS_TCP_EV_ACCEPT) &&
+	       b->pcb.state == KS_TCP_LISTEN;
 }
 
 static uint64_t earliest(const struct th *w)
