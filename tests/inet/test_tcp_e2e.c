@@ -59,6 +59,9 @@ static const char *check_all(const struct th *w)
 
 struct xfer {
 	uint64_t total, sent, rcvd;
+	uint32_t read_max;   /* bytes read per step; 0: all there is */
+	unsigned read_every; /* read every this many steps; 0: each */
+	unsigned zero_wnd;   /* steps that found the sender's window zero */
 	unsigned steps;
 	const char *why; /* what went wrong */
 };
@@ -83,7 +86,10 @@ static void transfer(struct th *w, struct th_end *tx, struct th_end *rx, struct 
 			x->sent += n;
 		}
 		th_pump(w, w->net, 1000);
-		long n = th_recv(rx, buf, sizeof(buf));
+		uint32_t want_n = x->read_max ? x->read_max : sizeof(buf);
+		if (x->read_every && x->steps % x->read_every)
+			want_n = 0;
+		long n = th_recv(rx, buf, want_n);
 		if (n < 0) {
 			x->why = "recv failed";
 			return;
@@ -99,6 +105,8 @@ static void transfer(struct th *w, struct th_end *tx, struct th_end *rx, struct 
 		}
 		if ((x->why = check_all(w)) != NULL)
 			return;
+		if (tx->pcb.snd_wnd == 0)
+			x->zero_wnd++;
 		if (tx->pcb.state == KS_TCP_CLOSE || rx->pcb.state == KS_TCP_CLOSE) {
 			x->why = "a connection closed";
 			return;
@@ -256,10 +264,47 @@ static void t_seeds(struct it_ctx *t)
 	}
 }
 
+/* A slow reader behind a small buffer on a lossy path: windows close,
+ * persist probes and window updates get lost; every transfer completes. */
+static void t_slow_reader(struct it_ctx *t)
+{
+	static struct th w;
+	static struct th_end a, b;
+	unsigned zero = 0;
+
+	for (uint64_t seed = 1; seed <= 100; seed++) {
+		struct th_end *c;
+		struct xfer x = {.total = 64 << 10, .read_max = 3000, .read_every = 7};
+		struct th_net net = {.rng = seed * 0x2545f4914f6cdd1dull,
+				     .loss_pct = (unsigned)(seed % 3) * 5,
+				     .dup_pct = (unsigned)(seed % 2) * 5,
+				     .reorder_pct = (unsigned)(seed % 4) * 3};
+		th_init(&w, &t->st, &t->clock_ns);
+		th_end_init(&w, &a);
+		bool ok = open_pair(&w, &a, &b, &c, seed & 1 ? 4096 : 8192);
+		if (ok) {
+			w.net = &net;
+			transfer(&w, &a, c, &x, 400000);
+		}
+		const char *why = !ok ? "no connection" : x.why ? x.why : close_both(&w, &a, c);
+		if (!why && w.bad)
+			why = w.why;
+		th_fini(&w);
+		zero += x.zero_wnd;
+		if (why) {
+			it_fail(t, __FILE__, __LINE__, "seed %llu: %s after %llu bytes",
+				(unsigned long long)seed, why, (unsigned long long)x.rcvd);
+			return;
+		}
+	}
+	IT_TRUE(t, zero > 100); /* the windows did close */
+}
+
 const struct it_case it_cases_tcp_e2e[] = {
 	{"bulk_clean", t_bulk_clean},
 	{"bulk_lossy", t_bulk_lossy},
 	{"bidir_small_window", t_bidir_small_window},
 	{"seeds", t_seeds},
+	{"slow_reader", t_slow_reader},
 	{0},
 };
