@@ -28,6 +28,14 @@ static uint64_t backed_off_rto(const struct ks_tcp_pcb *pcb)
 void ks_tcp_arm_rtx(struct ks_tcp_pcb *pcb)
 {
 	pcb->t_rtx = ks_tcp_now(pcb) + backed_off_rto(pcb);
+	/* While retransmitting, fire no later than TCP_USER_TIMEOUT ends
+	 * (Linux's tcp_clamp_rto_to_user_timeout), or the connection would
+	 * outlive it by up to a backed-off RTO. */
+	if (pcb->user_timeout_ms && pcb->rtx_since && !pcb->persist) {
+		uint64_t end = pcb->rtx_since + (uint64_t)pcb->user_timeout_ms * 1000000ull;
+		if (end > ks_tcp_now(pcb) && end < pcb->t_rtx)
+			pcb->t_rtx = end; /* (never now: no timer firing at once) */
+	}
 }
 
 void ks_tcp_arm_keepalive(struct ks_tcp_pcb *pcb)
@@ -124,8 +132,11 @@ static void rtx_timeout(struct ks_tcp_pcb *pcb)
 		ks_tcp_arm_rtx(pcb);
 		return;
 	}
+	/* TCP_USER_TIMEOUT counts from when the oldest unacknowledged data
+	 * was sent (Linux: its retrans_stamp), not from this first timeout,
+	 * which comes one RTO later: the timer was armed when it went. */
 	if (!pcb->rtx_since)
-		pcb->rtx_since = now;
+		pcb->rtx_since = now - backed_off_rto(pcb);
 	if (pcb->backoff >= KS_TCP_RETRIES2 ||
 	    (pcb->user_timeout_ms &&
 	     now - pcb->rtx_since >= (uint64_t)pcb->user_timeout_ms * 1000000ull)) {
