@@ -1068,26 +1068,70 @@ TH_CASE(t_keepalive_busy)
 	th_drain(a);
 }
 
-/* TCP_USER_TIMEOUT: unacknowledged data for longer than the timeout ends
- * the connection with ETIMEDOUT, long before tcp_retries2. */
+/* TCP_USER_TIMEOUT: data unacknowledged for longer than the timeout ends
+ * the connection with ETIMEDOUT, long before tcp_retries2, counted from
+ * when the data was sent and right when it runs out (Linux: the RTO is
+ * clamped to it). RTO 200 ms: resent at 0.2, 0.6, 1.4 s, over at 3 s. */
 TH_CASE(t_user_timeout)
 {
 	struct th_seg s;
-	uint64_t t0;
+	uint64_t t0, rto;
 
 	IT_FX(t, w, th_fx_active(a, false));
 	a->pcb.user_timeout_ms = 3000;
+	rto = a->pcb.rto_ns;
 	t0 = th_now(w);
 	IT_EQ(t, th_send(a, 0, 100, false), 100);
 	IT_POP(t, a, s);
+	th_run(w, t0 + 7 * rto);
+	IT_EQ(t, a->nout, 3);
+	th_drain(a);
 	th_run(w, t0 + 3 * NS_S - 1);
 	IT_EQ(t, a->pcb.state, KS_TCP_ESTABLISHED);
-	th_drain(a);
-	th_run(w, t0 + 30 * NS_S);
+	IT_QUIET(t, a);
+	th_run(w, t0 + 3 * NS_S);
 	IT_EQ(t, a->pcb.state, KS_TCP_CLOSE);
 	IT_EQ(t, a->pcb.err, KS_ETIMEDOUT);
-	/* Not before the timeout, not much after it (one backed-off RTO). */
-	IT_TRUE(t, a->pcb.total_retrans >= 3);
+	th_drain(a);
+	/* An ACK in between starts the count again. */
+	static struct th_end b;
+	th_end_init(w, &b);
+	b.pcb.lport = 40001;
+	IT_FX(t, w, th_fx_active(&b, false));
+	b.pcb.user_timeout_ms = 1000;
+	t0 = th_now(w);
+	uint32_t nxt = b.pcb.snd_nxt;
+	IT_EQ(t, th_send(&b, 0, 100, false), 100);
+	th_run(w, t0 + 900 * NS_MS);
+	th_peer(&b, A, nxt + 100, NULL, 0);
+	IT_EQ(t, th_send(&b, 100, 100, false), 100);
+	th_run(w, t0 + 1900 * NS_MS - 1);
+	IT_EQ(t, b.pcb.state, KS_TCP_ESTABLISHED);
+	th_run(w, t0 + 1900 * NS_MS);
+	IT_EQ(t, b.pcb.state, KS_TCP_CLOSE);
+	IT_EQ(t, b.pcb.err, KS_ETIMEDOUT);
+	th_drain(&b);
+}
+
+/* The user timeout while the peer's window is closed: the persist timer
+ * probes on (the engine does not time persist out) and never fires at
+ * once in a loop. */
+TH_CASE(t_user_timeout_persist)
+{
+	uint64_t t0;
+	uint32_t nxt;
+
+	IT_FX(t, w, th_fx_active(a, false));
+	nxt = a->pcb.snd_nxt;
+	a->pcb.user_timeout_ms = 1000;
+	t0 = th_now(w);
+	IT_EQ(t, th_send(a, 0, 100, false), 100);
+	th_run(w, t0 + 300 * NS_MS); /* one RTO: the count has started */
+	a->pwnd = 0;
+	th_peer(a, A, nxt, NULL, 0); /* the window closes, nothing acked */
+	th_run(w, t0 + 20 * NS_S);
+	IT_TRUE(t, !w->bad);
+	IT_TRUE(t, a->pcb.persist || a->pcb.state == KS_TCP_CLOSE);
 	th_drain(a);
 }
 
@@ -1145,6 +1189,7 @@ const struct it_case it_cases_tcp[] = {
 	{"keepalive_later", t_keepalive_later},
 	{"keepalive_busy", t_keepalive_busy},
 	{"user_timeout", t_user_timeout},
+	{"user_timeout_persist", t_user_timeout_persist},
 	{"retries2", t_retries2},
 	{0},
 };
