@@ -117,7 +117,7 @@ struct ks_tcp_hooks {
 	void (*spawned)(struct ks_tcp_pcb *child);
 	/* Room for a new connection on listener: 0 yes, 1 the SYN queue is
 	 * full (answer with a SYN cookie), -1 the accept queue is full (drop
-	 * the SYN, as Linux). */
+	 * the SYN, as Linux). Optional: NULL means always room. */
 	int (*syn_room)(struct ks_tcp_pcb *listener);
 	/* pcb's earliest deadline is now ks_tcp_next_deadline(pcb). */
 	void (*timer)(struct ks_tcp_pcb *pcb);
