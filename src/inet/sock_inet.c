@@ -471,3 +471,46 @@ static void ip_input(struct ks_pbuf *p)
 drop:
 	ks_pbuf_free(p);
 }
+
+/* ---- helpers of the AF_INET socket types ---- */
+
+void ks_inet_fmt_addr(char *out, size_t cap, uint32_t a, uint16_t port)
+{
+	char tmp[24];
+	int n = 0;
+	unsigned parts[5] = {a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, port};
+
+	for (int i = 0; i < 5; i++) {
+		char d[6];
+		int k = 0;
+		unsigned v = parts[i];
+		do {
+			d[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (k)
+			tmp[n++] = d[--k];
+		if (i < 4)
+			tmp[n++] = i == 3 ? ':' : '.';
+	}
+	tmp[n] = 0;
+	size_t i;
+	for (i = 0; i + 1 < cap && tmp[i]; i++)
+		out[i] = tmp[i];
+	out[i] = 0;
+}
+
+int ks_inet_port_search(uint32_t start, bool (*taken)(void *arg, uint16_t port), void *arg,
+			uint16_t *port)
+{
+	const uint32_t range = KS_INET_EPHEMERAL_HIGH - KS_INET_EPHEMERAL_LOW + 1;
+
+	for (uint32_t i = 0; i < range; i++) {
+		uint16_t p = (uint16_t)(KS_INET_EPHEMERAL_LOW + (start + i) % range);
+		if (!taken(arg, p)) {
+			*port = p;
+			return 0;
+		}
+	}
+	return -KS_EADDRINUSE;
+}

@@ -255,6 +255,18 @@ static bool port_conflict_locked(struct ks_tcp_sock *ts, uint32_t addr, uint16_t
 	return false;
 }
 
+struct port_probe {
+	struct ks_tcp_sock *ts;
+	uint32_t addr;
+};
+
+static bool port_taken(void *arg, uint16_t port)
+{
+	struct port_probe *pp = arg;
+
+	return port_conflict_locked(pp->ts, pp->addr, port);
+}
+
 /* A port for ts at addr (0: an ephemeral one, RFC 6056 style: a keyed
  * hash picks where the search starts); ts goes on the list. */
 static int port_get_locked(struct ks_tcp_sock *ts, uint32_t addr, uint16_t port)
@@ -266,15 +278,9 @@ static int port_get_locked(struct ks_tcp_sock *ts, uint32_t addr, uint16_t port)
 		if (port_conflict_locked(ts, addr, port))
 			return -KS_EADDRINUSE;
 	} else {
-		const uint32_t range = KS_INET_EPHEMERAL_HIGH - KS_INET_EPHEMERAL_LOW + 1;
+		struct port_probe pp = {ts, addr};
 		uint32_t start = (uint32_t)ks_tcp_hash(&n->st, addr, n->tcp_port_ctr++, 0, 0x9077);
-		uint32_t i;
-		for (i = 0; i < range; i++) {
-			port = (uint16_t)(KS_INET_EPHEMERAL_LOW + (start + i) % range);
-			if (!port_conflict_locked(ts, addr, port))
-				break;
-		}
-		if (i == range)
+		if (ks_inet_port_search(start, port_taken, &pp, &port))
 			return -KS_EADDRINUSE;
 	}
 	__atomic_store_n(&ts->laddr, addr, __ATOMIC_RELAXED);
@@ -710,24 +716,7 @@ int ks_inet_tcp_expire(void)
 
 /* ---- addresses ---- */
 
-static void sin_in(const struct ks_sockaddr_storage *a, uint32_t *addr, uint16_t *port)
-{
-	const struct ks_sockaddr_in *sin = (const struct ks_sockaddr_in *)a;
 
-	*addr = ks_ntoh32(sin->sin_addr.s_addr);
-	*port = ks_ntoh16(sin->sin_port);
-}
-
-static unsigned sin_out(struct ks_sockaddr_storage *a, uint32_t addr, uint16_t port)
-{
-	struct ks_sockaddr_in *sin = (struct ks_sockaddr_in *)a;
-
-	__builtin_memset(sin, 0, sizeof(*sin));
-	sin->sin_family = KS_AF_INET;
-	sin->sin_port = ks_hton16(port);
-	sin->sin_addr.s_addr = ks_hton32(addr);
-	return SIN_LEN;
-}
 
 /* Linux's __inet_bind for TCP. */
 static int tcp_bind(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned len)
@@ -738,7 +727,7 @@ static int tcp_bind(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned
 
 	if (len < SIN_LEN)
 		return -KS_EINVAL;
-	sin_in(a, &addr, &port);
+	ks_inet_sin_in(a, &addr, &port);
 	if (a->ss_family != KS_AF_INET && (a->ss_family != KS_AF_UNSPEC || addr))
 		return -KS_EAFNOSUPPORT;
 	if (addr && !ks_inet_addr_local(addr) && !ks_ipv4_is_lbcast(addr))
@@ -848,7 +837,7 @@ static int start_connect(struct ks_tcp_sock *ts, struct ks_sockaddr_storage *a)
 	uint16_t port;
 
 	uint16_t mss;
-	sin_in(a, &dst, &port);
+	ks_inet_sin_in(a, &dst, &port);
 	int err = route(&dst, ts->laddr, &src, &mss);
 	if (err)
 		return err;
@@ -1067,9 +1056,9 @@ static int tcp_getname(struct ks_socket *s, struct ks_sockaddr_storage *a, bool 
 		if (!ts->rport || ts->pcb.state == KS_TCP_CLOSE || ts->pcb.state == KS_TCP_SYN_SENT)
 			len = -KS_ENOTCONN;
 		else
-			len = (int)sin_out(a, ts->raddr, ts->rport);
+			len = (int)ks_inet_sin_out(a, ts->raddr, ts->rport);
 	} else {
-		len = (int)sin_out(a, ts->laddr, ts->lport);
+		len = (int)ks_inet_sin_out(a, ts->laddr, ts->lport);
 	}
 	tcp_unlock(ts);
 	return len;
@@ -1880,39 +1869,14 @@ static unsigned tcp_poll(struct ks_socket *s, struct ks_poll_table *pt)
 	return mask;
 }
 
-static void fmt_addr(char *out, size_t cap, uint32_t a, uint16_t port)
-{
-	char tmp[24];
-	int n = 0;
-	unsigned parts[5] = {a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, port};
-
-	for (int i = 0; i < 5; i++) {
-		char d[6];
-		int k = 0;
-		unsigned v = parts[i];
-		do {
-			d[k++] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
-		while (k)
-			tmp[n++] = d[--k];
-		if (i < 4)
-			tmp[n++] = i == 3 ? ':' : '.';
-	}
-	tmp[n] = 0;
-	size_t i;
-	for (i = 0; i + 1 < cap && tmp[i]; i++)
-		out[i] = tmp[i];
-	out[i] = 0;
-}
 
 static void tcp_describe(struct ks_socket *s, struct ks_sock_info *out)
 {
 	struct ks_tcp_sock *ts = tsk(s);
 
-	fmt_addr(out->local, sizeof(out->local), __atomic_load_n(&ts->laddr, __ATOMIC_RELAXED),
+	ks_inet_fmt_addr(out->local, sizeof(out->local), __atomic_load_n(&ts->laddr, __ATOMIC_RELAXED),
 		 __atomic_load_n(&ts->lport, __ATOMIC_RELAXED));
-	fmt_addr(out->peer, sizeof(out->peer), __atomic_load_n(&ts->raddr, __ATOMIC_RELAXED),
+	ks_inet_fmt_addr(out->peer, sizeof(out->peer), __atomic_load_n(&ts->raddr, __ATOMIC_RELAXED),
 		 __atomic_load_n(&ts->rport, __ATOMIC_RELAXED));
 	/* The table walker may not lock: the state's atomic copy. */
 	int st = __atomic_load_n(&ts->shown_state, __ATOMIC_RELAXED);

@@ -80,6 +80,18 @@ static bool port_conflict_locked(struct ks_inet_sock *u, uint32_t addr, uint16_t
 	return false;
 }
 
+struct port_probe {
+	struct ks_inet_sock *u;
+	uint32_t addr;
+};
+
+static bool port_taken(void *arg, uint16_t port)
+{
+	struct port_probe *pp = arg;
+
+	return port_conflict_locked(pp->u, pp->addr, port);
+}
+
 /* Binds u to addr:port (port 0: an ephemeral one) and hashes it. */
 static int port_get_locked(struct ks_inet_sock *u, uint32_t addr, uint16_t port)
 {
@@ -90,18 +102,12 @@ static int port_get_locked(struct ks_inet_sock *u, uint32_t addr, uint16_t port)
 		if (port_conflict_locked(u, addr, port))
 			return -KS_EADDRINUSE;
 	} else {
-		const uint32_t range = KS_INET_EPHEMERAL_HIGH - KS_INET_EPHEMERAL_LOW + 1;
 		/* xorshift32: a start point programs cannot guess cheaply */
 		n->port_rnd ^= n->port_rnd << 13;
 		n->port_rnd ^= n->port_rnd >> 17;
 		n->port_rnd ^= n->port_rnd << 5;
-		uint32_t i, start = n->port_rnd % range;
-		for (i = 0; i < range; i++) {
-			port = (uint16_t)(KS_INET_EPHEMERAL_LOW + (start + i) % range);
-			if (!port_conflict_locked(u, addr, port))
-				break;
-		}
-		if (i == range)
+		struct port_probe pp = {u, addr};
+		if (ks_inet_port_search(n->port_rnd, port_taken, &pp, &port))
 			return -KS_EADDRINUSE;
 	}
 	wr32(&u->laddr, addr);
@@ -227,25 +233,7 @@ static void udp_destroy(struct ks_socket *s)
 
 /* ---- addresses ---- */
 
-static int sin_in(const struct ks_sockaddr_storage *a, uint32_t *addr, uint16_t *port)
-{
-	const struct ks_sockaddr_in *sin = (const struct ks_sockaddr_in *)a;
 
-	*addr = ks_ntoh32(sin->sin_addr.s_addr);
-	*port = ks_ntoh16(sin->sin_port);
-	return 0;
-}
-
-static unsigned sin_out(struct ks_sockaddr_storage *a, uint32_t addr, uint16_t port)
-{
-	struct ks_sockaddr_in *sin = (struct ks_sockaddr_in *)a;
-
-	__builtin_memset(sin, 0, sizeof(*sin));
-	sin->sin_family = KS_AF_INET;
-	sin->sin_port = ks_hton16(port);
-	sin->sin_addr.s_addr = ks_hton32(addr);
-	return SIN_LEN;
-}
 
 /* Whether addr is an address of this host: 127.0.0.0/8 on the loopback
  * device, and the attached interfaces' addresses (sock_inet.h). */
@@ -305,7 +293,7 @@ static int udp_bind(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned
 
 	if (len < SIN_LEN)
 		return -KS_EINVAL;
-	sin_in(a, &addr, &port);
+	ks_inet_sin_in(a, &addr, &port);
 	/* AF_UNSPEC is taken as AF_INET only with INADDR_ANY. */
 	if (a->ss_family != KS_AF_INET && (a->ss_family != KS_AF_UNSPEC || addr))
 		return -KS_EAFNOSUPPORT;
@@ -369,7 +357,7 @@ static int udp_connect(struct ks_socket *s, struct ks_sockaddr_storage *a, unsig
 	if (!err && a->ss_family != KS_AF_INET)
 		err = -KS_EAFNOSUPPORT;
 	if (!err) {
-		sin_in(a, &dst, &port);
+		ks_inet_sin_in(a, &dst, &port);
 		err = route(u, &dst, u->laddr, 0, &src);
 	}
 	if (!err) {
@@ -394,7 +382,7 @@ static int udp_getname(struct ks_socket *s, struct ks_sockaddr_storage *a, bool 
 		ks_mutex_unlock(&s->lock);
 		return -KS_ENOTCONN;
 	}
-	len = peer ? sin_out(a, u->raddr, u->rport) : sin_out(a, u->laddr, u->lport);
+	len = peer ? ks_inet_sin_out(a, u->raddr, u->rport) : ks_inet_sin_out(a, u->laddr, u->lport);
 	ks_mutex_unlock(&s->lock);
 	return (int)len;
 }
@@ -500,7 +488,7 @@ static int send_dest(struct ks_inet_sock *u, struct ks_msg *m, struct udp_dest *
 		err = -KS_EAFNOSUPPORT;
 		if (m->name->ss_family != KS_AF_INET && m->name->ss_family != KS_AF_UNSPEC)
 			goto out;
-		sin_in(m->name, &d->dst, &d->dport);
+		ks_inet_sin_in(m->name, &d->dst, &d->dport);
 		err = -KS_EINVAL;
 		if (!d->dport)
 			goto out;
@@ -809,7 +797,7 @@ static long copy_dgram(struct ks_inet_sock *u, const struct ks_pbuf *p, struct k
 
 	dgram_parts(p, &off, &len, &src, &sport);
 	if (m->name)
-		m->namelen = sin_out(m->name, src, sport);
+		m->namelen = ks_inet_sin_out(m->name, src, sport);
 	unsigned long size = m->it.left;
 	if (size > len - skip)
 		size = len - skip;
@@ -1029,40 +1017,15 @@ static unsigned udp_poll(struct ks_socket *s, struct ks_poll_table *pt)
 	return mask;
 }
 
-static void fmt_addr(char *out, size_t cap, uint32_t a, uint16_t port)
-{
-	char tmp[24];
-	int n = 0;
-	unsigned parts[5] = {a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, port};
-
-	for (int i = 0; i < 5; i++) {
-		char d[6];
-		int k = 0;
-		unsigned v = parts[i];
-		do {
-			d[k++] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
-		while (k)
-			tmp[n++] = d[--k];
-		if (i < 4)
-			tmp[n++] = i == 3 ? ':' : '.';
-	}
-	tmp[n] = 0;
-	size_t i;
-	for (i = 0; i + 1 < cap && tmp[i]; i++)
-		out[i] = tmp[i];
-	out[i] = 0;
-}
 
 /* The socket table reads with atomic loads only (docs/locking.md). */
 static void udp_describe(struct ks_socket *s, struct ks_sock_info *out)
 {
 	struct ks_inet_sock *u = ks_inet(s);
 
-	fmt_addr(out->local, sizeof(out->local), __atomic_load_n(&u->laddr, __ATOMIC_RELAXED),
+	ks_inet_fmt_addr(out->local, sizeof(out->local), __atomic_load_n(&u->laddr, __ATOMIC_RELAXED),
 		 __atomic_load_n(&u->lport, __ATOMIC_RELAXED));
-	fmt_addr(out->peer, sizeof(out->peer), __atomic_load_n(&u->raddr, __ATOMIC_RELAXED),
+	ks_inet_fmt_addr(out->peer, sizeof(out->peer), __atomic_load_n(&u->raddr, __ATOMIC_RELAXED),
 		 __atomic_load_n(&u->rport, __ATOMIC_RELAXED));
 	out->recv_q = (unsigned long)__atomic_load_n(&u->rmem, __ATOMIC_RELAXED);
 	out->send_q = 0;
