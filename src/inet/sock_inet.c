@@ -514,3 +514,13 @@ int ks_inet_port_search(uint32_t start, bool (*taken)(void *arg, uint16_t port),
 	}
 	return -KS_EADDRINUSE;
 }
+
+uint32_t ks_inet_flow_hash(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	uint32_t h = src * 2654435761u ^ dst ^ ((uint32_t)sport << 16 | dport) ^
+		     (uint32_t)ks_net.st.secret[0];
+
+	h ^= h >> 15;
+	h *= 2246822519u;
+	return h ^ (h >> 13);
+}

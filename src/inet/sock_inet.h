@@ -272,6 +272,10 @@ static inline unsigned ks_inet_sin_out(struct ks_sockaddr_storage *a, uint32_t a
 int ks_inet_port_search(uint32_t start, bool (*taken)(void *arg, uint16_t port), void *arg,
 			uint16_t *port);
 
+/* A flow's hash (its four-tuple, keyed with the stack's secret), for
+ * choosing among SO_REUSEPORT sockets. */
+uint32_t ks_inet_flow_hash(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
+
 /* "a.b.c.d:port" into out (cap bytes, NUL-terminated), for the socket
  * table. Any context. */
 void ks_inet_fmt_addr(char *out, size_t cap, uint32_t a, uint16_t port);

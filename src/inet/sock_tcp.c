@@ -234,6 +234,11 @@ static bool unhash_locked(struct ks_tcp_sock *ts)
 	return true;
 }
 
+static bool reuseport_of(const struct ks_tcp_sock *ts)
+{
+	return (__atomic_load_n(&ts->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEPORT) != 0;
+}
+
 static bool reuse_of(const struct ks_tcp_sock *ts)
 {
 	return (__atomic_load_n(&ts->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEADDR) != 0;
@@ -249,6 +254,8 @@ static bool port_conflict_locked(struct ks_tcp_sock *ts, uint32_t addr, uint16_t
 			continue;
 		if (reuse_of(ts) && reuse_of(o) && o->sk.state != KS_SS_LISTENING)
 			continue;
+		if (reuseport_of(ts) && reuseport_of(o))
+			continue; /* one SO_REUSEPORT group (Linux also asks the same uid) */
 		if (!o->laddr || !addr || o->laddr == addr)
 			return true;
 	}
@@ -302,10 +309,21 @@ static struct ks_tcp_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, ui
 			break;
 		}
 	}
+	unsigned group = 0;
+	uint32_t h = best ? 0 : ks_inet_flow_hash(src, sport, dst, dport);
 	for (struct ks_tcp_sock *o = best ? NULL : *bchain(dport); o; o = o->next) {
-		if (o->lport == dport && !o->has_peer && o->sk.state == KS_SS_LISTENING &&
-		    (!o->laddr || o->laddr == dst) && (!best || (o->laddr && !best->laddr)))
+		if (o->lport != dport || o->has_peer || o->sk.state != KS_SS_LISTENING ||
+		    (o->laddr && o->laddr != dst))
+			continue;
+		if (!best || (o->laddr && !best->laddr)) {
 			best = o;
+			group = 1;
+		} else if (o->laddr == best->laddr && reuseport_of(o) && reuseport_of(best)) {
+			/* A SO_REUSEPORT group of listeners: the flow's hash
+			 * picks one (Linux's reuseport_select_sock). */
+			if (h % ++group == 0)
+				best = o;
+		}
 	}
 	if (best)
 		ks_socket_hold(&best->sk);

@@ -59,6 +59,11 @@ static void wr16(uint16_t *f, uint16_t v)
 	__atomic_store_n(f, v, __ATOMIC_RELAXED);
 }
 
+static bool reuseport_of(struct ks_inet_sock *u)
+{
+	return (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEPORT) != 0;
+}
+
 static bool reuse_of(struct ks_inet_sock *u)
 {
 	return (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEADDR) != 0;
@@ -74,6 +79,8 @@ static bool port_conflict_locked(struct ks_inet_sock *u, uint32_t addr, uint16_t
 			continue;
 		if (reuse_of(o) && reuse_of(u))
 			continue;
+		if (reuseport_of(o) && reuseport_of(u))
+			continue; /* one SO_REUSEPORT group (Linux also asks the same uid) */
 		if (!o->laddr || !addr || o->laddr == addr)
 			return true;
 	}
@@ -163,13 +170,23 @@ static struct ks_inet_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, u
 {
 	struct ks_inet_sock *best = NULL;
 	int best_score = -1;
+	unsigned group = 0; /* SO_REUSEPORT sockets sharing the best score */
+	uint32_t h = ks_inet_flow_hash(src, sport, dst, dport);
 
 	ks_mutex_lock(&net()->udp_lock);
 	for (struct ks_inet_sock *o = net()->udp_bound; o; o = o->bnext) {
 		int score = match_score_locked(o, src, sport, dst, dport);
+		if (score < 0 || score < best_score)
+			continue;
 		if (score > best_score) {
 			best = o;
 			best_score = score;
+			group = 1;
+		} else if (reuseport_of(o) && reuseport_of(best) && o->laddr == best->laddr) {
+			/* Linux's reuseport_select_sock: the flow's hash picks one
+			 * of the group, the same one for every datagram of a flow. */
+			if (h % ++group == 0)
+				best = o;
 		}
 	}
 	if (best)
