@@ -32,7 +32,10 @@
  * socket asked (read from the queued datagram's IPv4 header); sendmsg
  * takes IP_PKTINFO (source address, interface), IP_TTL and IP_TOS.
  *
- * Not supported yet: SO_REUSEPORT groups, the error queue (MSG_ERRQUEUE),
+ * SO_REUSEPORT: sockets that all set it share a port (Linux also asks for
+ * the same uid: not checked); the flow's hash picks one of the group.
+ *
+ * Not supported yet: the error queue (MSG_ERRQUEUE),
  * multicast, SO_BINDTODEVICE, corking, UDP_SEGMENT.
  */
 #include "sock_inet.h"
