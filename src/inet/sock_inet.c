@@ -16,6 +16,8 @@
 #include "sock_inet.h"
 
 static struct ks_inet_net ks_net;
+static struct ks_timer net_timer; /* runs the interfaces' poll and timers */
+static void net_timer_fn(void *arg);
 static int ks_net_ready;
 
 static int inet_create(int type, int protocol, struct ks_socket **out);
@@ -45,6 +47,7 @@ int ks_inet_init(void)
 	ks_mutex_init(&ks_net.rt_lock);
 	ks_inet_rtab_init(&ks_net.rt);
 	ks_mutex_init(&ks_net.tcp_lock);
+	ks_timer_init(&net_timer, net_timer_fn, NULL);
 	ks_mutex_init(&ks_net.tx_lock);
 	ks_pbufq_init(&ks_net.tx_q);
 	ks_port_random(ks_net.st.secret, sizeof(ks_net.st.secret));
@@ -178,6 +181,41 @@ static void table_unlock(void)
 	ks_mutex_unlock(&ks_net.nif_lock);
 }
 
+/*
+ * The stack drives itself: a frame arriving at an interface kicks the
+ * net timer (for now), whose callback (timer context, no lock held) polls
+ * every interface and the loopback queue, then re-arms itself for the
+ * interfaces' next deadline (ARP retries and expiry, reassembly). A port
+ * thus needs no poll loop; one may still call ks_inet_net_poll (the tests
+ * do, to step the stack themselves).
+ */
+static int net_kicked; /* atomic: frames arrived since the poll began */
+
+static void net_timer_fn(void *arg)
+{
+	uint64_t next;
+
+	(void)arg;
+	__atomic_store_n(&net_kicked, 0, __ATOMIC_SEQ_CST);
+	(void)ks_inet_net_poll_next(&next);
+	/* A kick during the poll armed the timer for now; re-arming for a
+	 * later deadline must not undo it. */
+	if (__atomic_exchange_n(&net_kicked, 0, __ATOMIC_SEQ_CST))
+		next = ks_port_now_ns();
+	if (next != KS_INET_NEVER && ks_inet_clock_is_port(&ks_net.st))
+		ks_timer_arm(&net_timer, next);
+}
+
+/* A test that runs the stack on a fake clock steps it itself. */
+static void net_kick(void *arg)
+{
+	(void)arg;
+	if (!ks_inet_clock_is_port(&ks_net.st))
+		return;
+	__atomic_store_n(&net_kicked, 1, __ATOMIC_SEQ_CST);
+	ks_timer_arm(&net_timer, ks_port_now_ns());
+}
+
 int ks_inet_net_attach(struct ks_inet_netif *nif)
 {
 	int err;
@@ -190,6 +228,7 @@ int ks_inet_net_attach(struct ks_inet_netif *nif)
 		ks_inet_netif_set_udp(nif, nif_udp, &ks_net);
 		ks_inet_netif_set_err(nif, nif_err, &ks_net);
 		ks_inet_netif_set_tcp(nif, nif_tcp, &ks_net);
+		ks_inet_netif_set_kick(nif, net_kick, NULL);
 	}
 	table_unlock();
 	return err;
@@ -203,6 +242,7 @@ void ks_inet_net_detach(struct ks_inet_netif *nif)
 		ks_inet_netif_set_udp(nif, NULL, NULL);
 		ks_inet_netif_set_err(nif, NULL, NULL);
 		ks_inet_netif_set_tcp(nif, NULL, NULL);
+		ks_inet_netif_set_kick(nif, NULL, NULL);
 	}
 	table_unlock();
 }

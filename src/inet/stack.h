@@ -133,6 +133,9 @@ void ks_inet_stack_reset(struct ks_inet_stack *st);
 
 /* The stack's time, from its clock. Any context. */
 uint64_t ks_inet_now(const struct ks_inet_stack *st);
+/* Whether that clock is the port's (not a test's fake one), so that its
+ * deadlines can be given to port timers. */
+bool ks_inet_clock_is_port(const struct ks_inet_stack *st);
 
 /* Counts rc if it is a drop reason (or -KS_ENOMEM/-KS_ENOBUFS, counted as
  * no_memory); returns rc unchanged, so a receive path can end with
