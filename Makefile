@@ -169,7 +169,16 @@ check-preload-asan check-preload-tsan: check-preload-%:
 		$(BUILD)/$*-preload/preload-tests/t_calls >/dev/null
 	python3 tests/preload/run.py $(BUILD)/$*-preload --sanitizer $*
 
-.PHONY: preload check-preload check-preload-asan check-preload-tsan
+# `make check-preload-tap` (root): tests/preload/tap_run.sh runs programs
+# under ksock-run --tap in a network namespace with a TAP (198.18.0.0/15
+# only) against Linux's: python3 -m http.server and curl both ways, iperf3
+# both ways (docs/ksock-run.md, "A TAP interface"). Skips, saying why, where
+# the machine has no namespaces or /dev/net/tun. Last line:
+# "check-preload-tap: N passed, N failed".
+check-preload-tap: preload
+	tests/preload/tap_run.sh $(BUILD)
+
+.PHONY: preload check-preload check-preload-asan check-preload-tsan check-preload-tap
 
 # ---- netfs: issue 6, sockets as files under /net (src/netfs, fuse/, tests/netfs, docs/netfs.md) ----
 # src/netfs is portable: it goes into the library and into `make cross`.

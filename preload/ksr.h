@@ -24,7 +24,7 @@
  *   ksr_ret(r)         - a ks_sys_* result as libc returns it (-1/errno).
  *   ksr_fresh(fd)      - after a real call created fd: drops a stale map
  *                        entry (the fd was closed behind our back).
- *   wait.c, epoll.c, scm.c: see their sections below.
+ *   wait.c, epoll.c, scm.c, tap.c: see their sections below.
  *
  * Locking: the map is read with atomic loads and changed under
  * ksr_map_lock (a pthread mutex; no ksock call is made holding it; taken
@@ -196,9 +196,17 @@ int ksr_handlers_wrapped(void);
 
 /* ---- families and process state (lifecycle.c) ---- */
 /* Whether ksock serves a socket(domain, type, protocol) in this process:
- * its family is selected (KSOCK_FAMILIES) and, for AF_INET, it is UDP. */
+ * its family is selected (KSOCK_FAMILIES) and, for AF_INET, it is UDP or TCP. */
 int ksr_serves(int domain, int type, int protocol);
 void ksr_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- the TAP interface (tap.c) ---- */
+/* Reads KSOCK_TAP, KSOCK_TAP_ADDR, KSOCK_TAP_GATEWAY (the constructor). */
+void ksr_tap_config(void);
+/* Before ksock makes an AF_INET socket: attaches the TAP the first time
+ * (once per process). 0, or the negative errno the attach failed with
+ * (then and ever after). 0 when no TAP is configured. */
+int ksr_tap_start(void);
 
 /* Counters for the exit report (relaxed atomics). */
 struct ksr_counters {
@@ -207,7 +215,7 @@ struct ksr_counters {
 	long calls;     /* calls ksock served */
 	long passed;    /* descriptors translated in SCM_RIGHTS, both ways */
 	long linux_sockets; /* sockets of families (or types) left to Linux */
-	long linux_inet;    /* of them, AF_INET (TCP, raw, ...) */
+	long linux_inet;    /* of them, AF_INET (raw, ping; TCP and UDP without inet) */
 	long inet;          /* ksock AF_INET sockets the program made */
 };
 extern struct ksr_counters ksr_count;

@@ -4,9 +4,10 @@
  *
  * Start-up (a constructor, after the hosted port's own): sets up the
  * descriptor map, reads KSOCK_FAMILIES (comma-separated: unix, inet,
- * inet6, or none; default unix) and KSOCK_RUN_TABLE (1: report on stderr
- * at exit; a path: append the report to that file), and registers the
- * fork handler and the exit report.
+ * inet6, or none; default unix), KSOCK_RUN_TABLE (1: report on stderr
+ * at exit; a path: append the report to that file) and the TAP settings
+ * (tap.c: the TAP itself is attached with the first AF_INET socket), and
+ * registers the fork handler and the exit report.
  *
  * ksock sockets live inside one process. A fork child keeps the parent's
  * placeholders, but the sockets behind them stay with the parent: in the
@@ -17,9 +18,10 @@
  * program starts with the library loaded afresh (LD_PRELOAD is inherited),
  * so ksock serves it from scratch.
  *
- * Of AF_INET, only UDP sockets (SOCK_DGRAM, protocol 0 or IPPROTO_UDP)
- * are ksock's, even with inet selected: ksock has no TCP yet, so TCP,
- * raw and ping sockets stay Linux's.
+ * Of AF_INET, UDP (SOCK_DGRAM, protocol 0 or IPPROTO_UDP) and TCP
+ * (SOCK_STREAM, protocol 0 or IPPROTO_TCP) sockets are ksock's when inet
+ * is selected; raw and ping sockets, which ksock does not have, stay
+ * Linux's.
  *
  * Interface: ksr_serves, ksr_note, ksr_count (ksr.h); the exec family and
  * posix_spawn (interposed: a note, then libc's).
@@ -59,15 +61,24 @@ void ksr_note(const char *fmt, ...)
 	syscall(SYS_write, 2, buf, (size_t)n); /* best effort, like a kernel log */
 }
 
+/* Whether ksock has the AF_INET socket of this type (flags removed) and
+ * protocol: UDP or TCP. */
+static int inet_served(int type, int protocol)
+{
+	if (type == SOCK_DGRAM)
+		return protocol == 0 || protocol == IPPROTO_UDP;
+	if (type == SOCK_STREAM)
+		return protocol == 0 || protocol == IPPROTO_TCP;
+	return 0;
+}
+
 int ksr_serves(int domain, int type, int protocol)
 {
 	if ((unsigned)domain >= 64 || !(served_domains & (1ul << domain)))
 		return 0;
-	/* ksock's AF_INET is UDP only (no TCP, raw or ping sockets yet): the
-	 * rest of the family stays Linux's, so a program's TCP keeps working. */
-	if (domain == AF_INET &&
-	    ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_DGRAM ||
-	     (protocol != 0 && protocol != IPPROTO_UDP)))
+	/* ksock's AF_INET is UDP and TCP (no raw or ping sockets): the rest
+	 * of the family stays Linux's, so such a socket keeps working. */
+	if (domain == AF_INET && !inet_served(type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), protocol))
 		return 0;
 	if (__atomic_load_n(&ksr_child, __ATOMIC_RELAXED)) {
 		if (!__atomic_exchange_n(&child_noted, 1, __ATOMIC_RELAXED))
@@ -315,6 +326,7 @@ __attribute__((constructor)) static void ksr_start(void)
 	owner_pid = getpid();
 	if (fam)
 		parse_families(fam);
+	ksr_tap_config();
 	if (table && table[0] && strcmp(table, "0")) {
 		report_to = strcmp(table, "1") ? table : "";
 		atexit(report);

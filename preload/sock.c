@@ -56,6 +56,9 @@ int socket(int domain, int type, int protocol)
 		}
 		return fd;
 	}
+	int err = domain == AF_INET ? ksr_tap_start() : 0;
+	if (err)
+		return (int)ksr_fail(-err);
 	int fd = give(ks_sys_socket(domain, type, protocol));
 	if (fd >= 0 && domain == AF_INET)
 		KSR_COUNT(inet);
@@ -110,6 +113,19 @@ int listen(int fd, int backlog)
 	return (int)served(ks_sys_listen(k, backlog));
 }
 
+/* An accepted ksock socket (k, or an error) as the program's descriptor,
+ * counted as AF_INET when it is one. */
+static int give_accepted(long k)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (k >= 0 && ks_sys_getsockname((int)k, KADDR(&ss), KLEN(&sl)) == 0 &&
+	    ss.ss_family == AF_INET)
+		KSR_COUNT(inet);
+	return give(k);
+}
+
 int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
 	int k = ksr_ks(fd);
@@ -122,7 +138,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 			ksr_fresh(nfd);
 		return nfd;
 	}
-	return give(KSR_BLOCK_RD(k, ks_sys_accept4(k, KADDR(addr), KLEN(len), flags)));
+	return give_accepted(KSR_BLOCK_RD(k, ks_sys_accept4(k, KADDR(addr), KLEN(len), flags)));
 }
 
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
@@ -137,7 +153,7 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 			ksr_fresh(nfd);
 		return nfd;
 	}
-	return give(KSR_BLOCK_RD(k, ks_sys_accept(k, KADDR(addr), KLEN(len))));
+	return give_accepted(KSR_BLOCK_RD(k, ks_sys_accept(k, KADDR(addr), KLEN(len))));
 }
 
 int connect(int fd, const struct sockaddr *addr, socklen_t len)

@@ -94,6 +94,9 @@ step "ksock-run: the same programs on the library built with ASan+UBSan, then Th
 make -j"$jobs" check-preload-asan
 make -j"$jobs" check-preload-tsan
 
+step "ksock-run --tap: programs on ksock's TCP/IP talking to Linux's over a TAP (curl, http.server, iperf3; root)"
+make -j"$jobs" check-preload-tap
+
 step "benchmark smoke run (one short repetition; figures are not checked)"
 make -j"$jobs" bench-smoke >/dev/null && echo "bench-smoke: ok"
 

@@ -3,7 +3,7 @@
 # sendto/recvfrom, connect + send/recv, MSG_PEEK, select and poll woken
 # by a thread, asyncio's DatagramProtocol, ECONNREFUSED on a connected
 # socket after a datagram to a closed port; and a TCP connection in the
-# same program, which Linux serves either way. Prints "ok: ..." lines;
+# same program (ksock's too with inet; t_tcp.py tests TCP). Prints "ok: ..." lines;
 # failures raise. Leaves one bound UDP socket open at exit (a duplicate
 # no Python object owns) for the exit report's table.
 import asyncio, os, select, socket, threading, time
@@ -137,7 +137,7 @@ def main():
     # asyncio's DatagramProtocol: a server and a client endpoint.
     asyncio.run(datagram_protocol())
 
-    # TCP in the same program: Linux's either way.
+    # TCP in the same program: ksock's beside its UDP (Linux's with none).
     lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     lst.bind((LO, 0))
     lst.listen()
