@@ -440,13 +440,19 @@ static void new_ack(struct ks_tcp_pcb *pcb, const struct seg *s, uint32_t acked)
 {
 	const struct ks_tcp_opts *o = &s->h->opt;
 
-	if (pcb->ts_ok && o->ts_ok && o->tsecr) {
-		uint32_t ms = ks_tcp_ts_now(pcb) - o->tsecr;
-		ks_tcp_rtt_sample(pcb, (uint64_t)ms * 1000000ull);
-		pcb->rtt_timing = false;
-	} else if (pcb->rtt_timing && ks_seq_ge(s->h->ack, pcb->rtt_seq)) {
+	/* The timed segment first (Karn: new data only), as Linux's
+	 * tcp_ack_update_rtt; the echoed timestamp only when nothing was
+	 * timed and nothing retransmitted. A TSecr is the TSval of the last
+	 * segment that arrived in order, which during a loss is old: taken
+	 * on every ACK it inflates the RTO to seconds and stalls a lossy
+	 * connection. */
+	if (pcb->rtt_timing && ks_seq_ge(s->h->ack, pcb->rtt_seq)) {
 		ks_tcp_rtt_sample(pcb, ks_tcp_now(pcb) - pcb->rtt_start);
 		pcb->rtt_timing = false;
+	} else if (!pcb->rtt_timing && pcb->ts_ok && o->ts_ok && o->tsecr && !pcb->backoff &&
+		   !pcb->in_recovery && !pcb->srtt_ns) {
+		uint32_t ms = ks_tcp_ts_now(pcb) - o->tsecr;
+		ks_tcp_rtt_sample(pcb, (uint64_t)ms * 1000000ull);
 	}
 	pcb->backoff = 0;
 	pcb->rtx_since = 0;
