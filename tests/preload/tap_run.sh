@@ -93,7 +93,12 @@ in_ns curl -sS --max-time 20 -o "$out/got1" -w '%{size_download} %{speed_downloa
 	http://198.18.0.2:8081/big >"$out/rate1" || true
 check "Linux's curl: 8 MB from ksock's server, byte for byte ($(awk '{printf "%.0f MB/s", $2/1e6}' "$out/rate1"))" \
 	cmp -s "$out/got1" "$out/www/big"
-kill -INT "$srv" # KeyboardInterrupt: http.server exits, the report is written
+# KeyboardInterrupt to python3 itself (a child of timeout): http.server
+# exits and the report is written. Not to timeout, which would pass the
+# signal on to its whole process group: a second SIGINT can reach python3
+# after it has restored SIGINT's default action, killing it before the
+# report.
+pkill -INT -P "$srv" || kill -INT "$srv"
 wait "$srv" || true
 check "the server's report: ksock served its TCP sockets (listener, accepted)" report_has \
 	"$out/srv.table" 'ksock served [0-9]+ sockets \(([3-9]|[1-9][0-9]+) of them AF_INET'
