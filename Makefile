@@ -251,12 +251,13 @@ netfs-demo: $(BUILD)/ksockd
 INET_SRCS := $(filter-out src/inet/sock_%.c,$(wildcard src/inet/*.c src/inet/wire/*.c))
 INET_HDRS := $(wildcard src/inet/*.h src/inet/wire/*.h)
 INET_TEST_SRCS := $(wildcard tests/inet/*.c)
-INET_FUZZ_TARGETS := frame ipv4 frag netif
+INET_FUZZ_TARGETS := frame ipv4 frag netif tcp
 INET_FUZZ_CC ?= clang
 INET_FUZZ_TIME ?= 10
 INET_ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-$(INET_SRCS:%.c=$(BUILD)/%.o) $(INET_TEST_SRCS:%.c=$(BUILD)/%.o): $(INET_HDRS) tests/inet/it.h
+$(INET_SRCS:%.c=$(BUILD)/%.o) $(INET_TEST_SRCS:%.c=$(BUILD)/%.o): $(INET_HDRS) tests/inet/it.h \
+	tests/inet/tcp_harness.h
 
 $(BUILD)/inet: $(INET_TEST_SRCS:%.c=$(BUILD)/%.o) $(INET_SRCS:%.c=$(BUILD)/%.o)
 	$(CC) $(SAN) -o $@ $^
@@ -264,7 +265,8 @@ $(BUILD)/inet: $(INET_TEST_SRCS:%.c=$(BUILD)/%.o) $(INET_SRCS:%.c=$(BUILD)/%.o)
 # One compile per target: the parser sources, the test port and frames,
 # the target; instrumented for coverage, ASan and UBSan.
 $(BUILD)/fuzz/inet-%: tests/inet/fuzz/%.c tests/inet/fuzz/common.c tests/inet/port.c \
-		tests/inet/frames.c $(INET_SRCS) $(INET_HDRS) tests/inet/fuzz/fuzz.h tests/inet/it.h
+		tests/inet/frames.c tests/inet/tcp_harness.c $(INET_SRCS) $(INET_HDRS) \
+		tests/inet/fuzz/fuzz.h tests/inet/it.h tests/inet/tcp_harness.h
 	@mkdir -p $(dir $@)
 	$(INET_FUZZ_CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all -Iinclude -Iport/hosted -Isrc -o $@ $(filter %.c,$^)

@@ -69,6 +69,7 @@ struct ic_state {
 	long nops;    /* TCP connection path: operations since the last expiry */
 	char dir[64]; /* pathname case: a scratch directory */
 	char buf[64];
+	long n; /* operations so far (the queued paths) */
 };
 
 struct ic_op {
@@ -285,6 +286,33 @@ static long NOINLINE op_stream_64(struct ic_state *s)
 	return 0;
 }
 
+/* The one-CPU benchmark's pattern: the writer runs ahead of the reader.
+ * Each operation writes 64 B; every 16th reads the 16 messages queued. */
+#define IC_BATCH 16
+static long NOINLINE op_stream_64_queued(struct ic_state *s)
+{
+	if (ks_sys_write(s->a, s->buf, 64) != 64)
+		return -EIO;
+	if (++s->n % IC_BATCH)
+		return 0;
+	for (int i = 0; i < IC_BATCH; i++)
+		if (ks_sys_read(s->b, s->buf, 64) != 64)
+			return -EIO;
+	return 0;
+}
+
+static long NOINLINE op_msg_64_queued(struct ic_state *s)
+{
+	if (ks_sys_sendto(s->a, s->buf, 64, 0, NULL, 0) != 64)
+		return -EIO;
+	if (++s->n % IC_BATCH)
+		return 0;
+	for (int i = 0; i < IC_BATCH; i++)
+		if (ks_sys_recvfrom(s->b, s->buf, 64, 0, NULL, NULL) != 64)
+			return -EIO;
+	return 0;
+}
+
 static long NOINLINE op_msg_64(struct ic_state *s)
 {
 	if (ks_sys_sendto(s->a, s->buf, 64, 0, NULL, 0) != 64 ||
@@ -380,6 +408,10 @@ static const struct ic_op ops[] = {
 	{ "stream 64 B write+read", stream_setup, op_stream_64, pair_teardown },
 	{ "seqpacket 64 B send+recv", seqpacket_setup, op_msg_64, pair_teardown },
 	{ "dgram 64 B send+recv", dgram_setup, op_msg_64, pair_teardown },
+	{ "stream 64 B write+read, 16 queued", stream_setup, op_stream_64_queued, pair_teardown },
+	{ "seqpacket 64 B send+recv, 16 queued", seqpacket_setup, op_msg_64_queued,
+	  pair_teardown },
+	{ "dgram 64 B send+recv, 16 queued", dgram_setup, op_msg_64_queued, pair_teardown },
 	{ "udp 64 B sendto+recvfrom, loopback", udp_setup, op_udp_64, pair_teardown },
 	{ "socket+close", none_setup, op_socket_close, none_teardown },
 	{ "socketpair+2 closes", none_setup, op_socketpair_close, none_teardown },

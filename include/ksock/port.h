@@ -35,6 +35,14 @@ struct ks_socket;
  * allocated (for sized allocators); NULL is ignored. */
 void *ks_port_alloc(size_t size);
 void ks_port_free(void *p, size_t size);
+/* ks_port_buf_alloc/ks_port_buf_free: the same contract, for data buffers
+ * that live while they are queued (made by a sender, freed by a receiver,
+ * often on another task). A port may serve small ones from blocks carved
+ * per CPU or per task and freed when their last buffer is (as Linux's
+ * page fragments), trading some memory held by a long-queued buffer for no
+ * allocator call per message; or simply call ks_port_alloc/ks_port_free. */
+void *ks_port_buf_alloc(size_t size);
+void ks_port_buf_free(void *p, size_t size);
 
 /* ---- mutexes ----
  * Sleeping locks, not recursive. A port should detect (and panic on)

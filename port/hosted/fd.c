@@ -174,7 +174,7 @@ int ks_port_fd_get(int fd, struct ks_socket **out)
 	struct ks_proc *p = hosted_proc_current();
 	int err = 0;
 
-	ks_mutex_lock(&p->fd_lock);
+	hosted_lock_bare(&p->fd_lock); /* every socket call: the lighter lock */
 	struct hosted_fd *e = fd_slot_locked(p, fd);
 	if (!e) {
 		err = -KS_EBADF;
@@ -184,7 +184,7 @@ int ks_port_fd_get(int fd, struct ks_socket **out)
 		ks_socket_file_get(e->u.sock);
 		*out = e->u.sock;
 	}
-	ks_mutex_unlock(&p->fd_lock);
+	hosted_unlock_bare(&p->fd_lock);
 	return err;
 }
 

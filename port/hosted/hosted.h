@@ -51,7 +51,40 @@ struct ks_proc {
 	int next_fd;           /* [fd_lock] no free slot below it */
 };
 
-struct ks_proc *hosted_proc_current(void);
+struct ks_proc *hosted_proc_default(void);
+extern __thread struct ks_proc *hosted_proc_tls;
+extern struct ks_proc hosted_proc_dflt;
+extern int hosted_proc_dflt_ready; /* atomic: hosted_proc_dflt is set up */
+/* The process the calling thread acts as (inline: every call needs it). */
+static inline struct ks_proc *hosted_proc_current(void)
+{
+	if (hosted_proc_tls)
+		return hosted_proc_tls;
+	if (__atomic_load_n(&hosted_proc_dflt_ready, __ATOMIC_ACQUIRE))
+		return &hosted_proc_dflt;
+	return hosted_proc_default();
+}
+
+/* The ks_mutex futex protocol without the owner bookkeeping, for the port's
+ * own short critical sections on the hot path (the descriptor lookup).
+ * Mixes safely with ks_mutex_lock/unlock on the same mutex, but
+ * ks_mutex_held does not see a bare holder. */
+void hosted_mutex_lock_slow(struct ks_mutex *m);
+void hosted_mutex_wake(struct ks_mutex *m);
+static inline void hosted_lock_bare(struct ks_mutex *m)
+{
+	int free_ = 0;
+
+	if (!__atomic_compare_exchange_n(&m->state, &free_, 1, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		hosted_mutex_lock_slow(m);
+}
+
+static inline void hosted_unlock_bare(struct ks_mutex *m)
+{
+	if (__atomic_exchange_n(&m->state, 0, __ATOMIC_RELEASE) == 2)
+		hosted_mutex_wake(m);
+}
 /* Descriptor limit of a new process: RLIMIT_NOFILE's soft limit, capped. */
 int hosted_nofile_limit(void);
 

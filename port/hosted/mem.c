@@ -6,18 +6,25 @@
  * (descriptor tables, processes) uses malloc directly, so that it never
  * shows up as a leak of the code under test.
  *
- * Interface: ks_port_alloc, ks_port_free (port.h), ks_stats_get (ksock.h).
+ * Data buffers (ks_port_buf_alloc) of up to FRAG_MAX bytes are carved from
+ * the calling thread's current fragment block instead (below), and counted
+ * the same way.
+ *
+ * Interface: ks_port_alloc, ks_port_free, ks_port_buf_alloc,
+ * ks_port_buf_free (port.h), ks_stats_get (ksock.h).
  *
  * Locking: the counters are per thread (each thread adds to its own, with
  * plain relaxed stores: no locked instruction on the hot path) and summed
  * by ks_stats_get over a list of every thread's counters; a thread's
  * counters outlive it, so the sums stay exact. The list has a mutex, taken
  * once per thread and by ks_stats_get. The block cache has a mutex per
- * class.
+ * class. A fragment block's count is atomic; its bump offset is its
+ * thread's own.
  */
 #include <malloc.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "core/socket.h"
@@ -31,6 +38,7 @@ struct mem_counts {
 static __thread struct mem_counts *mem_mine;
 static struct mem_counts *mem_all;   /* every block, in use or free */
 static struct mem_counts *mem_spare; /* blocks of ended threads, for new ones */
+static void frag_retire_mine(void);
 static pthread_mutex_t mem_counts_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t mem_key;
 static pthread_once_t mem_key_once = PTHREAD_ONCE_INIT;
@@ -41,6 +49,7 @@ static void mem_counts_retire(void *arg)
 {
 	struct mem_counts *c = arg;
 
+	frag_retire_mine();
 	pthread_mutex_lock(&mem_counts_lock);
 	c->spare_next = mem_spare;
 	mem_spare = c;
@@ -54,10 +63,9 @@ static void mem_key_make(void)
 		ks_port_panic(__FILE__, __LINE__, "pthread_key_create failed");
 }
 
-static struct mem_counts *mem_counts_self(void)
+/* The calling thread's counters, made on its first allocation. */
+__attribute__((noinline)) static struct mem_counts *mem_counts_make(void)
 {
-	if (mem_mine)
-		return mem_mine;
 	pthread_once(&mem_key_once, mem_key_make);
 	pthread_mutex_lock(&mem_counts_lock);
 	struct mem_counts *c = mem_spare;
@@ -73,7 +81,12 @@ static struct mem_counts *mem_counts_self(void)
 	return mem_mine = c;
 }
 
-static void mem_count(long allocs, long bytes)
+static inline struct mem_counts *mem_counts_self(void)
+{
+	return mem_mine ? mem_mine : mem_counts_make();
+}
+
+static inline __attribute__((always_inline)) void mem_count(long allocs, long bytes)
 {
 	struct mem_counts *c = mem_counts_self();
 
@@ -165,6 +178,104 @@ void ks_port_free(void *p, size_t size)
 		ks_port_panic(__FILE__, __LINE__, "ks_port_free: size larger than the allocation");
 	mem_put(p, size);
 	mem_count(-1, -(long)size);
+}
+
+/*
+ * Fragment blocks, as Linux's page_frag: each thread carves data buffers
+ * of up to FRAG_MAX bytes from its current FRAG_BLOCK-byte block (aligned
+ * to its size, so a buffer finds its block's header by masking) with a bump
+ * offset, no atomic and no call. The block's count starts at FRAG_BIAS, more
+ * than the buffers a block can hold; the owner hands one unit to each
+ * buffer it carves (its own bias goes down, in thread-local memory), each
+ * free takes one unit back with one atomic decrement, and when the owner
+ * moves to a new block (or its thread ends) it gives back the units it
+ * still holds. Whoever brings the count to 0 frees the block. A buffer left
+ * queued for long keeps its whole block (at most FRAG_BLOCK bytes) alive,
+ * which is the price. Under AddressSanitizer buffers are plain allocations,
+ * so that it still checks each one's bounds.
+ */
+#define FRAG_BLOCK 16384u
+#define FRAG_HDR 64u    /* the header's share: one cache line */
+#define FRAG_MAX 2048u  /* larger buffers are plain allocations */
+#define FRAG_BIAS 4096  /* > (FRAG_BLOCK - FRAG_HDR) / 16 buffers */
+#if defined(__SANITIZE_ADDRESS__)
+#define FRAG_ON 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FRAG_ON 0
+#endif
+#endif
+#ifndef FRAG_ON
+#define FRAG_ON 1
+#endif
+
+struct frag_block {
+	int refs; /* atomic: buffers out + the owner's bias while it carves */
+};
+
+struct frag_mine {
+	char *base;    /* the current block, or NULL */
+	unsigned off;  /* next free byte */
+	int bias;      /* units of base's count still held by this thread */
+};
+static __thread struct frag_mine frag_cur;
+
+static void frag_unref(struct frag_block *b, int n)
+{
+	if (__atomic_sub_fetch(&b->refs, n, __ATOMIC_ACQ_REL) == 0)
+		free(b);
+}
+
+static void frag_retire_mine(void)
+{
+	struct frag_mine *f = &frag_cur;
+
+	if (f->base)
+		frag_unref((struct frag_block *)f->base, f->bias);
+	f->base = NULL;
+}
+
+__attribute__((noinline)) static bool frag_refill(struct frag_mine *f)
+{
+	struct frag_block *b = aligned_alloc(FRAG_BLOCK, FRAG_BLOCK);
+
+	if (!b)
+		return false;
+	mem_counts_self(); /* registers the thread's exit hook, which retires */
+	frag_retire_mine();
+	b->refs = FRAG_BIAS;
+	f->base = (char *)b;
+	f->off = FRAG_HDR;
+	f->bias = FRAG_BIAS;
+	return true;
+}
+
+void *ks_port_buf_alloc(size_t size)
+{
+	struct frag_mine *f = &frag_cur;
+	unsigned need = (unsigned)(size + 15) & ~15u;
+
+	if (!FRAG_ON || size > FRAG_MAX)
+		return ks_port_alloc(size);
+	if ((!f->base || f->off + need > FRAG_BLOCK) && !frag_refill(f))
+		return NULL;
+	void *p = f->base + f->off;
+	f->off += need;
+	f->bias--;
+	mem_count(1, (long)size);
+	return p;
+}
+
+void ks_port_buf_free(void *p, size_t size)
+{
+	if (!FRAG_ON || size > FRAG_MAX) {
+		ks_port_free(p, size);
+		return;
+	}
+	if (!p)
+		return;
+	mem_count(-1, -(long)size);
+	frag_unref((struct frag_block *)((uintptr_t)p & ~(uintptr_t)(FRAG_BLOCK - 1)), 1);
 }
 
 void ks_stats_get(struct ks_stats *out)

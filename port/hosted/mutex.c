@@ -45,7 +45,8 @@ void ks_mutex_destroy(struct ks_mutex *m)
 		ks_port_panic(__FILE__, __LINE__, "destroying a held mutex");
 }
 
-static void mutex_lock_slow(struct ks_mutex *m)
+/* Out of line, so that the uncontended lock needs no stack frame. */
+__attribute__((noinline, cold)) void hosted_mutex_lock_slow(struct ks_mutex *m)
 {
 	/* Mark contended; sleep while someone else holds it. */
 	while (__atomic_exchange_n(&m->state, 2, __ATOMIC_ACQUIRE) != 0)
@@ -61,9 +62,14 @@ void ks_mutex_lock(struct ks_mutex *m)
 		ks_port_panic(__FILE__, __LINE__, "recursive ks_mutex_lock");
 	if (!__atomic_compare_exchange_n(&m->state, &free_, 1, false, __ATOMIC_ACQUIRE,
 					 __ATOMIC_RELAXED))
-		mutex_lock_slow(m);
+		hosted_mutex_lock_slow(m);
 	__atomic_store_n(&m->owner, self, __ATOMIC_RELAXED);
 	mutex_held_count++;
+}
+
+__attribute__((noinline, cold)) void hosted_mutex_wake(struct ks_mutex *m)
+{
+	syscall(SYS_futex, &m->state, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL, NULL, 0);
 }
 
 void ks_mutex_unlock(struct ks_mutex *m)
@@ -73,7 +79,7 @@ void ks_mutex_unlock(struct ks_mutex *m)
 	__atomic_store_n(&m->owner, 0UL, __ATOMIC_RELAXED);
 	mutex_held_count--;
 	if (__atomic_exchange_n(&m->state, 0, __ATOMIC_RELEASE) == 2)
-		syscall(SYS_futex, &m->state, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL, NULL, 0);
+		hosted_mutex_wake(m);
 }
 
 bool ks_mutex_held(const struct ks_mutex *m)

@@ -28,9 +28,12 @@
 
 #define PROC_NOFILE_CAP 1048576 /* Linux's default fs.nr_open */
 
-static __thread struct ks_proc *proc_current;
-static struct ks_proc proc_default;
+__thread struct ks_proc *hosted_proc_tls; /* NULL: the default process */
+struct ks_proc hosted_proc_dflt; /* the host process itself */
 static pthread_once_t proc_default_once = PTHREAD_ONCE_INIT;
+/* Set (release) once hosted_proc_dflt is made: the common lookup then costs one
+ * load instead of a call to pthread_once. */
+int hosted_proc_dflt_ready;
 /* Live hosted processes, for ks_port_pid_alive. */
 static pthread_mutex_t proc_list_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ks_proc *proc_list;
@@ -76,15 +79,15 @@ static void proc_setup(struct ks_proc *p, int pid, unsigned uid, unsigned gid, u
 
 static void proc_default_init(void)
 {
-	proc_setup(&proc_default, getpid(), geteuid(), getegid(), proc_host_umask());
+	proc_setup(&hosted_proc_dflt, getpid(), geteuid(), getegid(), proc_host_umask());
+	__atomic_store_n(&hosted_proc_dflt_ready, 1, __ATOMIC_RELEASE);
 }
 
-struct ks_proc *hosted_proc_current(void)
+struct ks_proc *hosted_proc_default(void)
 {
-	if (proc_current)
-		return proc_current;
-	pthread_once(&proc_default_once, proc_default_init);
-	return &proc_default;
+	if (!__atomic_load_n(&hosted_proc_dflt_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&proc_default_once, proc_default_init);
+	return &hosted_proc_dflt;
 }
 
 struct ks_proc *ks_proc_new(int pid, unsigned uid, unsigned gid)
@@ -119,15 +122,15 @@ int ks_port_pid_alive(int pid)
 
 void ks_proc_enter(struct ks_proc *p)
 {
-	proc_current = p;
+	hosted_proc_tls = p;
 }
 
 void ks_proc_exit(struct ks_proc *p)
 {
 	if (!p)
 		return;
-	if (proc_current == p)
-		proc_current = NULL;
+	if (hosted_proc_tls == p)
+		hosted_proc_tls = NULL;
 	pthread_mutex_lock(&proc_list_lock);
 	struct ks_proc **pp = &proc_list;
 	while (*pp && *pp != p)
@@ -143,7 +146,7 @@ unsigned ks_proc_umask(struct ks_proc *p, unsigned mask)
 {
 	if (!p) {
 		pthread_once(&proc_default_once, proc_default_init);
-		p = &proc_default;
+		p = &hosted_proc_dflt;
 	}
 	return __atomic_exchange_n(&p->umask, mask & 0777, __ATOMIC_RELAXED);
 }

@@ -6,14 +6,18 @@
  * How: a range that is obviously bad (starts in the first page, reaches
  * past the top of the user half, wraps around) is refused by arithmetic,
  * the check ks_port_access_ok makes (Linux's access_ok). Otherwise the
- * bytes are copied by a plain loop (rep movsb for large copies on x86-64),
- * compiled without sanitizer instrumentation, inside a sigsetjmp region. A
- * SIGSEGV/SIGBUS handler, installed once, siglongjmps back out when the
- * faulting thread is inside a copy and the faulting address lies in the
- * user range; any other fault goes to the handler that was installed before
- * ours (a sanitizer's, say), or to the default action. No system call per
- * copy (about 10 ns for a small one); the fault path restores the signal
- * mask with one.
+ * bytes are copied by a plain loop, never instrumented by a sanitizer.
+ * On x86-64 the loop is a small assembly routine (8-byte moves, rep movsb
+ * for large copies) and recovery works as a kernel's exception table: a
+ * SIGSEGV/SIGBUS handler, installed once, that finds the faulting
+ * instruction inside the routine and the faulting address in the user range
+ * of the copy under way moves the interrupted program counter to the
+ * routine's fixup, which returns the error; the signal return restores the
+ * mask. Elsewhere the loop is C inside a sigsetjmp region, and the handler
+ * siglongjmps back out (the fault path then restores the signal mask with a
+ * system call). Any other fault goes to the handler that was installed
+ * before ours (a sanitizer's, say), or to the default action. No system
+ * call per copy (a few ns for a small one).
  *
  * Interface: ks_port_copy_from_user, ks_port_copy_to_user,
  * ks_port_access_ok (port.h); hosted_user_init() installs the handler
@@ -48,12 +52,22 @@
 #else
 #define USER_END (1ull << 47)
 #endif
+/* x86-64 copies with an assembly routine recovered as by an exception table;
+ * elsewhere (or with -DKS_HOSTED_COPY_SETJMP, which tests that path) a C
+ * loop inside a sigsetjmp region. */
+#if defined(__x86_64__) && !defined(KS_HOSTED_COPY_SETJMP)
+#define USER_COPY_ASM 1
+#else
+#define USER_COPY_ASM 0
+#endif
 
 struct user_copy_state {
-	sigjmp_buf jb;
 	uintptr_t lo, hi; /* the user range of the copy under way */
+#if !USER_COPY_ASM
+	sigjmp_buf jb;
 	volatile int active;
 	sigset_t mask;    /* the signal mask when the fault hit */
+#endif
 };
 
 static __thread struct user_copy_state user_copy
@@ -63,11 +77,14 @@ static struct sigaction user_prev_segv, user_prev_bus;
 static int user_installed; /* atomic */
 static pthread_once_t user_once = PTHREAD_ONCE_INIT;
 
+static inline bool user_range_ok(uintptr_t a, size_t n)
+{
+	return n <= USER_END && a <= USER_END - n;
+}
+
 bool ks_port_access_ok(const void *uptr, size_t n)
 {
-	uintptr_t a = (uintptr_t)uptr;
-
-	return n <= USER_END && a <= USER_END - n;
+	return user_range_ok((uintptr_t)uptr, n);
 }
 
 /* Hands a fault that is not ours to whoever had the signal before. */
@@ -94,16 +111,88 @@ static void user_forward(int sig, siginfo_t *si, void *uc)
 		raise(sig);
 }
 
+#if USER_COPY_ASM
+/*
+ * hosted_copy_x86(dst, src, n): copies n bytes and returns 0; a fault on an
+ * instruction between hosted_copy_x86_begin and _end resumes at
+ * hosted_copy_x86_fixup, which returns -KS_EFAULT (-14). Bytes before the faulting 8-byte
+ * (or 1-byte, or rep movsb) step have been copied, as with the C loop.
+ */
+int hosted_copy_x86(void *dst, const void *src, size_t n);
+extern const char hosted_copy_x86_begin[], hosted_copy_x86_end[], hosted_copy_x86_fixup[];
+__asm__(".text\n"
+	".p2align 4\n"
+	".globl hosted_copy_x86\n"
+	".hidden hosted_copy_x86\n"
+	".type hosted_copy_x86, @function\n"
+	"hosted_copy_x86:\n"
+	"	.cfi_startproc\n"
+	"	mov %rdx, %rcx\n"
+	"	xor %eax, %eax\n"
+	"hosted_copy_x86_begin:\n"
+	"	cmp $256, %rcx\n"
+	"	jae 5f\n"
+	"	cmp $32, %rcx\n"
+	"	jb 2f\n"
+	"1:	mov (%rsi), %r8\n"
+	"	mov 8(%rsi), %r9\n"
+	"	mov 16(%rsi), %r10\n"
+	"	mov 24(%rsi), %r11\n"
+	"	mov %r8, (%rdi)\n"
+	"	mov %r9, 8(%rdi)\n"
+	"	mov %r10, 16(%rdi)\n"
+	"	mov %r11, 24(%rdi)\n"
+	"	add $32, %rsi\n"
+	"	add $32, %rdi\n"
+	"	sub $32, %rcx\n"
+	"	cmp $32, %rcx\n"
+	"	jae 1b\n"
+	"2:	cmp $8, %rcx\n"
+	"	jb 3f\n"
+	"	mov (%rsi), %r8\n"
+	"	mov %r8, (%rdi)\n"
+	"	add $8, %rsi\n"
+	"	add $8, %rdi\n"
+	"	sub $8, %rcx\n"
+	"	jmp 2b\n"
+	"3:	test %rcx, %rcx\n"
+	"	jz 4f\n"
+	"	movzbl (%rsi), %r8d\n"
+	"	mov %r8b, (%rdi)\n"
+	"	inc %rsi\n"
+	"	inc %rdi\n"
+	"	dec %rcx\n"
+	"	jmp 3b\n"
+	"5:	rep movsb\n"
+	"hosted_copy_x86_end:\n"
+	"4:	ret\n"
+	"hosted_copy_x86_fixup:\n"
+	"	mov $-14, %eax\n"
+	"	ret\n"
+	"	.cfi_endproc\n"
+	".size hosted_copy_x86, .-hosted_copy_x86\n");
+#endif
+
 static void user_fault(int sig, siginfo_t *si, void *uc)
 {
 	struct user_copy_state *c = &user_copy;
 	uintptr_t a = (uintptr_t)si->si_addr;
 
+#if USER_COPY_ASM
+	ucontext_t *u = uc;
+	uintptr_t pc = (uintptr_t)u->uc_mcontext.gregs[REG_RIP];
+	if (pc >= (uintptr_t)hosted_copy_x86_begin && pc < (uintptr_t)hosted_copy_x86_end &&
+	    si->si_code > 0 && a >= c->lo && a < c->hi) {
+		u->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)hosted_copy_x86_fixup;
+		return;
+	}
+#else
 	if (c->active && si->si_code > 0 && a >= c->lo && a < c->hi) {
 		c->active = 0;
 		c->mask = ((const ucontext_t *)uc)->uc_sigmask;
 		siglongjmp(c->jb, 1);
 	}
+#endif
 	user_forward(sig, si, uc);
 }
 
@@ -126,6 +215,7 @@ void hosted_user_init(void)
 	pthread_once(&user_once, user_install);
 }
 
+#if !USER_COPY_ASM
 /*
  * The copy itself. Not instrumented: the user range is the program's
  * memory, which a sanitizer must neither check nor see fault, and the loop
@@ -166,14 +256,23 @@ static void user_copy_raw(unsigned char *d, const unsigned char *s, size_t n)
 		*d++ = *s++;
 }
 
+#endif
+
 static int user_copy_guarded(void *dst, const void *src, size_t n, uintptr_t ua)
 {
 	struct user_copy_state *c = &user_copy;
 
-	if (ua < USER_MIN || !ks_port_access_ok((const void *)ua, n))
+	if (ua < USER_MIN || !user_range_ok(ua, n))
 		return -KS_EFAULT;
 	if (!__atomic_load_n(&user_installed, __ATOMIC_ACQUIRE))
 		hosted_user_init();
+#if USER_COPY_ASM
+	_Static_assert(KS_EFAULT == 14, "hosted_copy_x86_fixup returns -14");
+	c->lo = ua;
+	c->hi = ua + n;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return hosted_copy_x86(dst, src, n); /* a tail call: no frame */
+#else
 	c->lo = ua;
 	c->hi = ua + n;
 	if (sigsetjmp(c->jb, 0)) {
@@ -189,6 +288,7 @@ static int user_copy_guarded(void *dst, const void *src, size_t n, uintptr_t ua)
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	c->active = 0;
 	return 0;
+#endif
 }
 
 int ks_port_copy_from_user(void *dst, const void *usrc, size_t n)

@@ -1,22 +1,13 @@
 /*
  * iter.c - copying between user iovecs and kernel memory.
  *
- * Interface: ks_iter_single() or an iovec array prepared by the system-call
- * layer (syscall.c); then ks_iter_copy_from/to move bytes and advance.
+ * Interface: ks_iter_single() (socket.h) or an iovec array prepared by the system-call
+ * layer (syscall.c); then ks_iter_copy_from/to move bytes and advance
+ * (socket.h has their inline fast path, a copy within one iovec; the walk
+ * over iovec boundaries is here).
  * Every user byte goes through the port's copy hooks.
  */
 #include "socket.h"
-
-void ks_iter_single(struct ks_iter *it, struct ks_iovec *one, void *ubuf, unsigned long len)
-{
-	one->iov_base = ubuf;
-	one->iov_len = len;
-	it->iov = one;
-	it->cnt = 1;
-	it->idx = 0;
-	it->off = 0;
-	it->left = len;
-}
 
 /* The next user chunk of at most n bytes: its address and length. */
 static unsigned long iter_chunk(struct ks_iter *it, unsigned long n, char **ubase)
@@ -37,7 +28,7 @@ static void iter_advance(struct ks_iter *it, unsigned long n)
 	it->left -= n;
 }
 
-int ks_iter_copy_from(struct ks_iter *it, void *dst, unsigned long n)
+int ks_iter_copy_from_slow(struct ks_iter *it, void *dst, unsigned long n)
 {
 	char *d = dst;
 
@@ -54,7 +45,7 @@ int ks_iter_copy_from(struct ks_iter *it, void *dst, unsigned long n)
 	return 0;
 }
 
-int ks_iter_copy_to(struct ks_iter *it, const void *src, unsigned long n)
+int ks_iter_copy_to_slow(struct ks_iter *it, const void *src, unsigned long n)
 {
 	const char *s = src;
 

@@ -159,12 +159,6 @@ void ks_socket_put(struct ks_socket *s)
 	}
 }
 
-void ks_socket_file_get(struct ks_socket *s)
-{
-	int old = __atomic_fetch_add(&s->files, 1, __ATOMIC_RELAXED);
-	KS_ASSERT(old > 0);
-}
-
 bool ks_socket_file_drop(struct ks_socket *s)
 {
 	/* A socket none of whose references is in flight is never the
@@ -199,7 +193,7 @@ bool ks_socket_file_tryget(struct ks_socket *s)
 	return false;
 }
 
-void ks_socket_file_put(struct ks_socket *s)
+void ks_socket_file_put_slow(struct ks_socket *s)
 {
 	if (ks_socket_file_drop(s)) {
 		s->ops->release(s);
@@ -269,16 +263,16 @@ int ks_socket_take_error(struct ks_socket *s)
 	return __atomic_exchange_n(&s->err, 0, __ATOMIC_ACQ_REL);
 }
 
-uint64_t ks_socket_deadline(struct ks_socket *s, bool rcv, int flags)
+/* The rest of ks_socket_deadline (socket.h): a finite timeout, not yet
+ * started (absurdly long ones are capped at about 292 years). */
+uint64_t ks_socket_deadline_timeo(long ticks)
 {
-	if ((flags & KS_MSG_DONTWAIT) || __atomic_load_n(&s->nonblock, __ATOMIC_RELAXED))
-		return 0;
-	long ticks = __atomic_load_n(rcv ? &s->rcvtimeo : &s->sndtimeo, __ATOMIC_RELAXED);
-	if (ticks == KS_TIMEO_FOREVER)
-		return KS_FOREVER;
+	const uint64_t max = (KS_DEADLINE_REL - 1) / (1000000000u / KS_HZ);
+
 	if (ticks <= 0)
 		return 0;
-	return ks_port_now_ns() + (uint64_t)ticks * (1000000000u / KS_HZ);
+	uint64_t t = (uint64_t)ticks < max ? (uint64_t)ticks : max;
+	return KS_DEADLINE_REL | (t * (1000000000u / KS_HZ));
 }
 
 /* ---- stubs for missing operations: Linux's sock_no_* results ---- */

@@ -38,6 +38,10 @@
 
 #include "wait.h"
 
+/* Invariant checks: never for bad input. */
+#define KS_ASSERT(c) ((c) ? (void)0 : ks_port_panic(__FILE__, __LINE__, #c))
+#define KS_ASSERT_HELD(m) KS_ASSERT(ks_mutex_held(m))
+
 enum ks_state {
 	KS_SS_NEW,        /* created, no address */
 	KS_SS_BOUND,      /* has a local address, no peer */
@@ -141,11 +145,45 @@ struct ks_iter {
 };
 
 /* Copies n <= left bytes between the walk and kernel memory, advancing it;
- * -KS_EFAULT if the user memory is bad (the walk is then undefined). */
-int ks_iter_copy_from(struct ks_iter *it, void *dst, unsigned long n);
-int ks_iter_copy_to(struct ks_iter *it, const void *src, unsigned long n);
+ * -KS_EFAULT if the user memory is bad (the walk is then undefined). The
+ * inline part is the common case, n bytes within the current iovec; the
+ * rest (iovec boundaries) is in iter.c. */
+int ks_iter_copy_from_slow(struct ks_iter *it, void *dst, unsigned long n);
+int ks_iter_copy_to_slow(struct ks_iter *it, const void *src, unsigned long n);
+
+static inline int ks_iter_copy_from(struct ks_iter *it, void *dst, unsigned long n)
+{
+	if (it->idx < it->cnt && it->iov[it->idx].iov_len - it->off >= n) {
+		int err = ks_port_copy_from_user(dst, (char *)it->iov[it->idx].iov_base + it->off, n);
+		it->off += n;
+		it->left -= n;
+		return err;
+	}
+	return ks_iter_copy_from_slow(it, dst, n);
+}
+
+static inline int ks_iter_copy_to(struct ks_iter *it, const void *src, unsigned long n)
+{
+	if (it->idx < it->cnt && it->iov[it->idx].iov_len - it->off >= n) {
+		int err = ks_port_copy_to_user((char *)it->iov[it->idx].iov_base + it->off, src, n);
+		it->off += n;
+		it->left -= n;
+		return err;
+	}
+	return ks_iter_copy_to_slow(it, src, n);
+}
 /* A single-buffer walk (send, recv, read, write). */
-void ks_iter_single(struct ks_iter *it, struct ks_iovec *one, void *ubuf, unsigned long len);
+static inline void ks_iter_single(struct ks_iter *it, struct ks_iovec *one, void *ubuf,
+				  unsigned long len)
+{
+	one->iov_base = ubuf;
+	one->iov_len = len;
+	it->iov = one;
+	it->cnt = 1;
+	it->idx = 0;
+	it->off = 0;
+	it->left = len;
+}
 
 /* A message on its way through sendmsg/recvmsg. */
 struct ks_msg {
@@ -220,8 +258,29 @@ void ks_socket_free(struct ks_socket *s, size_t size);
 
 void ks_socket_hold(struct ks_socket *s);
 void ks_socket_put(struct ks_socket *s);
-void ks_socket_file_get(struct ks_socket *s);
-void ks_socket_file_put(struct ks_socket *s);
+static inline void ks_socket_file_get(struct ks_socket *s)
+{
+	int old = __atomic_fetch_add(&s->files, 1, __ATOMIC_RELAXED);
+	KS_ASSERT(old > 0);
+}
+/* Drops a file reference; the last one runs ops->release. Inline: every
+ * system call drops the reference its descriptor lookup took. */
+void ks_socket_file_put_slow(struct ks_socket *s);
+static inline void ks_socket_file_put(struct ks_socket *s)
+{
+	/* Not the last reference and none in flight: only the count moves
+	 * (ks_socket_file_drop has the rest). */
+	if (__atomic_load_n(&s->inflight, __ATOMIC_ACQUIRE) == 0) {
+		int left = __atomic_sub_fetch(&s->files, 1, __ATOMIC_ACQ_REL);
+		KS_ASSERT(left >= 0);
+		if (left > 0)
+			return;
+		s->ops->release(s);
+		ks_socket_put(s); /* the reference the files held */
+		return;
+	}
+	ks_socket_file_put_slow(s);
+}
 /* Drops a file reference; true if it was the last one, in which case the
  * caller must run s->ops->release(s) and then ks_socket_put(s) itself (so
  * that a chain of closes can be run as a loop instead of a recursion). */
@@ -243,13 +302,37 @@ void ks_socket_set_error(struct ks_socket *s, int err);
 /* Takes the pending error (0 if none), as Linux's sock_error(). */
 int ks_socket_take_error(struct ks_socket *s);
 
-/* Deadline for a blocking call: now + SO_RCVTIMEO/SO_SNDTIMEO, KS_FOREVER,
- * or 0 when the call must not block (nonblocking socket or MSG_DONTWAIT). */
-uint64_t ks_socket_deadline(struct ks_socket *s, bool rcv, int flags);
+/*
+ * Deadline for a blocking call: SO_RCVTIMEO/SO_SNDTIMEO as a timeout not
+ * started yet (KS_DEADLINE_REL | nanoseconds), KS_FOREVER, or 0 when the
+ * call must not block (nonblocking socket or MSG_DONTWAIT). The timeout
+ * starts when the call first blocks: ks_wait_block (or a caller that waits
+ * more than once and keeps one deadline for all its waits) turns it into an
+ * absolute time with ks_deadline_start. So a call that does not block reads
+ * no clock, and, as Linux's timeo, the time counts from the wait.
+ */
+#define KS_TIMEO_FOREVER 0x7fffffffffffffffL
+#define KS_DEADLINE_REL (1ull << 63)
+uint64_t ks_socket_deadline_timeo(long ticks);
+static inline uint64_t ks_socket_deadline(struct ks_socket *s, bool rcv, int flags)
+{
+	if ((flags & KS_MSG_DONTWAIT) || __atomic_load_n(&s->nonblock, __ATOMIC_RELAXED))
+		return 0;
+	long ticks = __atomic_load_n(rcv ? &s->rcvtimeo : &s->sndtimeo, __ATOMIC_RELAXED);
+	return ticks == KS_TIMEO_FOREVER ? KS_FOREVER : ks_socket_deadline_timeo(ticks);
+}
+
+/* An absolute deadline (or 0, KS_FOREVER) for d: a timeout not yet
+ * started starts now. */
+static inline uint64_t ks_deadline_start(uint64_t d)
+{
+	if (d == KS_FOREVER || !(d & KS_DEADLINE_REL))
+		return d;
+	return ks_port_now_ns() + (d & ~KS_DEADLINE_REL);
+}
 
 /* Ticks per second of SO_RCVTIMEO/SO_SNDTIMEO, as Linux's HZ (the
  * rounding of those options is visible to programs). */
-#define KS_TIMEO_FOREVER 0x7fffffffffffffffL
 #ifndef KS_HZ
 #define KS_HZ 250
 #endif
@@ -287,9 +370,6 @@ int ks_sock_no_ioctl(struct ks_socket *s, unsigned long req, void *uarg);
 void ks_registry_init(void);
 int ks_unix_init(void);
 
-/* Invariant checks: never for bad input. */
-#define KS_ASSERT(c) ((c) ? (void)0 : ks_port_panic(__FILE__, __LINE__, #c))
-#define KS_ASSERT_HELD(m) KS_ASSERT(ks_mutex_held(m))
 
 /* Process-wide counters (ksock.h struct ks_stats). */
 extern long ks_stat_sockets_live;

@@ -155,7 +155,11 @@ static int sol_socket_set(struct ks_socket *s, int name, const void *uval, unsig
 	case KS_SO_SNDTIMEO_NEW:
 		return set_timeout(&s->sndtimeo, uval, len, name == KS_SO_SNDTIMEO_NEW);
 	case KS_SO_REUSEPORT:
-		return val ? -KS_EOPNOTSUPP : 0; /* only inet sockets may share ports */
+		/* Linux's sk_setsockopt: only inet sockets may share ports. */
+		if (val && s->family->domain != KS_AF_INET)
+			return -KS_EOPNOTSUPP;
+		set_flag(s, KS_SF_REUSEPORT, val != 0);
+		return 0;
 	case KS_SO_BSDCOMPAT:
 		return 0;
 	default:
@@ -269,7 +273,9 @@ static int sol_socket_get(struct ks_socket *s, int name, union ks_optval *v)
 	case KS_SO_RCVBUF: v->val = __atomic_load_n(&s->rcvbuf, __ATOMIC_RELAXED); break;
 	case KS_SO_SNDLOWAT: v->val = 1; break;
 	case KS_SO_BSDCOMPAT: v->val = 0; break;
-	case KS_SO_REUSEPORT: v->val = 0; break;
+	case KS_SO_REUSEPORT:
+		v->val = (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & KS_SF_REUSEPORT) != 0;
+		break;
 	case KS_SO_INCOMING_CPU: v->val = -1; break;
 	case KS_SO_RCVTIMEO:
 	case KS_SO_RCVTIMEO_NEW:

@@ -112,16 +112,16 @@ void ks_waitq_wake(struct ks_waitq *q)
 	ks_waitq_wake_ev(q, 0);
 }
 
-int ks_wait_block(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadline,
-		  bool (*ready)(void *arg), void *arg)
+/* The rest of ks_wait_block (wait.h), which found ready(arg) false. */
+int ks_wait_block_slow(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadline,
+		       bool (*ready)(void *arg), void *arg)
 {
 	struct ks_waiter w;
 
 	KS_ASSERT_HELD(lock);
-	if (ready(arg))
-		return 0;
 	if (deadline == 0)
 		return -KS_EAGAIN;
+	deadline = ks_deadline_start(deadline); /* the same for every round below */
 	for (;;) {
 		/* Queue first, then look: a change after the look wakes us. */
 		ks_waiter_init_oneshot(&w);

@@ -60,19 +60,40 @@ void ks_waitq_wake(struct ks_waitq *q);
 /* The same, telling callbacks which events happened (KS_POLL* bits), as
  * Linux's wake_up_poll keys; parked tasks wake whatever the events. */
 void ks_waitq_wake_ev(struct ks_waitq *q, unsigned events);
+/* Whether q has waiters, for a waker that made its change under the lock
+ * with which q's waiters check their condition, and asks while it still
+ * holds it. Every waiter counts itself in before it takes that lock for its
+ * check (or while it holds it), so the lock orders the two: either this
+ * sees the waiter, or the waiter's check sees the change. A plain load, no
+ * fence: skip ks_waitq_wake_ev (whose own check is a read-modify-write) when
+ * it returns false. */
+static inline bool ks_waitq_active(struct ks_waitq *q)
+{
+	return __atomic_load_n(&q->nwait, __ATOMIC_RELAXED) != 0;
+}
+
 /* The keys Linux's sk_data_ready and sk_write_space wake with. */
 #define KS_EV_IN (KS_POLLIN | KS_POLLPRI | KS_POLLRDNORM | KS_POLLRDBAND)
 #define KS_EV_OUT (KS_POLLOUT | KS_POLLWRNORM | KS_POLLWRBAND)
 
 /*
  * Blocks until ready(arg) returns true (checked with *lock held, which the
- * caller holds on entry and on return), the deadline passes or the task is
+ * caller holds on entry and on return), the deadline passes (a timeout not
+ * started yet, ks_socket_deadline's, starts here) or the task is
  * interrupted. Returns 0 when ready, -KS_EAGAIN on timeout (deadline 0
  * included: the nonblocking case), -KS_EINTR when interrupted. The lock is
  * dropped while sleeping, never held across a park.
  */
-int ks_wait_block(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadline,
-		  bool (*ready)(void *arg), void *arg);
+int ks_wait_block_slow(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadline,
+		       bool (*ready)(void *arg), void *arg);
+/* Inline, so that the common case (ready at once) calls nothing. */
+static inline int ks_wait_block(struct ks_waitq *q, struct ks_mutex *lock, uint64_t deadline,
+				bool (*ready)(void *arg), void *arg)
+{
+	if (ready(arg))
+		return 0;
+	return ks_wait_block_slow(q, lock, deadline, ready, arg);
+}
 
 /* ---- poll ---- */
 struct ks_socket;

@@ -48,6 +48,17 @@ static void netif_upcall(void *arg, struct ks_netdev *dev, struct ks_pbuf *p)
 		p->qnext = head;
 	} while (!__atomic_compare_exchange_n(&nif->rx_head, &head, p, true, __ATOMIC_RELEASE,
 					      __ATOMIC_RELAXED));
+	/* The first frame of a batch asks for a poll (the socket layer arms
+	 * its timer for now: Linux's NAPI schedule, without the interrupt). */
+	void (*kick)(void *) = __atomic_load_n(&nif->kick, __ATOMIC_ACQUIRE);
+	if (!head && kick)
+		kick(nif->kick_arg);
+}
+
+void ks_inet_netif_set_kick(struct ks_inet_netif *nif, void (*fn)(void *arg), void *arg)
+{
+	nif->kick_arg = arg;
+	__atomic_store_n(&nif->kick, fn, __ATOMIC_RELEASE);
 }
 
 int ks_inet_netif_add(struct ks_inet_stack *st, struct ks_netdev *dev, uint32_t addr,

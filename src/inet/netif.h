@@ -232,6 +232,8 @@ struct ks_inet_netif {
 	void *udp_arg;
 	ks_inet_netif_err_fn *err_fn;
 	ks_inet_netif_tcp_fn *tcp_fn; /* set before the device is opened */
+	void (*kick)(void *arg);      /* atomic: a batch of frames waits for poll */
+	void *kick_arg;
 	void *tcp_arg;
 	void *err_arg;
 };
@@ -277,6 +279,10 @@ void ks_inet_netif_set_err(struct ks_inet_netif *nif, ks_inet_netif_err_fn *fn, 
  * socket layer): what it sends must only be queued. Configuration
  * context, as ks_inet_netif_set_udp. */
 void ks_inet_netif_set_tcp(struct ks_inet_netif *nif, ks_inet_netif_tcp_fn *fn, void *arg);
+/* Sets the kick: called by the upcall (the driver's context, any lock of
+ * the driver's held) when a frame arrives at an empty receive list, so
+ * that whoever drives the interface polls soon. It must only schedule. */
+void ks_inet_netif_set_kick(struct ks_inet_netif *nif, void (*fn)(void *arg), void *arg);
 
 /* Sends the IPv4 datagram p (starting at its header, with
  * KS_ETH_HLEN bytes of room) to next_hop, an address on the prefix other

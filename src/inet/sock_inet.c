@@ -16,6 +16,8 @@
 #include "sock_inet.h"
 
 static struct ks_inet_net ks_net;
+static struct ks_timer net_timer; /* runs the interfaces' poll and timers */
+static void net_timer_fn(void *arg);
 static int ks_net_ready;
 
 static int inet_create(int type, int protocol, struct ks_socket **out);
@@ -45,6 +47,7 @@ int ks_inet_init(void)
 	ks_mutex_init(&ks_net.rt_lock);
 	ks_inet_rtab_init(&ks_net.rt);
 	ks_mutex_init(&ks_net.tcp_lock);
+	ks_timer_init(&net_timer, net_timer_fn, NULL);
 	ks_mutex_init(&ks_net.tx_lock);
 	ks_pbufq_init(&ks_net.tx_q);
 	ks_port_random(ks_net.st.secret, sizeof(ks_net.st.secret));
@@ -178,6 +181,41 @@ static void table_unlock(void)
 	ks_mutex_unlock(&ks_net.nif_lock);
 }
 
+/*
+ * The stack drives itself: a frame arriving at an interface kicks the
+ * net timer (for now), whose callback (timer context, no lock held) polls
+ * every interface and the loopback queue, then re-arms itself for the
+ * interfaces' next deadline (ARP retries and expiry, reassembly). A port
+ * thus needs no poll loop; one may still call ks_inet_net_poll (the tests
+ * do, to step the stack themselves).
+ */
+static int net_kicked; /* atomic: frames arrived since the poll began */
+
+static void net_timer_fn(void *arg)
+{
+	uint64_t next;
+
+	(void)arg;
+	__atomic_store_n(&net_kicked, 0, __ATOMIC_SEQ_CST);
+	(void)ks_inet_net_poll_next(&next);
+	/* A kick during the poll armed the timer for now; re-arming for a
+	 * later deadline must not undo it. */
+	if (__atomic_exchange_n(&net_kicked, 0, __ATOMIC_SEQ_CST))
+		next = ks_port_now_ns();
+	if (next != KS_INET_NEVER && ks_inet_clock_is_port(&ks_net.st))
+		ks_timer_arm(&net_timer, next);
+}
+
+/* A test that runs the stack on a fake clock steps it itself. */
+static void net_kick(void *arg)
+{
+	(void)arg;
+	if (!ks_inet_clock_is_port(&ks_net.st))
+		return;
+	__atomic_store_n(&net_kicked, 1, __ATOMIC_SEQ_CST);
+	ks_timer_arm(&net_timer, ks_port_now_ns());
+}
+
 int ks_inet_net_attach(struct ks_inet_netif *nif)
 {
 	int err;
@@ -190,6 +228,7 @@ int ks_inet_net_attach(struct ks_inet_netif *nif)
 		ks_inet_netif_set_udp(nif, nif_udp, &ks_net);
 		ks_inet_netif_set_err(nif, nif_err, &ks_net);
 		ks_inet_netif_set_tcp(nif, nif_tcp, &ks_net);
+		ks_inet_netif_set_kick(nif, net_kick, NULL);
 	}
 	table_unlock();
 	return err;
@@ -203,6 +242,7 @@ void ks_inet_net_detach(struct ks_inet_netif *nif)
 		ks_inet_netif_set_udp(nif, NULL, NULL);
 		ks_inet_netif_set_err(nif, NULL, NULL);
 		ks_inet_netif_set_tcp(nif, NULL, NULL);
+		ks_inet_netif_set_kick(nif, NULL, NULL);
 	}
 	table_unlock();
 }
@@ -470,4 +510,57 @@ static void ip_input(struct ks_pbuf *p)
 	}
 drop:
 	ks_pbuf_free(p);
+}
+
+/* ---- helpers of the AF_INET socket types ---- */
+
+void ks_inet_fmt_addr(char *out, size_t cap, uint32_t a, uint16_t port)
+{
+	char tmp[24];
+	int n = 0;
+	unsigned parts[5] = {a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, port};
+
+	for (int i = 0; i < 5; i++) {
+		char d[6];
+		int k = 0;
+		unsigned v = parts[i];
+		do {
+			d[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (k)
+			tmp[n++] = d[--k];
+		if (i < 4)
+			tmp[n++] = i == 3 ? ':' : '.';
+	}
+	tmp[n] = 0;
+	size_t i;
+	for (i = 0; i + 1 < cap && tmp[i]; i++)
+		out[i] = tmp[i];
+	out[i] = 0;
+}
+
+int ks_inet_port_search(uint32_t start, bool (*taken)(void *arg, uint16_t port), void *arg,
+			uint16_t *port)
+{
+	const uint32_t range = KS_INET_EPHEMERAL_HIGH - KS_INET_EPHEMERAL_LOW + 1;
+
+	for (uint32_t i = 0; i < range; i++) {
+		uint16_t p = (uint16_t)(KS_INET_EPHEMERAL_LOW + (start + i) % range);
+		if (!taken(arg, p)) {
+			*port = p;
+			return 0;
+		}
+	}
+	return -KS_EADDRINUSE;
+}
+
+uint32_t ks_inet_flow_hash(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	uint32_t h = src * 2654435761u ^ dst ^ ((uint32_t)sport << 16 | dport) ^
+		     (uint32_t)ks_net.st.secret[0];
+
+	h ^= h >> 15;
+	h *= 2246822519u;
+	return h ^ (h >> 13);
 }

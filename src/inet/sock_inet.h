@@ -243,6 +243,43 @@ int ks_inet_tcp_create(struct ks_socket **out);
 extern const struct ks_sock_ops ks_inet_tcp_ops;
 struct ks_tcp_sock;
 
+/* A sockaddr_in's address and port, host order (the family and length are
+ * the caller's to check). */
+static inline void ks_inet_sin_in(const struct ks_sockaddr_storage *a, uint32_t *addr,
+				  uint16_t *port)
+{
+	const struct ks_sockaddr_in *sin = (const struct ks_sockaddr_in *)a;
+
+	*addr = ks_ntoh32(sin->sin_addr.s_addr);
+	*port = ks_ntoh16(sin->sin_port);
+}
+
+/* Fills a sockaddr_in; returns its length. */
+static inline unsigned ks_inet_sin_out(struct ks_sockaddr_storage *a, uint32_t addr, uint16_t port)
+{
+	struct ks_sockaddr_in *sin = (struct ks_sockaddr_in *)a;
+
+	__builtin_memset(sin, 0, sizeof(*sin));
+	sin->sin_family = KS_AF_INET;
+	sin->sin_port = ks_hton16(port);
+	sin->sin_addr.s_addr = ks_hton32(addr);
+	return (unsigned)sizeof(*sin);
+}
+
+/* An ephemeral port from Linux's range, searched from start (any value;
+ * taken modulo the range): the first that taken(arg, port) says is free.
+ * 0 and *port, or -KS_EADDRINUSE when every one is taken. */
+int ks_inet_port_search(uint32_t start, bool (*taken)(void *arg, uint16_t port), void *arg,
+			uint16_t *port);
+
+/* A flow's hash (its four-tuple, keyed with the stack's secret), for
+ * choosing among SO_REUSEPORT sockets. */
+uint32_t ks_inet_flow_hash(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
+
+/* "a.b.c.d:port" into out (cap bytes, NUL-terminated), for the socket
+ * table. Any context. */
+void ks_inet_fmt_addr(char *out, size_t cap, uint32_t a, uint16_t port);
+
 extern const struct ks_family ks_inet_family;
 extern const struct ks_sock_ops ks_inet_udp_ops;
 int ks_inet_udp_create(struct ks_socket **out);

@@ -64,6 +64,7 @@
 #define KS_TCP_CONGESTION 13
 #define KS_TCP_USER_TIMEOUT 18
 #define KS_SIOCOUTQNSD 0x894B
+#define KS_TCP_RMEM_DEFAULT 131072 /* Linux's tcp_rmem[1] */
 
 /* Deferred work (struct ks_tcp_sock.pending), done by tcp_unlock. */
 #define PEND_PUT 1u  /* drop the list's reference */
@@ -233,6 +234,11 @@ static bool unhash_locked(struct ks_tcp_sock *ts)
 	return true;
 }
 
+static bool reuseport_of(const struct ks_tcp_sock *ts)
+{
+	return (__atomic_load_n(&ts->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEPORT) != 0;
+}
+
 static bool reuse_of(const struct ks_tcp_sock *ts)
 {
 	return (__atomic_load_n(&ts->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEADDR) != 0;
@@ -248,10 +254,24 @@ static bool port_conflict_locked(struct ks_tcp_sock *ts, uint32_t addr, uint16_t
 			continue;
 		if (reuse_of(ts) && reuse_of(o) && o->sk.state != KS_SS_LISTENING)
 			continue;
+		if (reuseport_of(ts) && reuseport_of(o))
+			continue; /* one SO_REUSEPORT group (Linux also asks the same uid) */
 		if (!o->laddr || !addr || o->laddr == addr)
 			return true;
 	}
 	return false;
+}
+
+struct port_probe {
+	struct ks_tcp_sock *ts;
+	uint32_t addr;
+};
+
+static bool port_taken(void *arg, uint16_t port)
+{
+	struct port_probe *pp = arg;
+
+	return port_conflict_locked(pp->ts, pp->addr, port);
 }
 
 /* A port for ts at addr (0: an ephemeral one, RFC 6056 style: a keyed
@@ -265,15 +285,9 @@ static int port_get_locked(struct ks_tcp_sock *ts, uint32_t addr, uint16_t port)
 		if (port_conflict_locked(ts, addr, port))
 			return -KS_EADDRINUSE;
 	} else {
-		const uint32_t range = KS_INET_EPHEMERAL_HIGH - KS_INET_EPHEMERAL_LOW + 1;
+		struct port_probe pp = {ts, addr};
 		uint32_t start = (uint32_t)ks_tcp_hash(&n->st, addr, n->tcp_port_ctr++, 0, 0x9077);
-		uint32_t i;
-		for (i = 0; i < range; i++) {
-			port = (uint16_t)(KS_INET_EPHEMERAL_LOW + (start + i) % range);
-			if (!port_conflict_locked(ts, addr, port))
-				break;
-		}
-		if (i == range)
+		if (ks_inet_port_search(start, port_taken, &pp, &port))
 			return -KS_EADDRINUSE;
 	}
 	__atomic_store_n(&ts->laddr, addr, __ATOMIC_RELAXED);
@@ -295,10 +309,21 @@ static struct ks_tcp_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, ui
 			break;
 		}
 	}
+	unsigned group = 0;
+	uint32_t h = best ? 0 : ks_inet_flow_hash(src, sport, dst, dport);
 	for (struct ks_tcp_sock *o = best ? NULL : *bchain(dport); o; o = o->next) {
-		if (o->lport == dport && !o->has_peer && o->sk.state == KS_SS_LISTENING &&
-		    (!o->laddr || o->laddr == dst) && (!best || (o->laddr && !best->laddr)))
+		if (o->lport != dport || o->has_peer || o->sk.state != KS_SS_LISTENING ||
+		    (o->laddr && o->laddr != dst))
+			continue;
+		if (!best || (o->laddr && !best->laddr)) {
 			best = o;
+			group = 1;
+		} else if (o->laddr == best->laddr && reuseport_of(o) && reuseport_of(best)) {
+			/* A SO_REUSEPORT group of listeners: the flow's hash
+			 * picks one (Linux's reuseport_select_sock). */
+			if (h % ++group == 0)
+				best = o;
+		}
 	}
 	if (best)
 		ks_socket_hold(&best->sk);
@@ -539,7 +564,7 @@ static struct ks_tcp_sock *tcp_alloc(void)
 	ks_timer_init(&ts->timer, tcp_timer_fn, ts);
 	/* Linux's tcp_wmem[1] and tcp_rmem[1]. */
 	ts->sk.sndbuf = ts->sndbuf_auto = 16384;
-	ts->sk.rcvbuf = 131072;
+	ts->sk.rcvbuf = KS_TCP_RMEM_DEFAULT;
 	ts->ttl = -1;
 	/* adv_mss from loopback's MTU, capped to IPv4's 65535 as Linux. */
 	ts->pcb.adv_mss = 65535 - 40;
@@ -572,6 +597,7 @@ static void inherit(struct ks_tcp_sock *c, const struct ks_tcp_sock *l)
 	c->pcb.keepalive = (c->sk.flags & KS_SF_KEEPALIVE) != 0;
 	c->pcb.snd_limit = (uint32_t)c->sk.sndbuf;
 	c->pcb.rcv_limit = (uint32_t)c->sk.rcvbuf;
+	c->pcb.rcv_tune = c->pcb.rcv_limit == KS_TCP_RMEM_DEFAULT;
 }
 
 int ks_inet_tcp_create(struct ks_socket **out)
@@ -708,24 +734,7 @@ int ks_inet_tcp_expire(void)
 
 /* ---- addresses ---- */
 
-static void sin_in(const struct ks_sockaddr_storage *a, uint32_t *addr, uint16_t *port)
-{
-	const struct ks_sockaddr_in *sin = (const struct ks_sockaddr_in *)a;
 
-	*addr = ks_ntoh32(sin->sin_addr.s_addr);
-	*port = ks_ntoh16(sin->sin_port);
-}
-
-static unsigned sin_out(struct ks_sockaddr_storage *a, uint32_t addr, uint16_t port)
-{
-	struct ks_sockaddr_in *sin = (struct ks_sockaddr_in *)a;
-
-	__builtin_memset(sin, 0, sizeof(*sin));
-	sin->sin_family = KS_AF_INET;
-	sin->sin_port = ks_hton16(port);
-	sin->sin_addr.s_addr = ks_hton32(addr);
-	return SIN_LEN;
-}
 
 /* Linux's __inet_bind for TCP. */
 static int tcp_bind(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned len)
@@ -736,7 +745,7 @@ static int tcp_bind(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned
 
 	if (len < SIN_LEN)
 		return -KS_EINVAL;
-	sin_in(a, &addr, &port);
+	ks_inet_sin_in(a, &addr, &port);
 	if (a->ss_family != KS_AF_INET && (a->ss_family != KS_AF_UNSPEC || addr))
 		return -KS_EAFNOSUPPORT;
 	if (addr && !ks_inet_addr_local(addr) && !ks_ipv4_is_lbcast(addr))
@@ -846,7 +855,7 @@ static int start_connect(struct ks_tcp_sock *ts, struct ks_sockaddr_storage *a)
 	uint16_t port;
 
 	uint16_t mss;
-	sin_in(a, &dst, &port);
+	ks_inet_sin_in(a, &dst, &port);
 	int err = route(&dst, ts->laddr, &src, &mss);
 	if (err)
 		return err;
@@ -881,6 +890,7 @@ static int start_connect(struct ks_tcp_sock *ts, struct ks_sockaddr_storage *a)
 	p->csum_off = ks_inet_addr_local(dst);
 	p->snd_limit = (uint32_t)__atomic_load_n(&ts->sk.sndbuf, __ATOMIC_RELAXED);
 	p->rcv_limit = (uint32_t)__atomic_load_n(&ts->sk.rcvbuf, __ATOMIC_RELAXED);
+	p->rcv_tune = p->rcv_limit == KS_TCP_RMEM_DEFAULT; /* SO_RCVBUF not set */
 	p->keepalive = (__atomic_load_n(&ts->sk.flags, __ATOMIC_RELAXED) & KS_SF_KEEPALIVE) != 0;
 	__atomic_store_n(&ts->sk.shutdown, 0, __ATOMIC_RELEASE);
 	return ks_tcp_connect(p);
@@ -1064,9 +1074,9 @@ static int tcp_getname(struct ks_socket *s, struct ks_sockaddr_storage *a, bool 
 		if (!ts->rport || ts->pcb.state == KS_TCP_CLOSE || ts->pcb.state == KS_TCP_SYN_SENT)
 			len = -KS_ENOTCONN;
 		else
-			len = (int)sin_out(a, ts->raddr, ts->rport);
+			len = (int)ks_inet_sin_out(a, ts->raddr, ts->rport);
 	} else {
-		len = (int)sin_out(a, ts->laddr, ts->lport);
+		len = (int)ks_inet_sin_out(a, ts->laddr, ts->lport);
 	}
 	tcp_unlock(ts);
 	return len;
@@ -1877,39 +1887,14 @@ static unsigned tcp_poll(struct ks_socket *s, struct ks_poll_table *pt)
 	return mask;
 }
 
-static void fmt_addr(char *out, size_t cap, uint32_t a, uint16_t port)
-{
-	char tmp[24];
-	int n = 0;
-	unsigned parts[5] = {a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, port};
-
-	for (int i = 0; i < 5; i++) {
-		char d[6];
-		int k = 0;
-		unsigned v = parts[i];
-		do {
-			d[k++] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
-		while (k)
-			tmp[n++] = d[--k];
-		if (i < 4)
-			tmp[n++] = i == 3 ? ':' : '.';
-	}
-	tmp[n] = 0;
-	size_t i;
-	for (i = 0; i + 1 < cap && tmp[i]; i++)
-		out[i] = tmp[i];
-	out[i] = 0;
-}
 
 static void tcp_describe(struct ks_socket *s, struct ks_sock_info *out)
 {
 	struct ks_tcp_sock *ts = tsk(s);
 
-	fmt_addr(out->local, sizeof(out->local), __atomic_load_n(&ts->laddr, __ATOMIC_RELAXED),
+	ks_inet_fmt_addr(out->local, sizeof(out->local), __atomic_load_n(&ts->laddr, __ATOMIC_RELAXED),
 		 __atomic_load_n(&ts->lport, __ATOMIC_RELAXED));
-	fmt_addr(out->peer, sizeof(out->peer), __atomic_load_n(&ts->raddr, __ATOMIC_RELAXED),
+	ks_inet_fmt_addr(out->peer, sizeof(out->peer), __atomic_load_n(&ts->raddr, __ATOMIC_RELAXED),
 		 __atomic_load_n(&ts->rport, __ATOMIC_RELAXED));
 	/* The table walker may not lock: the state's atomic copy. */
 	int st = __atomic_load_n(&ts->shown_state, __ATOMIC_RELAXED);

@@ -32,7 +32,10 @@
  * socket asked (read from the queued datagram's IPv4 header); sendmsg
  * takes IP_PKTINFO (source address, interface), IP_TTL and IP_TOS.
  *
- * Not supported yet: SO_REUSEPORT groups, the error queue (MSG_ERRQUEUE),
+ * SO_REUSEPORT: sockets that all set it share a port (Linux also asks for
+ * the same uid: not checked); the flow's hash picks one of the group.
+ *
+ * Not supported yet: the error queue (MSG_ERRQUEUE),
  * multicast, SO_BINDTODEVICE, corking, UDP_SEGMENT.
  */
 #include "sock_inet.h"
@@ -59,6 +62,11 @@ static void wr16(uint16_t *f, uint16_t v)
 	__atomic_store_n(f, v, __ATOMIC_RELAXED);
 }
 
+static bool reuseport_of(struct ks_inet_sock *u)
+{
+	return (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEPORT) != 0;
+}
+
 static bool reuse_of(struct ks_inet_sock *u)
 {
 	return (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEADDR) != 0;
@@ -74,10 +82,24 @@ static bool port_conflict_locked(struct ks_inet_sock *u, uint32_t addr, uint16_t
 			continue;
 		if (reuse_of(o) && reuse_of(u))
 			continue;
+		if (reuseport_of(o) && reuseport_of(u))
+			continue; /* one SO_REUSEPORT group (Linux also asks the same uid) */
 		if (!o->laddr || !addr || o->laddr == addr)
 			return true;
 	}
 	return false;
+}
+
+struct port_probe {
+	struct ks_inet_sock *u;
+	uint32_t addr;
+};
+
+static bool port_taken(void *arg, uint16_t port)
+{
+	struct port_probe *pp = arg;
+
+	return port_conflict_locked(pp->u, pp->addr, port);
 }
 
 /* Binds u to addr:port (port 0: an ephemeral one) and hashes it. */
@@ -90,18 +112,12 @@ static int port_get_locked(struct ks_inet_sock *u, uint32_t addr, uint16_t port)
 		if (port_conflict_locked(u, addr, port))
 			return -KS_EADDRINUSE;
 	} else {
-		const uint32_t range = KS_INET_EPHEMERAL_HIGH - KS_INET_EPHEMERAL_LOW + 1;
 		/* xorshift32: a start point programs cannot guess cheaply */
 		n->port_rnd ^= n->port_rnd << 13;
 		n->port_rnd ^= n->port_rnd >> 17;
 		n->port_rnd ^= n->port_rnd << 5;
-		uint32_t i, start = n->port_rnd % range;
-		for (i = 0; i < range; i++) {
-			port = (uint16_t)(KS_INET_EPHEMERAL_LOW + (start + i) % range);
-			if (!port_conflict_locked(u, addr, port))
-				break;
-		}
-		if (i == range)
+		struct port_probe pp = {u, addr};
+		if (ks_inet_port_search(n->port_rnd, port_taken, &pp, &port))
 			return -KS_EADDRINUSE;
 	}
 	wr32(&u->laddr, addr);
@@ -157,13 +173,23 @@ static struct ks_inet_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, u
 {
 	struct ks_inet_sock *best = NULL;
 	int best_score = -1;
+	unsigned group = 0; /* SO_REUSEPORT sockets sharing the best score */
+	uint32_t h = ks_inet_flow_hash(src, sport, dst, dport);
 
 	ks_mutex_lock(&net()->udp_lock);
 	for (struct ks_inet_sock *o = net()->udp_bound; o; o = o->bnext) {
 		int score = match_score_locked(o, src, sport, dst, dport);
+		if (score < 0 || score < best_score)
+			continue;
 		if (score > best_score) {
 			best = o;
 			best_score = score;
+			group = 1;
+		} else if (reuseport_of(o) && reuseport_of(best) && o->laddr == best->laddr) {
+			/* Linux's reuseport_select_sock: the flow's hash picks one
+			 * of the group, the same one for every datagram of a flow. */
+			if (h % ++group == 0)
+				best = o;
 		}
 	}
 	if (best)
@@ -227,25 +253,7 @@ static void udp_destroy(struct ks_socket *s)
 
 /* ---- addresses ---- */
 
-static int sin_in(const struct ks_sockaddr_storage *a, uint32_t *addr, uint16_t *port)
-{
-	const struct ks_sockaddr_in *sin = (const struct ks_sockaddr_in *)a;
 
-	*addr = ks_ntoh32(sin->sin_addr.s_addr);
-	*port = ks_ntoh16(sin->sin_port);
-	return 0;
-}
-
-static unsigned sin_out(struct ks_sockaddr_storage *a, uint32_t addr, uint16_t port)
-{
-	struct ks_sockaddr_in *sin = (struct ks_sockaddr_in *)a;
-
-	__builtin_memset(sin, 0, sizeof(*sin));
-	sin->sin_family = KS_AF_INET;
-	sin->sin_port = ks_hton16(port);
-	sin->sin_addr.s_addr = ks_hton32(addr);
-	return SIN_LEN;
-}
 
 /* Whether addr is an address of this host: 127.0.0.0/8 on the loopback
  * device, and the attached interfaces' addresses (sock_inet.h). */
@@ -305,7 +313,7 @@ static int udp_bind(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned
 
 	if (len < SIN_LEN)
 		return -KS_EINVAL;
-	sin_in(a, &addr, &port);
+	ks_inet_sin_in(a, &addr, &port);
 	/* AF_UNSPEC is taken as AF_INET only with INADDR_ANY. */
 	if (a->ss_family != KS_AF_INET && (a->ss_family != KS_AF_UNSPEC || addr))
 		return -KS_EAFNOSUPPORT;
@@ -369,7 +377,7 @@ static int udp_connect(struct ks_socket *s, struct ks_sockaddr_storage *a, unsig
 	if (!err && a->ss_family != KS_AF_INET)
 		err = -KS_EAFNOSUPPORT;
 	if (!err) {
-		sin_in(a, &dst, &port);
+		ks_inet_sin_in(a, &dst, &port);
 		err = route(u, &dst, u->laddr, 0, &src);
 	}
 	if (!err) {
@@ -394,7 +402,7 @@ static int udp_getname(struct ks_socket *s, struct ks_sockaddr_storage *a, bool 
 		ks_mutex_unlock(&s->lock);
 		return -KS_ENOTCONN;
 	}
-	len = peer ? sin_out(a, u->raddr, u->rport) : sin_out(a, u->laddr, u->lport);
+	len = peer ? ks_inet_sin_out(a, u->raddr, u->rport) : ks_inet_sin_out(a, u->laddr, u->lport);
 	ks_mutex_unlock(&s->lock);
 	return (int)len;
 }
@@ -500,7 +508,7 @@ static int send_dest(struct ks_inet_sock *u, struct ks_msg *m, struct udp_dest *
 		err = -KS_EAFNOSUPPORT;
 		if (m->name->ss_family != KS_AF_INET && m->name->ss_family != KS_AF_UNSPEC)
 			goto out;
-		sin_in(m->name, &d->dst, &d->dport);
+		ks_inet_sin_in(m->name, &d->dst, &d->dport);
 		err = -KS_EINVAL;
 		if (!d->dport)
 			goto out;
@@ -809,7 +817,7 @@ static long copy_dgram(struct ks_inet_sock *u, const struct ks_pbuf *p, struct k
 
 	dgram_parts(p, &off, &len, &src, &sport);
 	if (m->name)
-		m->namelen = sin_out(m->name, src, sport);
+		m->namelen = ks_inet_sin_out(m->name, src, sport);
 	unsigned long size = m->it.left;
 	if (size > len - skip)
 		size = len - skip;
@@ -1029,40 +1037,15 @@ static unsigned udp_poll(struct ks_socket *s, struct ks_poll_table *pt)
 	return mask;
 }
 
-static void fmt_addr(char *out, size_t cap, uint32_t a, uint16_t port)
-{
-	char tmp[24];
-	int n = 0;
-	unsigned parts[5] = {a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, port};
-
-	for (int i = 0; i < 5; i++) {
-		char d[6];
-		int k = 0;
-		unsigned v = parts[i];
-		do {
-			d[k++] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
-		while (k)
-			tmp[n++] = d[--k];
-		if (i < 4)
-			tmp[n++] = i == 3 ? ':' : '.';
-	}
-	tmp[n] = 0;
-	size_t i;
-	for (i = 0; i + 1 < cap && tmp[i]; i++)
-		out[i] = tmp[i];
-	out[i] = 0;
-}
 
 /* The socket table reads with atomic loads only (docs/locking.md). */
 static void udp_describe(struct ks_socket *s, struct ks_sock_info *out)
 {
 	struct ks_inet_sock *u = ks_inet(s);
 
-	fmt_addr(out->local, sizeof(out->local), __atomic_load_n(&u->laddr, __ATOMIC_RELAXED),
+	ks_inet_fmt_addr(out->local, sizeof(out->local), __atomic_load_n(&u->laddr, __ATOMIC_RELAXED),
 		 __atomic_load_n(&u->lport, __ATOMIC_RELAXED));
-	fmt_addr(out->peer, sizeof(out->peer), __atomic_load_n(&u->raddr, __ATOMIC_RELAXED),
+	ks_inet_fmt_addr(out->peer, sizeof(out->peer), __atomic_load_n(&u->raddr, __ATOMIC_RELAXED),
 		 __atomic_load_n(&u->rport, __ATOMIC_RELAXED));
 	out->recv_q = (unsigned long)__atomic_load_n(&u->rmem, __ATOMIC_RELAXED);
 	out->send_q = 0;

@@ -49,6 +49,11 @@ void ks_inet_stack_reset(struct ks_inet_stack *st)
 	__atomic_store_n(&st->pbufs.fail_next, 0, __ATOMIC_RELAXED);
 }
 
+bool ks_inet_clock_is_port(const struct ks_inet_stack *st)
+{
+	return st->cfg.now == port_clock;
+}
+
 uint64_t ks_inet_now(const struct ks_inet_stack *st)
 {
 	return st->cfg.now(st->cfg.now_arg);

@@ -113,6 +113,13 @@ struct ks_inet_stack {
 	/* The key of ks_tcp_hash (ISNs, ephemeral ports, timestamp offsets):
 	 * the socket layer fills it from ks_port_random; tests leave it 0. */
 	uint64_t secret[2];
+	/* TCP's counters, as Linux's netstat MIB (atomic). */
+	struct {
+		unsigned long syncookies_sent;   /* SYN-ACKs carrying a cookie */
+		unsigned long syncookies_recv;   /* connections a valid cookie made */
+		unsigned long syncookies_failed; /* ACKs to a listener with a bad cookie */
+		unsigned long listen_drops;      /* SYNs dropped: accept queue full */
+	} tcp;
 };
 
 /* Initialises *st from cfg (NULL: the defaults). Returns 0, or
@@ -126,6 +133,9 @@ void ks_inet_stack_reset(struct ks_inet_stack *st);
 
 /* The stack's time, from its clock. Any context. */
 uint64_t ks_inet_now(const struct ks_inet_stack *st);
+/* Whether that clock is the port's (not a test's fake one), so that its
+ * deadlines can be given to port timers. */
+bool ks_inet_clock_is_port(const struct ks_inet_stack *st);
 
 /* Counts rc if it is a drop reason (or -KS_ENOMEM/-KS_ENOBUFS, counted as
  * no_memory); returns rc unchanged, so a receive path can end with

@@ -99,6 +99,7 @@ enum { KS_TCP_URG_NONE, KS_TCP_URG_NOTYET, KS_TCP_URG_VALID, KS_TCP_URG_READ };
 #define KS_TCP_RCV_WSCALE 7                /* what Linux offers with its default tcp_rmem */
 #define KS_TCP_INIT_CWND 10                /* RFC 6928, Linux's TCP_INIT_CWND */
 #define KS_TCP_OOO_RANGES 8                /* out-of-order ranges kept */
+#define KS_TCP_RMEM_MAX 6291456            /* Linux's tcp_rmem[2] */
 
 struct ks_tcp_pcb;
 
@@ -116,7 +117,7 @@ struct ks_tcp_hooks {
 	void (*spawned)(struct ks_tcp_pcb *child);
 	/* Room for a new connection on listener: 0 yes, 1 the SYN queue is
 	 * full (answer with a SYN cookie), -1 the accept queue is full (drop
-	 * the SYN, as Linux). */
+	 * the SYN, as Linux). Optional: NULL means always room. */
 	int (*syn_room)(struct ks_tcp_pcb *listener);
 	/* pcb's earliest deadline is now ks_tcp_next_deadline(pcb). */
 	void (*timer)(struct ks_tcp_pcb *pcb);
@@ -179,6 +180,11 @@ struct ks_tcp_pcb {
 	uint32_t rcv_adv;   /* right edge last advertised */
 	struct ks_tcp_ring rbuf;
 	uint32_t rcv_limit; /* bytes rbuf may hold (from SO_RCVBUF) */
+	bool rcv_tune;      /* SO_RCVBUF not set: the buffer grows with the
+			       reader's pace (Linux's tcp_rcv_space_adjust) */
+	uint32_t rcvq_space; /* most bytes read in one round trip so far */
+	uint32_t rcvq_seq;   /* rcv_read when this round trip's count began */
+	uint64_t rcvq_time;  /* and when */
 	bool fin_rcvd;      /* the peer's FIN is at rcv_nxt - 1 */
 	bool rcv_shut;      /* the user will read no more (SHUT_RD, close):
 			       new data then resets, as Linux */

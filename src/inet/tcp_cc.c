@@ -103,6 +103,8 @@ static void cubic_on_ack(struct ks_tcp_pcb *pcb, uint32_t acked)
 {
 	uint64_t now = ks_inet_now(pcb->st);
 
+	if (!pcb->cwnd)
+		pcb->cwnd = pcb->mss; /* never divide by an empty window */
 	if (pcb->cwnd < pcb->ssthresh) {
 		newreno_on_ack(pcb, acked); /* slow start is Reno's (RFC 9438 4.10) */
 		return;

@@ -44,11 +44,10 @@ void ks_tcp_arm_keepalive(struct ks_tcp_pcb *pcb);
 void ks_tcp_enter_timewait(struct ks_tcp_pcb *pcb);
 /* An RTT sample (RFC 6298 2.2-2.3). */
 void ks_tcp_rtt_sample(struct ks_tcp_pcb *pcb, uint64_t rtt_ns);
-/* A per-connection offset for our timestamps (as Linux's tsoffset), so
- * they reveal no clock; fixed before our SYN is sent. */
-uint32_t ks_tcp_ts_offset(const struct ks_tcp_pcb *pcb);
 /* Our TSval now. */
 uint32_t ks_tcp_ts_now(const struct ks_tcp_pcb *pcb);
+/* The pair's TSval offset (RFC 7323 7.1), fixed before the first TSval. */
+uint32_t ks_tcp_ts_offset(struct ks_tcp_pcb *pcb);
 
 static inline uint64_t ks_tcp_now(const struct ks_tcp_pcb *pcb)
 {

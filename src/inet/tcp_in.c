@@ -33,7 +33,8 @@ static void set_mss(struct ks_tcp_pcb *pcb, const struct ks_tcp_opts *o)
 	if (pcb->user_mss && pcb->user_mss < mss)
 		mss = pcb->user_mss;
 	if (pcb->ts_ok)
-		mss -= 12; /* the timestamp option rides on every segment */
+		mss = mss > 12 ? mss - 12 : 0; /* the timestamp option rides on every
+						  segment; a tiny MSS must not wrap */
 	if (mss < 64)
 		mss = 64; /* Linux's TCP_MIN_SND_MSS (48) plus room: never 0 */
 	pcb->mss = (uint16_t)mss;
@@ -91,6 +92,12 @@ static const uint16_t cookie_mss[8] = {536, 1300, 1440, 1460, 4312, 8960, 32768,
 #define COOKIE_TICK_NS (64ull * 1000000000ull)
 #define COOKIE_VALID_NS (120ull * 1000000000ull) /* Linux's TCP_SYNCOOKIE_VALID */
 
+/* The owner's syn_room hook, optional (none: always room). */
+static int syn_room(struct ks_tcp_pcb *l)
+{
+	return l->hooks->syn_room ? l->hooks->syn_room(l) : 0;
+}
+
 static uint32_t cookie_make(struct ks_tcp_pcb *l, const struct seg *s, uint32_t syn_seq,
 			    uint32_t t, unsigned mi)
 {
@@ -125,6 +132,7 @@ static void send_cookie_synack(struct ks_tcp_pcb *l, const struct seg *s)
 	(void)ks_tcp_emit(p->data, p->len, &r, s->dst, s->src);
 	l->synq_overflow_at = ks_tcp_now(l);
 	l->segs_out++;
+	__atomic_add_fetch(&l->st->tcp.syncookies_sent, 1, __ATOMIC_RELAXED);
 	l->hooks->output(l, p, s->dst, s->src);
 }
 
@@ -152,8 +160,14 @@ static bool cookie_accept(struct ks_tcp_pcb *l, struct seg *s)
 	const struct ks_tcp_hdr *h = s->h;
 	int mi = cookie_check(l, s);
 
-	if (mi < 0 || l->hooks->syn_room(l) < 0)
-		return mi >= 0; /* a valid cookie with a full accept queue: dropped */
+	if (mi < 0) {
+		if (l->synq_overflow_at)
+			__atomic_add_fetch(&l->st->tcp.syncookies_failed, 1, __ATOMIC_RELAXED);
+		return false;
+	}
+	if (syn_room(l) < 0)
+		return true; /* a valid cookie with a full accept queue: dropped */
+	__atomic_add_fetch(&l->st->tcp.syncookies_recv, 1, __ATOMIC_RELAXED);
 	struct ks_tcp_pcb *c = l->hooks->spawn(l, s->src, h->sport, s->dst, h->dport);
 	if (!c)
 		return true;
@@ -203,9 +217,11 @@ static void listen_input(struct ks_tcp_pcb *pcb, struct seg *s)
 	}
 	if (!(h->flags & KS_TCP_SYN))
 		return;
-	int room = pcb->hooks->syn_room(pcb);
-	if (room < 0)
+	int room = syn_room(pcb);
+	if (room < 0) {
+		__atomic_add_fetch(&pcb->st->tcp.listen_drops, 1, __ATOMIC_RELAXED);
 		return; /* the accept queue is full: Linux drops the SYN */
+	}
 	if (room > 0) {
 		send_cookie_synack(pcb, s);
 		return;
@@ -424,13 +440,19 @@ static void new_ack(struct ks_tcp_pcb *pcb, const struct seg *s, uint32_t acked)
 {
 	const struct ks_tcp_opts *o = &s->h->opt;
 
-	if (pcb->ts_ok && o->ts_ok && o->tsecr) {
-		uint32_t ms = ks_tcp_ts_now(pcb) - o->tsecr;
-		ks_tcp_rtt_sample(pcb, (uint64_t)ms * 1000000ull);
-		pcb->rtt_timing = false;
-	} else if (pcb->rtt_timing && ks_seq_ge(s->h->ack, pcb->rtt_seq)) {
+	/* The timed segment first (Karn: new data only), as Linux's
+	 * tcp_ack_update_rtt; the echoed timestamp only when nothing was
+	 * timed and nothing retransmitted. A TSecr is the TSval of the last
+	 * segment that arrived in order, which during a loss is old: taken
+	 * on every ACK it inflates the RTO to seconds and stalls a lossy
+	 * connection. */
+	if (pcb->rtt_timing && ks_seq_ge(s->h->ack, pcb->rtt_seq)) {
 		ks_tcp_rtt_sample(pcb, ks_tcp_now(pcb) - pcb->rtt_start);
 		pcb->rtt_timing = false;
+	} else if (!pcb->rtt_timing && pcb->ts_ok && o->ts_ok && o->tsecr && !pcb->backoff &&
+		   !pcb->in_recovery && !pcb->srtt_ns) {
+		uint32_t ms = ks_tcp_ts_now(pcb) - o->tsecr;
+		ks_tcp_rtt_sample(pcb, (uint64_t)ms * 1000000ull);
 	}
 	pcb->backoff = 0;
 	pcb->rtx_since = 0;
@@ -649,6 +671,12 @@ static int take_text(struct ks_tcp_pcb *pcb, struct seg *s)
 		s->len = fit;
 		s->fin = false;
 		pcb->ack_now = true;
+		/* Nothing fits (the ring is smaller than the window offered
+		 * before SO_RCVBUF shrank): drop it, rather than record an
+		 * empty out-of-order range, which would go out as an empty
+		 * SACK block. */
+		if (!s->len)
+			return GO;
 	}
 	ks_tcp_ring_put(&pcb->rbuf, off, s->data, s->len);
 	pcb->bytes_received += s->len;
@@ -661,7 +689,7 @@ static int take_text(struct ks_tcp_pcb *pcb, struct seg *s)
 			pcb->ack_now = true;
 			if (pcb->quickacks)
 				pcb->quickacks--;
-		} else if (pcb->rcv_nxt - pcb->rcv_wup > pcb->mss) {
+		} else if (++pcb->unacked_segs >= 2 || pcb->rcv_nxt - pcb->rcv_wup > pcb->mss) {
 			pcb->ack_now = true; /* RFC 1122 4.2.3.2: every second segment */
 		} else if (!pcb->t_delack) {
 			pcb->t_delack = ks_tcp_now(pcb) + KS_TCP_DELACK_NS;
@@ -687,6 +715,10 @@ static void take_fin(struct ks_tcp_pcb *pcb, const struct seg *s)
 	pcb->rcv_nxt++;
 	pcb->fin_rcvd = true;
 	pcb->ack_now = true;
+	/* Out-of-order data past the end of the stream is a peer's mistake:
+	 * forget it (Linux's tcp_fin purges its out-of-order queue), or a
+	 * range could start at or before RCV.NXT and go out as SACK. */
+	pcb->nooo = 0;
 	switch (pcb->state) {
 	case KS_TCP_SYN_RECV:
 	case KS_TCP_ESTABLISHED:
@@ -732,11 +764,35 @@ static bool timewait_reuse(const struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr
 	return ks_seq_gt(h->seq, pcb->rcv_nxt) || (ts && (int32_t)(h->opt.tsval - pcb->ts_recent) > 0);
 }
 
+/* The peer's SYN again while we are in SYN-RECEIVED: our SYN-ACK was lost,
+ * so it goes again (Linux's tcp_check_req). This must come before the
+ * sequence check, which finds the SYN old and would answer with a bare
+ * ACK that a peer in SYN-SENT drops, leaving it to wait for our SYN-ACK
+ * retransmission timer. */
+static bool synrecv_dup_syn(const struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h)
+{
+	return pcb->state == KS_TCP_SYN_RECV && h->seq == pcb->irs &&
+	       (h->flags & (KS_TCP_SYN | KS_TCP_ACK | KS_TCP_RST)) == KS_TCP_SYN;
+}
+
 static int sync_input(struct ks_tcp_pcb *pcb, struct seg *s)
 {
 	if (pcb->state == KS_TCP_TIME_WAIT && timewait_reuse(pcb, s->h))
 		return KS_TCP_IN_TW_REUSE;
-	if (!check_paws(pcb, s) || !check_seq(pcb, s))
+	if (synrecv_dup_syn(pcb, s->h)) {
+		(void)ks_tcp_send_syn(pcb);
+		return 0;
+	}
+	if (!check_paws(pcb, s))
+		return 0;
+	/* RFC 9293 3.10.7.4, eighth step, TIME-WAIT: a retransmitted FIN
+	 * (its FIN at RCV.NXT - 1) restarts the 2 MSL wait, and is answered.
+	 * It has to be caught here: the sequence check finds it old, so it
+	 * never reaches the eighth step. */
+	if (pcb->state == KS_TCP_TIME_WAIT && (s->h->flags & KS_TCP_FIN) &&
+	    !(s->h->flags & KS_TCP_RST) && s->h->seq + s->h->payload_len == pcb->rcv_nxt - 1)
+		ks_tcp_enter_timewait(pcb);
+	if (!check_seq(pcb, s))
 		return 0;
 	if (!check_rst(pcb, s) || !check_syn(pcb, s))
 		return 0;
@@ -748,8 +804,6 @@ static int sync_input(struct ks_tcp_pcb *pcb, struct seg *s)
 		return 0;
 	urg_arrived(pcb);
 	take_fin(pcb, s);
-	if (pcb->state == KS_TCP_TIME_WAIT && s->fin)
-		ks_tcp_enter_timewait(pcb); /* restart the 2 MSL wait */
 	return 0;
 }
 

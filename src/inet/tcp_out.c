@@ -44,13 +44,20 @@ static void fill_opts(struct ks_tcp_pcb *pcb, uint8_t flags, struct ks_tcp_opts 
 static uint16_t window_field(struct ks_tcp_pcb *pcb, uint8_t flags)
 {
 	uint32_t w = ks_tcp_rcv_window(pcb);
+	uint32_t field = (flags & KS_TCP_SYN) ? w : w >> pcb->rcv_wscale;
 
-	pcb->rcv_adv = pcb->rcv_nxt + w;
+	if (field > 65535)
+		field = 65535;
+	/* rcv_adv is the right edge as offered, which input accepts data up
+	 * to. It never moves left: when the ring is nearly full, scaling
+	 * may round the field down by less than a unit (RFC 7323 2.4), and
+	 * the peer may still send up to the edge it was offered before
+	 * (which the ring holds: every edge offered fitted it). */
+	uint32_t edge = pcb->rcv_nxt + ((flags & KS_TCP_SYN) ? field : field << pcb->rcv_wscale);
+	if (ks_seq_gt(edge, pcb->rcv_adv))
+		pcb->rcv_adv = edge;
 	pcb->rcv_wup = pcb->rcv_nxt;
-	if (flags & KS_TCP_SYN)
-		return (uint16_t)(w > 65535 ? 65535 : w);
-	w >>= pcb->rcv_wscale;
-	return (uint16_t)(w > 65535 ? 65535 : w);
+	return (uint16_t)field;
 }
 
 int ks_tcp_xmit(struct ks_tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t off, uint32_t len)
@@ -116,6 +123,9 @@ void ks_tcp_send_ack(struct ks_tcp_pcb *pcb)
 	if (!ks_tcp_synchronized(pcb) && pcb->state != KS_TCP_SYN_RECV)
 		return;
 	(void)ks_tcp_xmit(pcb, pcb->snd_nxt, KS_TCP_ACK, 0, 0);
+	/* The ACK ends a delayed one: the owner called this directly
+	 * (TCP_QUICKACK) and must learn that its deadline moved. */
+	ks_tcp_timers_changed(pcb);
 }
 
 void ks_tcp_send_rst(struct ks_tcp_pcb *pcb, uint32_t seq, uint32_t ack, uint8_t flags)
@@ -182,6 +192,10 @@ void ks_tcp_retransmit_head(struct ks_tcp_pcb *pcb)
 	}
 	uint32_t off = pcb->snd_una - pcb->sbuf_seq;
 	uint32_t data = pcb->snd_len > off ? pcb->snd_len - off : 0;
+	/* Only what was sent: bytes past SND.MAX are new data, which the
+	 * windows have not allowed, and an ACK for them would look like one
+	 * for data never sent (SND.MAX does not move here). */
+	data = ks_tcp_min32(data, pcb->snd_max - pcb->snd_una);
 	uint32_t len = ks_tcp_min32(data, pcb->mss);
 	uint8_t flags = KS_TCP_ACK;
 
@@ -195,9 +209,13 @@ void ks_tcp_retransmit_head(struct ks_tcp_pcb *pcb)
 	pcb->total_retrans++;
 }
 
-/* Whether the state lets us send data or a FIN. */
+/* Whether the state lets us send data or a FIN: not before our SYN is
+ * acknowledged (RFC 9293 3.10.4: a close in SYN-RECEIVED queues the FIN
+ * until then). */
 static bool may_send(const struct ks_tcp_pcb *pcb)
 {
+	if (pcb->snd_una == pcb->iss)
+		return false;
 	switch (pcb->state) {
 	case KS_TCP_ESTABLISHED:
 	case KS_TCP_CLOSE_WAIT:
@@ -266,8 +284,15 @@ static void send_more(struct ks_tcp_pcb *pcb, int mode)
 		bool fin = len == avail && pcb->fin_queued;
 		if (fin)
 			flags |= KS_TCP_FIN;
-		if (ks_tcp_xmit(pcb, pcb->snd_nxt, flags, off, len))
-			return; /* no buffer: the timer tries again */
+		if (ks_tcp_xmit(pcb, pcb->snd_nxt, flags, off, len)) {
+			/* No buffer: the retransmission timer tries again, also
+			 * when nothing is in flight (rtx_timeout then sends
+			 * what is queued), or the data would wait for the next
+			 * segment or write. */
+			if (!pcb->t_rtx)
+				ks_tcp_arm_rtx(pcb);
+			return;
+		}
 		if (!pcb->rtt_timing && pcb->snd_nxt == pcb->snd_max) {
 			pcb->rtt_timing = true; /* Karn: time only new data */
 			pcb->rtt_seq = pcb->snd_nxt + len;
@@ -287,6 +312,13 @@ static void send_more(struct ks_tcp_pcb *pcb, int mode)
 
 void ks_tcp_output(struct ks_tcp_pcb *pcb)
 {
+	/* SO_KEEPALIVE set on a connection that is already up: arm it here
+	 * (the owner calls this after a setting changed), or an idle
+	 * connection, which is what keepalive is for, would never probe. */
+	if (pcb->keepalive && !pcb->t_keep &&
+	    (pcb->state == KS_TCP_ESTABLISHED || pcb->state == KS_TCP_CLOSE_WAIT ||
+	     pcb->state == KS_TCP_FIN_WAIT2))
+		ks_tcp_arm_keepalive(pcb);
 	send_more(pcb, KS_TCP_NORMAL);
 	if (pcb->ack_now)
 		ks_tcp_send_ack(pcb);

@@ -26,6 +26,8 @@ void ks_tcp_pcb_init(struct ks_tcp_pcb *pcb, struct ks_inet_stack *st,
 	pcb->rcv_limit = 131072; /* Linux's tcp_rmem[1] */
 	pcb->rcv_wscale = KS_TCP_RCV_WSCALE;
 	pcb->quickacks = 16; /* Linux's TCP_MAX_QUICKACKS */
+	pcb->cc->init(pcb); /* a window from the start: a SYN-RECEIVED closed
+			       before its ACK never passes through establish */
 }
 
 void ks_tcp_pcb_fini(struct ks_tcp_pcb *pcb)
@@ -92,8 +94,8 @@ uint32_t ks_tcp_send_space(const struct ks_tcp_pcb *pcb)
 
 /*
  * The window to offer: the receive ring's free space, less a margin of
- * one scale unit so that rounding never offers a byte the ring cannot
- * hold. Receiver silly-window avoidance (RFC 1122 4.2.3.3): a right edge
+ * one scale unit, which rounding up may use (never more: the ring holds
+ * whatever is offered). Receiver silly-window avoidance (RFC 1122 4.2.3.3): a right edge
  * moves only by at least min(half the buffer, one MSS); and a window is
  * never shrunk (RFC 9293 3.8.6.2.2).
  */
@@ -109,16 +111,16 @@ uint32_t ks_tcp_rcv_window(const struct ks_tcp_pcb *pcb)
 
 	if (free > cur && free - cur < step)
 		free = cur;
-	/* The field carries free >> wscale: round down, except that the
-	 * edge already offered must stay, rounded up (Linux's
-	 * tcp_select_window). A peer that fills a window it computed from a
-	 * rounded field must never find it shrunk: its later segments would
-	 * then all start past our window, ACKs included. The ring has a
-	 * unit of slack for this. */
-	if (free <= cur)
-		free = (cur + unit - 1) & ~(unit - 1);
-	else
-		free &= ~(unit - 1);
+	if (free < cur)
+		free = cur;
+	/* The field counts scale units. Rounding cur down would move the
+	 * right edge left by up to a unit (RFC 7323 2.4), and the peer's
+	 * data up to the old edge would be cut off: round it up instead (as
+	 * Linux's tcp_select_window), as far as the ring's spare unit
+	 * holds, so whatever is offered always fits the ring. */
+	uint32_t down = free & ~(unit - 1);
+	uint32_t up = (cur + unit - 1) & ~(unit - 1);
+	free = down < cur && used < cap && up <= cap - used ? up : down;
 	uint32_t max = 65535u << pcb->rcv_wscale;
 	return free > max ? max : free;
 }
@@ -254,7 +256,7 @@ uint32_t ks_tcp_isn(struct ks_inet_stack *st, uint32_t laddr, uint16_t lport, ui
 	return (uint32_t)f + (uint32_t)(ks_inet_now(st) / 4000);
 }
 
-uint32_t ks_tcp_ts_offset(const struct ks_tcp_pcb *pcb)
+uint32_t ks_tcp_ts_offset(struct ks_tcp_pcb *pcb)
 {
 	return (uint32_t)ks_tcp_hash(pcb->st, pcb->laddr, pcb->raddr,
 				     (uint32_t)pcb->lport << 16 | pcb->rport, 0x75);

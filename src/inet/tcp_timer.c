@@ -28,6 +28,14 @@ static uint64_t backed_off_rto(const struct ks_tcp_pcb *pcb)
 void ks_tcp_arm_rtx(struct ks_tcp_pcb *pcb)
 {
 	pcb->t_rtx = ks_tcp_now(pcb) + backed_off_rto(pcb);
+	/* While retransmitting, fire no later than TCP_USER_TIMEOUT ends
+	 * (Linux's tcp_clamp_rto_to_user_timeout), or the connection would
+	 * outlive it by up to a backed-off RTO. */
+	if (pcb->user_timeout_ms && pcb->rtx_since && !pcb->persist) {
+		uint64_t end = pcb->rtx_since + (uint64_t)pcb->user_timeout_ms * 1000000ull;
+		if (end > ks_tcp_now(pcb) && end < pcb->t_rtx)
+			pcb->t_rtx = end; /* (never now: no timer firing at once) */
+	}
 }
 
 void ks_tcp_arm_keepalive(struct ks_tcp_pcb *pcb)
@@ -96,8 +104,13 @@ static void rtx_timeout(struct ks_tcp_pcb *pcb)
 		ks_tcp_arm_rtx(pcb);
 		return;
 	}
-	if (pcb->snd_una == pcb->snd_max)
-		return; /* everything was acknowledged meanwhile */
+	if (pcb->snd_una == pcb->snd_max) {
+		/* Nothing in flight: everything was acknowledged meanwhile,
+		 * or a segment found no buffer (send_more armed us); send
+		 * what is queued. */
+		ks_tcp_output(pcb);
+		return;
+	}
 	if (pcb->state == KS_TCP_SYN_SENT || pcb->state == KS_TCP_SYN_RECV) {
 		int limit = pcb->state == KS_TCP_SYN_SENT ? pcb->syn_retries : KS_TCP_SYNACK_RETRIES;
 		if (pcb->backoff >= limit) {
@@ -110,8 +123,29 @@ static void rtx_timeout(struct ks_tcp_pcb *pcb)
 		ks_tcp_arm_rtx(pcb);
 		return;
 	}
+	if (pcb->snd_wnd == 0 && pcb->snd_len) {
+		/* The peer shrank its window to zero with our data in flight
+		 * (it kept less than we sent). Going back to SND.UNA sends
+		 * nothing into a zero window, so the connection would time
+		 * out after tcp_retries2 silent "retransmissions" while the
+		 * peer is alive. Go back, and let the timer be the persist
+		 * timer: probe (RFC 9293 3.8.6.1) until the window opens.
+		 * (Linux resends the head here, with the same effect.) */
+		pcb->snd_nxt = pcb->snd_una;
+		pcb->fin_sent = false;
+		pcb->rtt_timing = false;
+		pcb->persist = true;
+		(void)ks_tcp_xmit(pcb, pcb->snd_una - 1, KS_TCP_ACK, 0, 0);
+		if (pcb->backoff < 15)
+			pcb->backoff++;
+		ks_tcp_arm_rtx(pcb);
+		return;
+	}
+	/* TCP_USER_TIMEOUT counts from when the oldest unacknowledged data
+	 * was sent (Linux: its retrans_stamp), not from this first timeout,
+	 * which comes one RTO later: the timer was armed when it went. */
 	if (!pcb->rtx_since)
-		pcb->rtx_since = now;
+		pcb->rtx_since = now - backed_off_rto(pcb);
 	if (pcb->backoff >= KS_TCP_RETRIES2 ||
 	    (pcb->user_timeout_ms &&
 	     now - pcb->rtx_since >= (uint64_t)pcb->user_timeout_ms * 1000000ull)) {
@@ -146,7 +180,11 @@ static void keepalive_timeout(struct ks_tcp_pcb *pcb)
 	     pcb->state != KS_TCP_FIN_WAIT2))
 		return;
 	if (pcb->snd_una != pcb->snd_max || pcb->snd_len) {
-		ks_tcp_arm_keepalive(pcb); /* the retransmission timer watches */
+		/* The retransmission timer watches; look again keepidle from
+		 * now (Linux's "resched"). Not from last_rcv, which after
+		 * keepidle of silence would put the deadline in the past and
+		 * make the timer fire again at once, forever. */
+		pcb->t_keep = now + (uint64_t)pcb->keepidle_s * NS_PER_S;
 		return;
 	}
 	uint64_t idle = now - pcb->last_rcv;

@@ -49,6 +49,44 @@ static void consume(struct ks_tcp_pcb *pcb, uint32_t n)
 		pcb->urg_state = KS_TCP_URG_NONE;
 }
 
+/*
+ * Receive-buffer auto-tuning (Linux's tcp_rcv_space_adjust, simplified):
+ * once per round trip, if the reader took more than ever before in one,
+ * the buffer grows to four times that (twice the data, and the window's
+ * share of Linux's truesize accounting), up to tcp_rmem[2]; never while
+ * out-of-order data sits in the ring, whose offsets would move.
+ */
+static void rcv_space_adjust(struct ks_tcp_pcb *pcb)
+{
+	uint64_t now = ks_tcp_now(pcb);
+	uint64_t rtt = pcb->srtt_ns > 100000 ? pcb->srtt_ns : 100000;
+
+	if (!pcb->rcv_tune)
+		return;
+	if (!pcb->rcvq_time) {
+		pcb->rcvq_time = now;
+		pcb->rcvq_seq = pcb->rcv_read;
+		return;
+	}
+	if (now - pcb->rcvq_time < rtt)
+		return;
+	uint32_t copied = pcb->rcv_read - pcb->rcvq_seq;
+	pcb->rcvq_time = now;
+	pcb->rcvq_seq = pcb->rcv_read;
+	if (copied <= pcb->rcvq_space)
+		return;
+	pcb->rcvq_space = copied;
+	uint64_t want = 4ull * copied;
+	if (want > KS_TCP_RMEM_MAX)
+		want = KS_TCP_RMEM_MAX;
+	if (want <= pcb->rcv_limit || pcb->nooo)
+		return;
+	if (pcb->rbuf.cap && ks_tcp_ring_reserve(&pcb->rbuf, pcb->rcv_nxt - pcb->rcv_read,
+						 (uint32_t)want + (1u << pcb->rcv_wscale)))
+		return; /* no memory: stay as we are */
+	pcb->rcv_limit = (uint32_t)want;
+}
+
 long ks_tcp_recv(struct ks_tcp_pcb *pcb, uint32_t off, uint32_t n,
 		 int (*copy)(void *arg, const void *src, uint32_t len), void *arg, bool peek)
 {
@@ -85,6 +123,7 @@ long ks_tcp_recv(struct ks_tcp_pcb *pcb, uint32_t off, uint32_t n,
 		return done;
 	KS_ASSERT(off == 0);
 	consume(pcb, done);
+	rcv_space_adjust(pcb);
 	/* Linux's tcp_cleanup_rbuf: an ACK that was being delayed goes now,
 	 * and so does a window that has grown a lot (by two segments, or
 	 * doubled) since it was last offered. */

@@ -65,17 +65,12 @@ struct ks_unix_sock *ks_unix_new(int type, int protocol)
 	if (!u)
 		return NULL;
 	ks_waitq_init(&u->peer_wait);
-	ks_mutex_init(&u->iolock);
+	u->wmem = KS_UNIX_WMEM_OPEN;
+	ks_socket_hold(&u->sk); /* wmem's, until release and the last uncharge */
 	/* Linux's sk_max_ack_backlog: the datagram queue limit until listen()
 	 * sets the connection backlog. */
 	u->backlog = ks_tunables.unix_max_dgram_qlen;
 	return u;
-}
-
-bool ks_unix_connected(const struct ks_unix_sock *u)
-{
-	enum ks_state st = __atomic_load_n(&u->sk.state, __ATOMIC_ACQUIRE);
-	return st == KS_SS_CONNECTED || st == KS_SS_CLOSING;
 }
 
 void ks_unix_lock_two(struct ks_unix_sock *a, struct ks_unix_sock *b)
@@ -151,6 +146,9 @@ void ks_unix_release_one(struct ks_unix_sock *u, struct ks_socket **list)
 	}
 	/* A listener's embryos and any descriptors in flight go onto list. */
 	ks_unix_queue_purge(&q, list);
+	/* No more charges: wmem's reference goes with the last uncharge. */
+	if (__atomic_sub_fetch(&u->wmem, KS_UNIX_WMEM_OPEN, __ATOMIC_ACQ_REL) == 0)
+		ks_socket_put(s);
 }
 
 void ks_unix_release(struct ks_socket *s)
@@ -169,7 +167,6 @@ void ks_unix_destroy(struct ks_socket *s)
 	KS_ASSERT(__atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE) == 0);
 	ks_unix_addr_put(u->addr);
 	ks_waitq_destroy(&u->peer_wait);
-	ks_mutex_destroy(&u->iolock);
 	ks_socket_free(s, sizeof(*u));
 }
 
@@ -268,7 +265,7 @@ int ks_unix_ioctl(struct ks_socket *s, unsigned long req, void *uarg)
 
 	switch (req) {
 	case KS_SIOCOUTQ:
-		amount = (int)__atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE);
+		amount = (int)ks_unix_wmem(u);
 		break;
 	case KS_SIOCINQ:
 		ks_mutex_lock(&s->lock);
@@ -308,7 +305,7 @@ void ks_unix_describe(struct ks_socket *s, struct ks_sock_info *out)
 		out->peer[1] = 0;
 	}
 	out->recv_q = __atomic_load_n(&u->rq.bytes, __ATOMIC_RELAXED);
-	out->send_q = (unsigned long)__atomic_load_n(&u->wmem, __ATOMIC_RELAXED);
+	out->send_q = (unsigned long)ks_unix_wmem(u);
 }
 
 /* ---- control messages ---- */
@@ -352,13 +349,13 @@ static int scm_one(const struct ks_cmsghdr *c, struct ks_ucred *cred, int *expli
 	}
 }
 
-int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred, struct ks_scm_rights **rights)
+int ks_unix_scm_send_parse(struct ks_msg *m, struct ks_ucred *cred,
+			   struct ks_scm_rights **rights)
 {
 	unsigned long off = 0;
 	int explicit_cred = 0;
 
 	*rights = NULL;
-	ks_unix_current_cred(cred);
 	while (off + sizeof(struct ks_cmsghdr) <= m->controllen) {
 		const struct ks_cmsghdr *c = (const struct ks_cmsghdr *)((char *)m->control + off);
 		int err = 0;
@@ -376,27 +373,13 @@ int ks_unix_scm_send(struct ks_msg *m, struct ks_ucred *cred, struct ks_scm_righ
 	return explicit_cred;
 }
 
-void ks_unix_scm_recv(struct ks_unix_sock *u, struct ks_msg *m, const struct ks_ucred *cred,
-		      struct ks_scm_rights *rights, int flags)
+void ks_unix_scm_recv_put(struct ks_unix_sock *u, struct ks_msg *m, const struct ks_ucred *cred,
+			  struct ks_scm_rights *rights, int flags)
 {
 	if (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_PASSCRED)
 		ks_scm_put(m, KS_SOL_SOCKET, KS_SCM_CREDENTIALS, cred, sizeof(*cred));
 	if (rights)
 		ks_scm_put_rights(m, rights, flags);
-}
-
-void ks_unix_cred_attach(struct ks_unix_sock *from, struct ks_unix_sock *to, int explicit_cred,
-			 struct ks_ucred *cred)
-{
-	/* Linux records the sender's credentials only when one end asks for
-	 * them; otherwise a receiver sees pid 0 and the overflow ids. */
-	unsigned want = __atomic_load_n(&from->sk.flags, __ATOMIC_RELAXED) |
-			__atomic_load_n(&to->sk.flags, __ATOMIC_RELAXED);
-	/* A not-yet-accepted socket cannot have asked: Linux stamps for it. */
-	if (explicit_cred || (want & KS_SF_PASSCRED) || __atomic_load_n(&to->embryo, __ATOMIC_ACQUIRE))
-		return;
-	cred->pid = 0;
-	cred->uid = cred->gid = 65534;
 }
 
 /* ---- the ops tables ---- */

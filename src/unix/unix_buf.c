@@ -2,7 +2,8 @@
  * unix_buf.c - AF_UNIX buffers, receive queues and send-buffer accounting.
  *
  * Ownership: ks_unix_buf_alloc returns a buffer charged to its sender's
- * wmem (which, while not zero, holds one reference on the sender); ks_unix_queue_add_locked takes
+ * wmem (which, while not zero, holds one reference on the sender: see
+ * KS_UNIX_WMEM_OPEN); ks_unix_queue_add_locked takes
  * ownership of it; ks_unix_queue_pop_locked gives it back; ks_unix_buf_free
  * uncharges the sender, wakes its writers and drops the reference.
  */
@@ -10,47 +11,33 @@
 
 #include "../core/scm.h"
 
-/*
- * What Linux charges a sender for a message of len bytes (skb->truesize):
- * the sk_buff (256), a kmalloc'ed head of the data plus skb_shared_info
- * (320), rounded up to a kmalloc size, and whole pages for data Linux puts
- * in page fragments. SIOCOUTQ reports the sum, and send-buffer limits count
- * it, so ksock charges the same; its own allocation is smaller.
- */
-#define SKB_OVERHEAD 256u
-#define SHINFO 320u
-#define PAGE 4096u
-
-/* Linux's kmalloc size for n > 256 bytes: the next power of two (the
- * caches 512..8192, then whole pages in powers of two). */
-static unsigned kmalloc_size(unsigned n)
+void ks_unix_charge(struct ks_unix_sock *sender, unsigned truesize)
 {
-	return 1u << (32 - __builtin_clz(n - 1));
+	/* wmem holds one reference on the sender while it is not zero
+	 * (Linux's sk_wmem_alloc), not one per buffer; it is not zero from
+	 * creation to release (KS_UNIX_WMEM_OPEN), so this takes none. */
+	if (__atomic_fetch_add(&sender->wmem, (long)truesize, __ATOMIC_ACQ_REL) == 0)
+		ks_socket_hold(&sender->sk);
 }
 
-unsigned ks_unix_truesize(int type, unsigned len)
+void ks_unix_uncharge(struct ks_unix_sock *sender, unsigned truesize)
 {
-	unsigned data = 0; /* bytes in page fragments */
+	long left = __atomic_sub_fetch(&sender->wmem, (long)truesize, __ATOMIC_ACQ_REL);
 
-	if (type == KS_SOCK_STREAM) {
-		if (len > KS_UNIX_SKB_MAX_HEAD) {
-			data = (len - KS_UNIX_SKB_MAX_HEAD + PAGE - 1) & ~(PAGE - 1);
-			if (data > len)
-				data = len;
-		}
-	} else if (len > KS_UNIX_SKB_MAX_ALLOC) {
-		data = (len - KS_UNIX_SKB_MAX_ALLOC + PAGE - 1) & ~(PAGE - 1);
-	}
-	unsigned head = len - data;
-	return SKB_OVERHEAD + kmalloc_size(((head + 63) & ~63u) + SHINFO) +
-	       ((data + PAGE - 1) & ~(PAGE - 1));
+	/* Linux's unix_write_space: writers are woken once a quarter of the
+	 * send buffer or less is in flight, not on every freed buffer. */
+	if (ks_unix_writable(sender))
+		ks_waitq_wake_ev(&sender->sk.tx_wait, KS_EV_OUT);
+	if (left == 0)
+		ks_socket_put(&sender->sk); /* wmem's reference: released, nothing left */
 }
 
-struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
+struct ks_unix_buf *ks_unix_buf_alloc_cap(struct ks_unix_sock *sender, unsigned len,
+					  unsigned cap)
 {
-	unsigned size = (unsigned)sizeof(struct ks_unix_buf) + len;
+	unsigned size = (unsigned)sizeof(struct ks_unix_buf) + cap;
 	unsigned truesize = ks_unix_truesize(sender->sk.type, len);
-	struct ks_unix_buf *b = ks_port_alloc(size);
+	struct ks_unix_buf *b = ks_port_buf_alloc(size);
 
 	if (!b)
 		return NULL;
@@ -64,16 +51,22 @@ struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
 	b->cred.pid = 0;
 	b->cred.uid = b->cred.gid = 0;
 	b->rights = NULL;
-	/* Charged memory holds one reference on the sender while it is not
-	 * zero (Linux's sk_wmem_alloc), not one per buffer. */
-	if (__atomic_fetch_add(&sender->wmem, truesize, __ATOMIC_ACQ_REL) == 0)
-		ks_socket_hold(&sender->sk);
+	b->nseg = cap > len;
+	b->segdone = 0;
+	b->seg_end[0] = (unsigned short)len;
+	ks_unix_charge(sender, truesize);
 	return b;
+}
+
+struct ks_unix_buf *ks_unix_buf_alloc(struct ks_unix_sock *sender, unsigned len)
+{
+	return ks_unix_buf_alloc_cap(sender, len, len);
 }
 
 void ks_unix_buf_free_deferred(struct ks_unix_buf *b, struct ks_socket **list)
 {
 	struct ks_unix_sock *sender = b->sender;
+	unsigned truesize = b->truesize;
 
 	if (b->rights) { /* still in flight: it never reached a reader */
 		ks_unix_inflight(b->rights, -1);
@@ -81,51 +74,30 @@ void ks_unix_buf_free_deferred(struct ks_unix_buf *b, struct ks_socket **list)
 	}
 	if (b->embryo)
 		ks_unix_defer_drop(&b->embryo->sk, list);
-	long left = __atomic_sub_fetch(&sender->wmem, (long)b->truesize, __ATOMIC_ACQ_REL);
-	ks_port_free(b, b->size);
-	/* Linux's unix_write_space: writers are woken once a quarter of the
-	 * send buffer or less is in flight, not on every freed buffer. */
-	if (ks_unix_writable(sender))
-		ks_waitq_wake_ev(&sender->sk.tx_wait, KS_EV_OUT);
-	if (left == 0)
-		ks_socket_put(&sender->sk); /* the charge's reference, taken at 0 */
+	ks_port_buf_free(b, b->size);
+	ks_unix_uncharge(sender, truesize);
+}
+
+/* Frees b, which carries neither descriptors nor an embryo. */
+static void buf_free_plain(struct ks_unix_buf *b)
+{
+	struct ks_unix_sock *sender = b->sender;
+	unsigned truesize = b->truesize;
+
+	ks_port_buf_free(b, b->size);
+	ks_unix_uncharge(sender, truesize);
 }
 
 void ks_unix_buf_free(struct ks_unix_buf *b)
 {
+	if (!b->rights && !b->embryo) { /* nothing whose release could be deferred */
+		buf_free_plain(b);
+		return;
+	}
 	struct ks_socket *list = NULL;
 
 	ks_unix_buf_free_deferred(b, &list);
 	ks_unix_drain(&list);
-}
-
-void ks_unix_queue_add_locked(struct ks_unix_sock *u, struct ks_unix_buf *b)
-{
-	KS_ASSERT_HELD(&u->sk.lock);
-	b->next = NULL;
-	if (u->rq.tail)
-		u->rq.tail->next = b;
-	else
-		u->rq.head = b;
-	u->rq.tail = b;
-	u->rq.bytes += b->len - b->off;
-	u->rq.len++;
-}
-
-struct ks_unix_buf *ks_unix_queue_pop_locked(struct ks_unix_sock *u)
-{
-	struct ks_unix_buf *b = u->rq.head;
-
-	KS_ASSERT_HELD(&u->sk.lock);
-	if (!b)
-		return NULL;
-	u->rq.head = b->next;
-	if (!u->rq.head)
-		u->rq.tail = NULL;
-	u->rq.bytes -= b->len - b->off;
-	u->rq.len--;
-	b->next = NULL;
-	return b;
 }
 
 void ks_unix_queue_purge(struct ks_unix_queue *q, struct ks_socket **list)
@@ -134,7 +106,10 @@ void ks_unix_queue_purge(struct ks_unix_queue *q, struct ks_socket **list)
 
 	for (; b; b = next) {
 		next = b->next;
-		ks_unix_buf_free_deferred(b, list);
+		if (!b->rights && !b->embryo)
+			buf_free_plain(b);
+		else
+			ks_unix_buf_free_deferred(b, list);
 	}
 	q->head = q->tail = NULL;
 	q->bytes = 0;
@@ -144,7 +119,7 @@ void ks_unix_queue_purge(struct ks_unix_queue *q, struct ks_socket **list)
 bool ks_unix_writable(struct ks_unix_sock *u)
 {
 	/* Linux's unix_writable: a quarter of the send buffer in flight at most. */
-	long wmem = __atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE);
+	long wmem = ks_unix_wmem(u);
 	return (wmem << 2) <= __atomic_load_n(&u->sk.sndbuf, __ATOMIC_RELAXED);
 }
 
@@ -165,21 +140,17 @@ static bool wmem_ready(void *arg)
 		w->err = -KS_EPIPE;
 		return true;
 	}
-	return __atomic_load_n(&w->u->wmem, __ATOMIC_ACQUIRE) <
+	return ks_unix_wmem(w->u) <
 	       __atomic_load_n(&s->sndbuf, __ATOMIC_RELAXED);
 }
 
-int ks_unix_wait_wmem(struct ks_unix_sock *u, uint64_t deadline)
+int ks_unix_wait_wmem_slow(struct ks_unix_sock *u, uint64_t *deadline)
 {
 	struct wmem_wait w = {u, 0};
 
-	/* Room, no error, not shut down: no need to lock. */
-	if (!__atomic_load_n(&u->sk.err, __ATOMIC_ACQUIRE) &&
-	    !(__atomic_load_n(&u->sk.shutdown, __ATOMIC_ACQUIRE) & KS_SEND_SHUTDOWN) &&
-	    __atomic_load_n(&u->wmem, __ATOMIC_ACQUIRE) < __atomic_load_n(&u->sk.sndbuf, __ATOMIC_RELAXED))
-		return 0;
+	*deadline = ks_deadline_start(*deadline);
 	ks_mutex_lock(&u->sk.lock);
-	int err = ks_wait_block(&u->sk.tx_wait, &u->sk.lock, deadline, wmem_ready, &w);
+	int err = ks_wait_block(&u->sk.tx_wait, &u->sk.lock, *deadline, wmem_ready, &w);
 	ks_mutex_unlock(&u->sk.lock);
 	if (err)
 		return err;

@@ -138,19 +138,22 @@ static int dgram_check_locked(struct ks_unix_sock *u, struct ks_unix_sock *other
 
 /* Queues b at other: 0 sent, 1 look the name up again, or an error. */
 static int dgram_deliver(struct ks_unix_sock *u, struct ks_unix_sock *other, struct ks_unix_buf *b,
-			 bool named, uint64_t deadline)
+			 bool named, uint64_t *deadline)
 {
 	for (;;) {
 		ks_mutex_lock(&other->sk.lock);
 		int st = dgram_check_locked(u, other);
 		if (st == 0) {
 			ks_unix_queue_add_locked(other, b);
+			bool wake = ks_waitq_active(&other->sk.rx_wait);
 			ks_mutex_unlock(&other->sk.lock);
-			ks_waitq_wake_ev(&other->sk.rx_wait, KS_EV_IN);
+			if (wake)
+				ks_waitq_wake_ev(&other->sk.rx_wait, KS_EV_IN);
 			return 0;
 		}
 		if (st == DG_FULL) {
-			st = deadline ? ks_wait_block(&other->peer_wait, &other->sk.lock, deadline,
+			*deadline = ks_deadline_start(*deadline); /* one for all the waits */
+			st = *deadline ? ks_wait_block(&other->peer_wait, &other->sk.lock, *deadline,
 						      room_ready, other)
 				      : -KS_EAGAIN;
 			ks_mutex_unlock(&other->sk.lock);
@@ -163,11 +166,22 @@ static int dgram_deliver(struct ks_unix_sock *u, struct ks_unix_sock *other, str
 	}
 }
 
-/* The destination: a name lookup, or the connected peer; with a reference. */
-static int dgram_target(struct ks_unix_sock *u, struct ks_msg *m, struct ks_unix_sock **out)
+/* The destination: a name lookup, or the connected peer; with a reference,
+ * except for a seqpacket socket's peer (*held false): as a stream socket's,
+ * it is set once, at connect, and let go only by the socket's release, which
+ * cannot run while the caller holds a file reference on u, and u's own
+ * reference keeps it. A datagram socket's peer may change under connect(). */
+static int dgram_target(struct ks_unix_sock *u, struct ks_msg *m, struct ks_unix_sock **out,
+			bool *held)
 {
+	*held = true;
 	if (m->namelen)
 		return ks_unix_find(m->name, m->namelen, u->sk.type, out);
+	if (u->sk.type == KS_SOCK_SEQPACKET) {
+		*held = false;
+		*out = __atomic_load_n(&u->peer, __ATOMIC_ACQUIRE);
+		return *out ? 0 : -KS_ENOTCONN;
+	}
 	ks_mutex_lock(&u->sk.lock);
 	*out = u->peer;
 	if (*out)
@@ -206,8 +220,10 @@ static long dgram_send(struct ks_unix_sock *u, struct ks_msg *m, int flags)
 	int explicit_cred = ks_unix_scm_send(m, &cred, &rights);
 	long err = explicit_cred < 0 ? explicit_cred : dgram_precheck(u, m, flags);
 
+	/* One deadline for the whole call, as Linux's timeo. */
+	uint64_t deadline = err ? 0 : ks_socket_deadline(&u->sk, false, flags);
 	if (!err)
-		err = ks_unix_wait_wmem(u, ks_socket_deadline(&u->sk, false, flags));
+		err = ks_unix_wait_wmem(u, &deadline);
 	struct ks_unix_buf *b = err ? NULL : ks_unix_buf_alloc(u, (unsigned)len);
 	if (!b) {
 		ks_scm_rights_free(rights); /* never in flight */
@@ -218,15 +234,17 @@ static long dgram_send(struct ks_unix_sock *u, struct ks_msg *m, int flags)
 		b->rights = rights;
 	}
 	err = ks_iter_copy_from(&m->it, b->data, len);
-	uint64_t deadline = ks_socket_deadline(&u->sk, false, flags);
 	while (!err) {
-		err = dgram_target(u, m, &other);
+		bool held;
+		err = dgram_target(u, m, &other, &held);
 		if (err)
 			break;
-		b->cred = cred;
+		if (explicit_cred)
+			b->cred = cred;
 		ks_unix_cred_attach(u, other, explicit_cred, &b->cred);
-		err = dgram_deliver(u, other, b, m->namelen != 0, deadline);
-		ks_socket_put(&other->sk);
+		err = dgram_deliver(u, other, b, m->namelen != 0, &deadline);
+		if (held)
+			ks_socket_put(&other->sk);
 		if (err != 1)
 			break;
 		err = 0; /* the named socket died: look the name up again */
@@ -341,7 +359,8 @@ static long dgram_copy_out(struct ks_unix_buf *b, unsigned skip, struct ks_msg *
 {
 	unsigned len = b->len - skip;
 
-	ks_unix_copy_addr(b->sender, m);
+	if (m->name)
+		ks_unix_copy_addr(b->sender, m);
 	unsigned long size = m->it.left;
 	if (size > len)
 		size = len;
@@ -363,8 +382,8 @@ long ks_unix_dgram_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		return -KS_ENOTCONN;
 	if (flags & KS_MSG_OOB)
 		return -KS_EOPNOTSUPP;
-	/* No iolock: a message is taken off the queue whole, under the socket
-	 * lock, so readers cannot interleave. */
+	/* A message is taken off the queue whole, under the socket lock, so
+	 * readers cannot interleave. */
 	unsigned skip = 0;
 	struct ks_unix_buf *b = dgram_next_locked(u, flags, &err, &skip);
 	if (b && (flags & KS_MSG_PEEK)) {
@@ -379,10 +398,14 @@ long ks_unix_dgram_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 			rights = ks_scm_rights_dup(b->rights);
 		ks_mutex_unlock(&s->lock);
 	} else {
+		/* Blocked senders and pollers count themselves in on peer_wait
+		 * under (or before taking) this lock: ks_waitq_active. */
+		bool wake = b && ks_waitq_active(&u->peer_wait);
 		ks_mutex_unlock(&s->lock);
 		if (!b)
 			return err;
-		ks_waitq_wake_ev(&u->peer_wait, KS_EV_OUT);
+		if (wake)
+			ks_waitq_wake_ev(&u->peer_wait, KS_EV_OUT);
 		err = dgram_copy_out(b, 0, m, flags); /* an EFAULT loses it, as on Linux */
 		cred = b->cred;
 		if (err >= 0 && b->rights) {

@@ -9,7 +9,9 @@
  *
  * A stream write is cut into buffers of at most half the send buffer; each
  * is queued at the peer as soon as it is filled, so a blocked writer has
- * already delivered what it could (partial writes). A read walks the
+ * already delivered what it could (partial writes). Small writes made while
+ * the reader is behind are packed into the tail buffer, each still charged
+ * as a buffer of its own (unix_stream_data.c). A read walks the
  * peer-filled queue, consuming whole and partial buffers.
  *
  * Locking: see unix.h. connect holds the listener's and the caller's locks
@@ -132,7 +134,8 @@ int ks_unix_stream_connect(struct ks_socket *s, struct ks_sockaddr_storage *sa, 
 		return -KS_ENOMEM;
 	}
 	b->embryo = nu; /* the queue now owns the embryo's file reference */
-	uint64_t deadline = ks_socket_deadline(s, false, 0);
+	/* Started now: the attempts below share it. */
+	uint64_t deadline = ks_deadline_start(ks_socket_deadline(s, false, 0));
 	do {
 		err = ks_unix_find(sa, len, s->type, &l);
 		if (err)

@@ -3,8 +3,10 @@
  * Linux's unix_stream_sendmsg / unix_stream_read_generic / unix_poll.
  *
  * Locking: send locks only the receiving peer to queue a buffer; receive
- * holds its own iolock for the whole call and its socket lock while it
- * touches the queue (dropping both to sleep).
+ * holds its socket lock for the whole call, copies included, dropping it
+ * only to sleep. That alone keeps one read's bytes contiguous (Linux needs
+ * its per-socket iolock for that because it copies without the state
+ * lock, and drops the iolock to sleep as well).
  */
 #include "unix.h"
 
@@ -28,8 +30,10 @@ static bool stream_deliver(struct ks_unix_sock *p, struct ks_unix_buf *b)
 		return false;
 	}
 	ks_unix_queue_add_locked(p, b);
+	bool wake = ks_waitq_active(&p->sk.rx_wait);
 	ks_mutex_unlock(&p->sk.lock);
-	ks_waitq_wake_ev(&p->sk.rx_wait, KS_EV_IN);
+	if (wake)
+		ks_waitq_wake_ev(&p->sk.rx_wait, KS_EV_IN);
 	return true;
 }
 
@@ -64,7 +68,7 @@ static int stream_peer(struct ks_unix_sock *u, struct ks_msg *m, struct ks_unix_
  * urgent byte, in a buffer of its own at the end of the stream. */
 static long stream_send_oob(struct ks_unix_sock *u, struct ks_unix_sock *p, struct ks_msg *m,
 			    const struct ks_ucred *cred, struct ks_scm_rights **rights,
-			    uint64_t deadline)
+			    uint64_t *deadline)
 {
 	long err = ks_unix_wait_wmem(u, deadline);
 
@@ -98,16 +102,99 @@ static long stream_send_oob(struct ks_unix_sock *u, struct ks_unix_sock *p, stru
 	return 0;
 }
 
+/*
+ * Small writes are packed. Linux queues one skb per write; a write of up to
+ * PACK_MAX bytes made while the writer still has data in flight (so the
+ * reader is behind, and the peer's queue probably ends with the writer's
+ * last buffer) goes into the tail buffer of the peer's queue when that has
+ * room, or into a new buffer with room for more (PACK_CAP bytes). Each write
+ * is still charged as the skb Linux would have made for it, and uncharged
+ * when the reader has read all of it (rd_take), so SIOCOUTQ, the send-buffer
+ * limit and the writer's wake-ups are Linux's; a read crosses from one write
+ * to the next as it crosses skbs (same credentials only, never into or out
+ * of a buffer carrying descriptors or the urgent byte).
+ */
+#define PACK_MAX 512u
+#define PACK_CAP 1024u
+
+static bool creds_equal(const struct ks_ucred *a, const struct ks_ucred *b)
+{
+	return a->pid == b->pid && a->uid == b->uid && a->gid == b->gid;
+}
+
+/* Whether write n bytes from u with cred can go into p's tail buffer t. */
+static bool pack_fits_locked(struct ks_unix_sock *p, struct ks_unix_buf *t, struct ks_unix_sock *u,
+			     unsigned n, const struct ks_ucred *cred)
+{
+	return t && t->nseg && t->nseg < KS_UNIX_SEGS && t != p->oob && !t->rights &&
+	       t->sender == u && t->size - (unsigned)sizeof(*t) - t->len >= n &&
+	       creds_equal(&t->cred, cred);
+}
+
+/* Queues a small write of n bytes at p, packed (above), copying under p's
+ * lock; 0, 1 if p can take no more data, or an error. */
+static long stream_send_packed(struct ks_unix_sock *u, struct ks_unix_sock *p, struct ks_msg *m,
+			       unsigned n, const struct ks_ucred *cred)
+{
+	struct ks_unix_buf *fresh = NULL; /* a new buffer not queued */
+	long err = 0;
+
+	ks_mutex_lock(&p->sk.lock);
+	struct ks_unix_buf *t = p->rq.tail;
+	if (p->dead || (p->sk.shutdown & KS_RCV_SHUTDOWN)) {
+		err = 1;
+	} else if (pack_fits_locked(p, t, u, n, cred)) {
+		err = ks_iter_copy_from(&m->it, t->data + t->len, n);
+		if (!err) {
+			unsigned truesize = ks_unix_truesize(KS_SOCK_STREAM, n);
+			ks_unix_charge(u, truesize);
+			t->truesize += truesize;
+			t->len += n;
+			t->seg_end[t->nseg++] = (unsigned short)t->len;
+			p->rq.bytes += n;
+		}
+	} else {
+		/* Allocation and copy under the lock: no second lock round. */
+		fresh = ks_unix_buf_alloc_cap(u, n, PACK_CAP);
+		if (!fresh) {
+			err = -KS_ENOBUFS;
+		} else {
+			fresh->cred = *cred;
+			err = ks_iter_copy_from(&m->it, fresh->data, n);
+			if (!err)
+				ks_unix_queue_add_locked(p, fresh);
+		}
+	}
+	bool wake = ks_waitq_active(&p->sk.rx_wait);
+	ks_mutex_unlock(&p->sk.lock);
+	if (err) {
+		if (fresh)
+			ks_unix_buf_free(fresh);
+		return err;
+	}
+	if (wake)
+		ks_waitq_wake_ev(&p->sk.rx_wait, KS_EV_IN);
+	return 0;
+}
+
 /* Sends len bytes as buffers of at most stream_chunk(); returns the count
  * sent, with *errp the error that stopped it (1: the peer is gone). */
 static unsigned long stream_send_data(struct ks_unix_sock *u, struct ks_unix_sock *p,
 				      struct ks_msg *m, unsigned long len,
 				      const struct ks_ucred *cred, struct ks_scm_rights **rights,
-				      uint64_t deadline, long *errp)
+				      uint64_t *deadline, long *errp)
 {
 	unsigned long sent = 0;
 	long err = 0;
 
+	if (len && len <= PACK_MAX && !*rights &&
+	    ks_unix_wmem(u) != 0) {
+		err = ks_unix_wait_wmem(u, deadline);
+		if (!err)
+			err = stream_send_packed(u, p, m, (unsigned)len, cred);
+		*errp = err;
+		return err ? 0 : len;
+	}
 	while (sent < len) {
 		unsigned n = stream_chunk(u, len - sent);
 		err = ks_unix_wait_wmem(u, deadline);
@@ -155,15 +242,16 @@ long ks_unix_stream_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	}
 	ks_unix_cred_attach(u, p, explicit_cred, &cred);
 	uint64_t deadline = ks_socket_deadline(s, false, flags);
-	unsigned long sent = stream_send_data(u, p, m, len, &cred, &rights, deadline, &err);
+	unsigned long sent = stream_send_data(u, p, m, len, &cred, &rights, &deadline, &err);
 	if (!err && oob) {
-		err = stream_send_oob(u, p, m, &cred, &rights, deadline);
+		err = stream_send_oob(u, p, m, &cred, &rights, &deadline);
 		if (!err)
 			sent++;
 		else if (err == -KS_EPIPE)
 			err = 2; /* Linux: no SIGPIPE from the urgent byte */
 	}
-	ks_scm_rights_free(rights); /* not sent: a zero-length write drops them, as Linux */
+	if (rights) /* not sent: a zero-length write drops them, as Linux */
+		ks_scm_rights_free(rights);
 	if (err == 1 || err == -KS_EPIPE)
 		return stream_pipe_err(sent, flags);
 	if (err == 2)
@@ -277,9 +365,21 @@ static long rd_urgent(struct ks_unix_sock *u, struct ks_msg *m, int flags)
 	return err;
 }
 
-static bool creds_equal(const struct ks_ucred *a, const struct ks_ucred *b)
+/* Uncharges the writes of b (partly read, not peeked) that are read
+ * completely now, as Linux frees each skb once it is consumed. */
+static void rd_uncharge_packed(struct ks_unix_buf *b)
 {
-	return a->pid == b->pid && a->uid == b->uid && a->gid == b->gid;
+	unsigned truesize = 0;
+
+	while (b->segdone < b->nseg && b->seg_end[b->segdone] <= b->off) {
+		unsigned start = b->segdone ? b->seg_end[b->segdone - 1] : 0;
+		truesize += ks_unix_truesize(KS_SOCK_STREAM, b->seg_end[b->segdone] - start);
+		b->segdone++;
+	}
+	if (!truesize)
+		return;
+	b->truesize -= truesize; /* the rest of b stays charged: wmem stays > 0 */
+	ks_unix_uncharge(b->sender, truesize);
 }
 
 /* Copies from b at off; returns 0, 1 to stop the read, or -EFAULT. */
@@ -295,7 +395,8 @@ static int rd_take(struct stream_rd *r, struct ks_unix_buf *b, unsigned off)
 		r->have_cred = true;
 	}
 	if (!r->named) {
-		ks_unix_copy_addr(b->sender, r->m);
+		if (r->m->name)
+			ks_unix_copy_addr(b->sender, r->m);
 		r->named = true;
 	}
 	unsigned long chunk = b->len - off;
@@ -316,6 +417,8 @@ static int rd_take(struct stream_rd *r, struct ks_unix_buf *b, unsigned off)
 	}
 	b->off += (unsigned)chunk;
 	u->rq.bytes -= chunk;
+	if (b->nseg > 1 && b->off < b->len)
+		rd_uncharge_packed(b);
 	if (u->sk.peek_off > 0)
 		u->sk.peek_off = u->sk.peek_off > (int)chunk ? u->sk.peek_off - (int)chunk : 0;
 	struct ks_scm_rights *rights = b->rights;
@@ -328,20 +431,14 @@ static int rd_take(struct stream_rd *r, struct ks_unix_buf *b, unsigned off)
 	return 1; /* one set of descriptors per read, as Linux */
 }
 
-/* Sleeps for data with neither lock held; returns 0 or -EAGAIN/-EINTR. */
+/* Sleeps for data with the socket lock dropped; returns 0 or
+ * -EAGAIN/-EINTR. */
 static int rd_wait(struct stream_rd *r, uint64_t deadline)
 {
-	struct ks_unix_sock *u = r->u;
-
-	ks_mutex_unlock(&u->iolock);
-	int err = ks_wait_block(&u->sk.rx_wait, &u->sk.lock, deadline, rd_ready, r);
-	ks_mutex_unlock(&u->sk.lock);
-	ks_mutex_lock(&u->iolock);
-	ks_mutex_lock(&u->sk.lock);
-	return err;
+	return ks_wait_block(&r->u->sk.rx_wait, &r->u->sk.lock, deadline, rd_ready, r);
 }
 
-/* The read loop, with iolock and the socket lock held. */
+/* The read loop, with the socket lock held. */
 static long rd_loop(struct stream_rd *r, uint64_t deadline)
 {
 	struct ks_unix_sock *u = r->u;
@@ -365,6 +462,7 @@ static long rd_loop(struct stream_rd *r, uint64_t deadline)
 				err = -KS_EAGAIN;
 				break;
 			}
+			deadline = ks_deadline_start(deadline); /* one for all the waits */
 			err = rd_wait(r, deadline);
 			if (err)
 				break;
@@ -389,7 +487,6 @@ long ks_unix_stream_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	if (flags & KS_MSG_OOB)
 		return rd_urgent(u, m, flags);
 	uint64_t deadline = ks_socket_deadline(s, true, flags);
-	ks_mutex_lock(&u->iolock);
 	ks_mutex_lock(&s->lock);
 	r.target = (flags & KS_MSG_WAITALL) ? r.size
 		   : (unsigned long)s->rcvlowat < r.size ? (unsigned long)s->rcvlowat : r.size;
@@ -399,10 +496,12 @@ long ks_unix_stream_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 		r.skip = (unsigned long)s->peek_off;
 	long ret = rd_loop(&r, deadline);
 	ks_mutex_unlock(&s->lock);
-	ks_mutex_unlock(&u->iolock);
-	struct ks_socket *list = NULL;
-	ks_unix_queue_purge(&r.done, &list);
-	ks_unix_drain(&list);
+	if (r.done.head) {
+		struct ks_socket *list = NULL;
+		ks_unix_queue_purge(&r.done, &list);
+		if (list)
+			ks_unix_drain(&list);
+	}
 	if (r.rights && !(flags & KS_MSG_PEEK))
 		ks_unix_inflight(r.rights, -1);
 	if (ret >= 0) {

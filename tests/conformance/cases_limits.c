@@ -459,6 +459,70 @@ static void limits_siocoutq_partial_read(struct ct_ctx *c)
 	CT_EQ(c, ioctl_int(c, sv[1], FIONREAD), 0);
 }
 
+/* Many small writes queued (ksock packs them into shared buffers): each
+ * is charged as its own buffer, and a read that ends inside a write keeps
+ * that write charged while those it finished are uncharged, whichever
+ * buffer they share; one read crosses from write to write. */
+static void limits_siocoutq_small_writes(struct ct_ctx *c)
+{
+	static const unsigned long wsize[] = { 64, 64, 300, 1, 64, 512, 64, 200 };
+	static const long wtrue[] = { 768, 768, 1280, 768, 768, 1280, 768, 1280 };
+	const int nw = (int)(sizeof(wsize) / sizeof(wsize[0]));
+	char buf[2048], in[2048];
+	long outq = 0, inq = 0;
+	int sv[2];
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(i * 13 + 5);
+	CT_EQ(c, ct_pair(c, SOCK_STREAM, sv), 0);
+	for (int r = 0; r < 3; r++) { /* all writes, three times over */
+		unsigned long off = 0;
+		for (int i = 0; i < nw; i++) {
+			CT_EQ(c, ct_snd(c, sv[0], buf + off, wsize[i], MSG_DONTWAIT), (long)wsize[i]);
+			off += wsize[i];
+			outq += wtrue[i];
+			inq += (long)wsize[i];
+			CT_EQ(c, ioctl_int(c, sv[0], SIOCOUTQ), outq);
+		}
+	}
+	CT_EQ(c, ioctl_int(c, sv[1], FIONREAD), inq);
+	/* Reads of odd sizes: after each, the writes read completely are
+	 * uncharged, the one read partly is not. */
+	static const unsigned long rsize[] = { 1, 63, 100, 28, 300, 700, 5, 1000, 2000 };
+	unsigned long done = 0, total = (unsigned long)inq;
+	for (size_t k = 0; k < sizeof(rsize) / sizeof(rsize[0]) && done < total; k++) {
+		unsigned long want = rsize[k] < total - done ? rsize[k] : total - done;
+		CT_EQ(c, ct_rcv(c, sv[1], in, want, MSG_DONTWAIT), (long)want);
+		for (unsigned long j = 0; j < want; j++) { /* the bytes, in order */
+			unsigned long pos = done + j, w = 0, wo = 0;
+			for (;; w = (w + 1) % (unsigned long)nw) { /* which write, which offset */
+				if (pos < wsize[w])
+					break;
+				pos -= wsize[w];
+			}
+			for (unsigned long i = 0; i < w; i++)
+				wo += wsize[i];
+			if (in[j] != buf[wo + pos]) {
+				ct_fail(c, __FILE__, __LINE__, "byte %lu of the stream differs", done + j);
+				break;
+			}
+		}
+		done += want;
+		long charged = 0;
+		unsigned long at = 0;
+		for (int i = 0; at < total; i = (i + 1) % nw) { /* writes not read completely */
+			if (at + wsize[i] > done)
+				charged += wtrue[i];
+			at += wsize[i];
+		}
+		CT_EQ(c, ioctl_int(c, sv[0], SIOCOUTQ), charged);
+		CT_EQ(c, ioctl_int(c, sv[1], FIONREAD), (long)(total - done));
+	}
+	CT_EQ(c, ioctl_int(c, sv[0], SIOCOUTQ), 0);
+	close_untracked(c, sv[0]);
+	close_untracked(c, sv[1]);
+}
+
 /* ---- interruption ---- */
 
 /* A blocked recv interrupted: EINTR, nothing lost: data sent afterwards
@@ -866,6 +930,7 @@ const struct ct_case ct_cases_limits[] = {
 	{ "limits_fionread_siocoutq_sizes", limits_fionread_siocoutq_sizes },
 	{ "limits_fionread_siocoutq_queued", limits_fionread_siocoutq_queued },
 	{ "limits_siocoutq_partial_read", limits_siocoutq_partial_read },
+	{ "limits_siocoutq_small_writes", limits_siocoutq_small_writes },
 	{ "limits_eintr_recv", limits_eintr_recv },
 	{ "limits_eintr_waitall_partial", limits_eintr_waitall_partial },
 	{ "limits_eintr_accept", limits_eintr_accept },

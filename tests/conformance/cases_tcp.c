@@ -2001,7 +2001,46 @@ static void tcp_opt_rcvlowat(struct ct_ctx *c)
 	CT_EQ(c, ct_tcp_getint(c, (int)fd, SOL_SOCKET, SO_RCVLOWAT), 1);
 }
 
+/* SO_REUSEPORT listeners (Linux 3.9+): two listeners share a port, a
+ * third socket without the option cannot bind it, and connections are
+ * spread over the two: each is accepted by exactly one. */
+static void tcp_reuseport_listeners(struct ct_ctx *c)
+{
+	struct sockaddr_in a = ct_sin4(CT_LO, 0);
+	unsigned alen = sizeof(a);
+	long l[2], fd;
+	int on = 1;
+
+	for (int i = 0; i < 2; i++) {
+		CT_OK(c, l[i], ct_tcp_socket(c, SOCK_NONBLOCK));
+		CT_EQ(c, ct_tcp_setint(c, (int)l[i], SOL_SOCKET, SO_REUSEPORT, 1), 0);
+		CT_EQ(c, c->b->bind((int)l[i], &a, sizeof(a)), 0);
+		if (!i)
+			CT_EQ(c, c->b->getsockname((int)l[0], &a, &alen), 0);
+		CT_EQ(c, c->b->listen((int)l[i], 64), 0);
+	}
+	CT_OK(c, fd, ct_tcp_socket(c, 0));
+	CT_EQ(c, c->b->bind((int)fd, &a, sizeof(a)), -EADDRINUSE);
+	for (int i = 0; i < 16; i++)
+		CT_OK(c, fd, ct_tcp_connect_to(c, &a));
+	int got = 0;
+	for (int tries = 0; got < 16 && tries < 200; tries++) {
+		for (int i = 0; i < 2; i++) {
+			long s2 = c->b->accept((int)l[i], NULL, NULL);
+			if (s2 >= 0) {
+				ct_fd(c, s2);
+				got++;
+			}
+		}
+		if (got < 16)
+			ct_tcp_poll(c, (int)l[0], POLLIN, 10);
+	}
+	CT_EQ(c, got, 16);
+	(void)on;
+}
+
 const struct ct_case ct_cases_tcp[] = {
+	{ "tcp_reuseport_listeners", tcp_reuseport_listeners },
 	{ "tcp_create", tcp_create },
 	{ "tcp_create_ipproto_tcp", tcp_create_ipproto_tcp },
 	{ "tcp_create_bad_protocol", tcp_create_bad_protocol },

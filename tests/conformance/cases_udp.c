@@ -1869,7 +1869,65 @@ static void udp_peek_off_new_data(struct ct_ctx *c)
 	CT_EQ(c, peek_off(c, (int)fb), -1);
 }
 
+/* SO_REUSEPORT (Linux 3.9+): sockets that all set it share a port; one
+ * that does not is refused; a flow's datagrams all go to one of them. An
+ * AF_UNIX socket may clear it but not set it (EOPNOTSUPP). */
+static long reuseport_sock(struct ct_ctx *c, unsigned short port, int on)
+{
+	struct sockaddr_in a = sin4(LO, port);
+	struct timeval tv = { 0, 300000 };
+	long fd = mk_udp(c);
+
+	if (fd < 0)
+		return fd;
+	if (on && c->b->setsockopt((int)fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)))
+		return -1000;
+	c->b->setsockopt((int)fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	long r = c->b->bind((int)fd, &a, sizeof(a));
+	return r < 0 ? r : fd;
+}
+
+static void udp_reuseport_group(struct ct_ctx *c)
+{
+	struct sockaddr_in a;
+	unsigned alen = sizeof(a);
+	long s1, s2, cl;
+	int on = 1, v = 0;
+	unsigned vl = sizeof(v);
+	char buf[16];
+
+	CT_OK(c, s1, reuseport_sock(c, 0, 1));
+	CT_EQ(c, c->b->getsockname((int)s1, &a, &alen), 0);
+	CT_EQ(c, c->b->getsockopt((int)s1, SOL_SOCKET, SO_REUSEPORT, &v, &vl), 0);
+	CT_EQ(c, v, 1);
+	CT_OK(c, s2, reuseport_sock(c, ntohs(a.sin_port), 1));
+	CT_EQ(c, reuseport_sock(c, ntohs(a.sin_port), 0), -EADDRINUSE);
+	/* Ten datagrams of one flow: all to the same socket of the two. */
+	CT_OK(c, cl, mk_udp(c));
+	for (int i = 0; i < 10; i++)
+		CT_EQ(c, c->b->sendto((int)cl, "flow", 4, 0, &a, sizeof(a)), 4);
+	long n1 = 0, n2 = 0;
+	while (c->b->recvfrom((int)s1, buf, sizeof(buf), MSG_DONTWAIT, NULL, NULL) == 4)
+		n1++;
+	while (c->b->recvfrom((int)s2, buf, sizeof(buf), MSG_DONTWAIT, NULL, NULL) == 4)
+		n2++;
+	CT_TRUE(c, (n1 == 10 && n2 == 0) || (n1 == 0 && n2 == 10));
+	(void)on;
+}
+
+static void udp_reuseport_unix(struct ct_ctx *c)
+{
+	int on = 1, off = 0;
+	long fd;
+
+	CT_OK(c, fd, ct_fd(c, c->b->socket(AF_UNIX, SOCK_DGRAM, 0)));
+	CT_EQ(c, c->b->setsockopt((int)fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)), -EOPNOTSUPP);
+	CT_EQ(c, c->b->setsockopt((int)fd, SOL_SOCKET, SO_REUSEPORT, &off, sizeof(off)), 0);
+}
+
 const struct ct_case ct_cases_udp[] = {
+	{ "udp_reuseport_group", udp_reuseport_group },
+	{ "udp_reuseport_unix", udp_reuseport_unix },
 	{ "udp_create", udp_create },
 	{ "udp_create_bad_protocol", udp_create_bad_protocol },
 	{ "udp_socketpair", udp_socketpair },

@@ -85,6 +85,10 @@ extern const struct it_case it_cases_arp[];
 extern const struct it_case it_cases_route[];
 extern const struct it_case it_cases_netif_icmp[];
 extern const struct it_case it_cases_frag_route[];
+extern const struct it_case it_cases_tcp[];
+extern const struct it_case it_cases_tcp_data[];
+extern const struct it_case it_cases_tcp_wire[];
+extern const struct it_case it_cases_tcp_e2e[];
 
 /* Runs fn(arg); true if it called ks_port_panic (a broken KS_ASSERT),
  * which the test port then turns into a return here. */

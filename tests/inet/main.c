@@ -33,6 +33,10 @@ static const struct it_group it_groups[] = {
 	{ "route", it_cases_route },
 	{ "netif_icmp", it_cases_netif_icmp },
 	{ "frag_route", it_cases_frag_route },
+	{ "tcp", it_cases_tcp },
+	{ "tcp_data", it_cases_tcp_data },
+	{ "tcp_wire", it_cases_tcp_wire },
+	{ "tcp_e2e", it_cases_tcp_e2e },
 };
 
 void it_fail(struct it_ctx *t, const char *file, int line, const char *fmt, ...)

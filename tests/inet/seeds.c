@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fuzz/fuzz.h"
 #include "it.h"
 
 static int seed_file(const char *dir, const char *sub, int n, const uint8_t *b, size_t len)
@@ -33,6 +34,56 @@ static int seed_file(const char *dir, const char *sub, int n, const uint8_t *b, 
 		return -1;
 	int ok = fwrite(&mode, 1, 1, f) == 1 && fwrite(b, 1, len, f) == len;
 	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Writes b as it is to DIR/sub/seed-NN. */
+static int seed_raw(const char *dir, const char *sub, int n, const uint8_t *b, size_t len)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s/seed-%02d", dir, sub, n);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	int ok = fwrite(b, 1, len, f) == len;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* The tcp target: each fixture (fuzz/tcp.c) with a conversation: data in
+ * order, an ACK with timestamps, a write, time, a read, the peer's FIN, a
+ * close, a long wait; and a raw SYN with options. */
+static int tcp_seeds(const char *dir)
+{
+	static const uint8_t ops[] = {
+		FZ_TCP_PEER, 0x08, 10,
+		FZ_TCP_SEG, 0x10, 0, 10, 0, 0, 4, 0, 0x41, 0,
+		FZ_TCP_SEND, 0x0b, 0xb8, 0,
+		FZ_TCP_TIME, 0x01, 0x2c,
+		FZ_TCP_RECV, 0x00, 0x64, 0,
+		FZ_TCP_SEG | FZ_TCP_CHILD, 0x19, 0, 0, 0x0b, 0xb8, 4, 0, 0x41, 3, 'e', 'n', 'd',
+		FZ_TCP_USER, 0,
+		FZ_TCP_TIME, 0x80, 70,
+	};
+	uint8_t b[128];
+	int rc = 0, n = 0;
+
+	for (unsigned f = 0; f < 24; f++) {
+		b[0] = (uint8_t)(f < 12 ? f : 0x80 | (f - 12));
+		memcpy(b + 1, ops, sizeof(ops));
+		rc |= seed_raw(dir, "tcp", n++, b, 1 + sizeof(ops));
+	}
+	/* A SYN with Linux's options to a listener, raw, checksum fixed. */
+	static const uint8_t syn[] = {
+		1, FZ_TCP_RAW, 40, 1,
+		0x00, 0x50, 0x9c, 0x40, 0, 0x0f, 0x42, 0x40, 0, 0, 0, 0, 0xa0, 0x02, 0xfa, 0xf0,
+		0, 0, 0, 0, 2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7,
+		FZ_TCP_SEG | FZ_TCP_CHILD, 0x10, 0, 0, 0, 1, 4, 0, 0, 0,
+	};
+	rc |= seed_raw(dir, "tcp", n++, syn, sizeof(syn));
+	return rc;
 }
 
 /* Writes one frame to frame/ and, for IPv4, its datagram to ipv4/; and
@@ -158,5 +209,6 @@ int it_write_seeds(const char *dir)
 	rc |= seed(dir, 7, f, n);
 	rc |= frag_seeds(dir);
 	rc |= netif_seeds(dir);
+	rc |= tcp_seeds(dir);
 	return rc ? -1 : 0;
 }

@@ -13,6 +13,8 @@
 #   duplication, and with a 50 ms round trip, injected by ksock's fault
 #   wrapper in both directions (this machine's kernel has no netem)
 #   Linux's view of the connections (ss -ti) is printed
+#   a flood of 500 SYNs from addresses that never answer fills the HTTP
+#   listener's SYN queue; curl must still get 1 MB, through a SYN cookie
 # Every step is bounded in time; the namespace goes on every path (trap).
 # Skips, with the reason, only when the machine cannot create a namespace
 # or has no /dev/net/tun.
@@ -52,8 +54,30 @@ def echo_client(n):
     t = threading.Thread(target=rd); t.start()
     s.sendall(data); s.shutdown(socket.SHUT_WR); t.join(60); s.close()
     return bytes(got) == data, len(got)
+def syn_flood(n):
+    """n SYNs to 198.18.0.2:80 from 50 addresses nobody answers for
+    (198.18.0.100-149): a listener's SYN queue fills with connections that
+    never complete."""
+    import random, struct
+    def csum(b):
+        if len(b) % 2: b += b"\0"
+        s = sum(struct.unpack(f"!{len(b)//2}H", b))
+        while s >> 16: s = (s & 0xffff) + (s >> 16)
+        return ~s & 0xffff
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    dst = socket.inet_aton("198.18.0.2")
+    for i in range(n):
+        src = socket.inet_aton(f"198.18.0.{100 + i % 50}")
+        tcp = struct.pack("!HHIIBBHHH", 20000 + i, 80, random.getrandbits(32), 0, 5 << 4, 0x02, 65535, 0, 0)
+        c = csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)
+        tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xffff, 0, 64, 6, 0, src, dst)
+        raw.sendto(ip + tcp, ("198.18.0.2", 0))
+    print(f"ok   {n} SYNs sent from 50 addresses that never answer")
 if __name__ == "__main__":
-    if sys.argv[1] == "server":
+    if sys.argv[1] == "flood":
+        syn_flood(int(sys.argv[2]))
+    elif sys.argv[1] == "server":
         echo_server(int(sys.argv[2]))
     elif sys.argv[1] == "client":
         ok, n = echo_client(int(sys.argv[2]))
@@ -96,6 +120,16 @@ phase() { # label, bytes, [fault:...]: one run of the ksock server
 	[ "$srv" -eq 0 ] || { cat "$out/log"; echo "    FAIL the server exited with $srv"; status=1; }
 }
 phase "no faults" 4000000
+echo "  a SYN flood against ksock's HTTP listener (backlog 64), then curl:"
+netns_start "$server" "$dev" 120
+step "SYN flood" in_ns python3 "$out/pat.py" flood 500
+step "curl 1 MB during the flood" fetch 1000000
+netns_stop
+grep -E 'syncookies' "$out/log" | sed 's/^/    /'
+if grep -qE 'syncookies sent [1-9][0-9]*, connections from cookies [1-9]' "$out/log"; then
+	echo "    ok   the listener answered with SYN cookies, and curl's connection came from one"
+else echo "    FAIL no SYN cookie was used"; status=1; fi
+[ "$srv" -eq 0 ] || { cat "$out/log"; echo "    FAIL the server exited with $srv"; status=1; }
 if in_ns tc qdisc add dev "$dev" root netem loss 1% 2>/dev/null; then
 	in_ns tc qdisc del dev "$dev" root
 	echo "  (netem is available, but the phases below use ksock's fault wrapper for both directions)"

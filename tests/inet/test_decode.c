@@ -47,7 +47,7 @@ static void t_padding_and_link_kinds(struct it_ctx *t)
 }
 
 /* Fragments stop at IPv4 (their transport header is not checked yet);
- * other protocols pass as IPV4_OTHER; a device-verified checksum is
+ * other protocols pass as IPV4_OTHER, TCP is parsed; a device-verified checksum is
  * believed; the IPv4 entry works without a link header. */
 static void t_kinds(struct it_ctx *t)
 {
@@ -62,15 +62,19 @@ static void t_kinds(struct it_ctx *t)
 	it_fix_ip_csum(f + IPOFF);
 	IT_EQ(t, ks_inet_decode(&t->st, f, sizeof(it_frame_udp), 0, &d), 0);
 	IT_TRUE(t, d.kind == KS_INET_IPV4_FRAG && d.ip.mf && d.l4_off == 34);
-	f[IPOFF + 9] = 132; /* SCTP: a protocol ksock has no parser for */
+	f[IPOFF + 9] = 253; /* RFC 3692's experimental protocol */
 	ks_put16(f + IPOFF + 6, 0);
 	it_fix_ip_csum(f + IPOFF);
 	IT_EQ(t, ks_inet_decode(&t->st, f, sizeof(it_frame_udp), 0, &d), 0);
-	IT_TRUE(t, d.kind == KS_INET_IPV4_OTHER && d.ip.proto == 132);
+	IT_TRUE(t, d.kind == KS_INET_IPV4_OTHER && d.ip.proto == 253);
+	/* TCP is parsed now: 13 bytes are no TCP header. */
+	f[IPOFF + 9] = KS_IPPROTO_TCP;
+	it_fix_ip_csum(f + IPOFF);
+	IT_EQ(t, ks_inet_decode(&t->st, f, sizeof(it_frame_udp), 0, &d), -KS_DROP_TRUNCATED);
 	IT_EQ(t, ks_inet_decode_ipv4(&t->st, it_frame_udp + IPOFF, 33, 0, &d), 0);
 	IT_TRUE(t, d.kind == KS_INET_UDP && d.l3_off == 0 && d.l4_off == 20 && d.end == 33);
 	IT_EQ(t, ks_inet_decode_ipv4(&t->st, it_frame_udp + IPOFF, 32, 0, &d), -KS_DROP_TRUNCATED);
-	IT_EQ(t, it_drops_total(&t->st), 2);
+	IT_EQ(t, it_drops_total(&t->st), 3);
 }
 
 /* ---- the malformed-frame table ---- */

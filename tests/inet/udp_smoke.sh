@@ -34,12 +34,14 @@ in_ns timeout 90 python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("198.18.0.1", 9007))
+print("ready", flush=True)
 while True:
     data, peer = s.recvfrom(65536)
     s.sendto(data, peer)
 ' >"$out/echo" 2>&1 &
 echo_pid=$!
-sleep 0.3
+for _ in $(seq 100); do grep -q ready "$out/echo" && break; sleep 0.05; done # bound: up to 5 s
+grep -q ready "$out/echo" || fail "Linux's echo service did not start"
 
 netns_start "$server" "$dev" 60 9007
 for _ in $(seq 600); do # the client side: up to 30 s (2 s per size at worst)

@@ -2,7 +2,8 @@
  * fuzz.h - what the inet fuzz targets share (common.c).
  *
  * Each target takes one input byte as a mode and the rest as a frame
- * (frame.c) or an IPv4 datagram (ipv4.c). The mode lets the fuzzer reach
+ * (frame.c) or an IPv4 datagram (ipv4.c); tcp.c takes a fixture byte and
+ * operations on TCP pcbs (FZ_TCP_*). The mode lets the fuzzer reach
  * past the checksums: bit 0 fixes the IPv4 header checksum, bit 1 the
  * UDP/ICMP checksum, bit 2 passes KS_WIRE_CSUM_OK. After decoding, the
  * targets check invariants (a drop is counted exactly once; every offset
@@ -16,6 +17,17 @@
 #define IT_FUZZ_H
 
 #include "../it.h"
+
+/* The tcp target's operations (fuzz/tcp.c describes their arguments);
+ * FZ_TCP_CHILD ORed in sends a segment to the listener's newest child. */
+#define FZ_TCP_SEG 0
+#define FZ_TCP_RAW 1
+#define FZ_TCP_TIME 2
+#define FZ_TCP_SEND 3
+#define FZ_TCP_RECV 4
+#define FZ_TCP_USER 5
+#define FZ_TCP_PEER 7
+#define FZ_TCP_CHILD 8
 
 #define FZ_FIX_IP 1u
 #define FZ_FIX_L4 2u

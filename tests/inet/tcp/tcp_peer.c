@@ -4,8 +4,9 @@
  * demo. Opens the TAP interface argv[1], puts 198.18.0.2/24 on it with a
  * default route via Linux (198.18.0.1), and then, for at most argv[2]
  * seconds or until SIGTERM:
- *   - a driver thread polls the interface (ks_inet_net_poll_next), as a
- *     kernel's network interrupt and timers would;
+ *   - nothing polls the interface: the stack drives itself (a frame that
+ *     arrives kicks its timer, which runs the poll; sock_inet.c), so this
+ *     is how a program on ksock's sockets looks;
  *   - an HTTP/1.0 server on port 80: "GET /" answers a short page,
  *     "GET /bytes/N" N bytes of the test pattern (byte i is pattern(i)),
  *     "GET /table" ksock's socket table (ks_socket_table);
@@ -113,15 +114,14 @@ static void fault_unlock(void *arg)
 	pthread_mutex_unlock(arg);
 }
 
+/* With the fault wrapper only: it holds delayed and reordered frames,
+ * and lets them go when polled. */
 static void *driver(void *arg)
 {
 	(void)arg;
 	while (!stop) {
-		uint64_t deadline;
-		if (faulty)
-			(void)ks_fault_poll(&fault); /* delayed and reordered frames */
-		if (ks_inet_net_poll_next(&deadline) == 0)
-			usleep(200);
+		(void)ks_fault_poll(&fault);
+		usleep(200);
 	}
 	return NULL;
 }
@@ -379,7 +379,8 @@ int main(int argc, char **argv)
 	pthread_t drv, http_t, echo_t;
 	struct server http = { 80, http_conn, listen_on(80) };
 	struct server echo = { 7, echo_conn, listen_on(7) };
-	pthread_create(&drv, NULL, driver, NULL);
+	if (faulty)
+		pthread_create(&drv, NULL, driver, NULL);
 	pthread_create(&http_t, NULL, serve, &http);
 	pthread_create(&echo_t, NULL, serve, &echo);
 	printf("ready\n");
@@ -404,7 +405,8 @@ int main(int argc, char **argv)
 	ks_sys_close(http.fd);
 	ks_sys_close(echo.fd);
 	usleep(100000); /* the connection threads finish their closes */
-	pthread_join(drv, NULL);
+	if (faulty)
+		pthread_join(drv, NULL);
 	ks_inet_tcp_expire();
 	ks_netdev_stop(dev);
 	(void)ks_inet_net_poll();
@@ -417,6 +419,9 @@ int main(int argc, char **argv)
 	ks_inet_net_detach(nif);
 	ks_inet_netif_del(nif);
 	ks_tap_close(tap);
+	printf("tcp_peer: syncookies sent %lu, connections from cookies %lu, bad cookies %lu, listen drops %lu\n",
+	       net->st.tcp.syncookies_sent, net->st.tcp.syncookies_recv, net->st.tcp.syncookies_failed,
+	       net->st.tcp.listen_drops);
 	long live = ks_pbuf_pool_live(&net->st.pbufs);
 	printf("tcp_peer: failures %d, leaked pbufs %ld\n", failures, live);
 	return failures || live ? 1 : 0;

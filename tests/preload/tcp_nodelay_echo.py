@@ -1,15 +1,13 @@
-# A ksock TCP bug's reproduction (not run by make check-preload):
-#   build/ksock-run --families unix,inet -- python3 tests/preload/bugs/tcp_nodelay_stall.py [N]
+# A regression check for a ksock TCP stall, now fixed (not run by make check-preload;
+# t_tcp.py covers it):
+#   build/ksock-run --families unix,inet -- python3 tests/preload/tcp_nodelay_echo.py [N]
 # One thread, non-blocking sockets on 127.0.0.1: the client sends N bytes
 # (default 300000) with as few send() calls as it can, the accepted socket,
-# with TCP_NODELAY, echoes what it reads, the client reads the echo. On
-# Linux (and on ksock without TCP_NODELAY: --no-nodelay, or with N up to
-# about 131000) it prints "ok: N bytes echoed"; on ksock today, with N
-# above about 131200, it prints STALL: the server read 131200 and sent
-# them back, the client read 65536, and then neither socket ever has
-# anything to read (recv says EAGAIN) for good: data the peer's send()
-# accepted never arrives, and no timer recovers it. asyncio sets
-# TCP_NODELAY on every transport, so an asyncio echo server meets it.
+# with TCP_NODELAY, echoes what it reads, the client reads the echo; it
+# prints "ok: N bytes echoed", or STALL with what each side did. It once
+# stalled on ksock with N above about 131200: the receive window's edge,
+# rounded to the scale unit, moved back, the peer's segments then all fell
+# past it, ACKs included, and nothing recovered (fixed in tcp_subr.c).
 import select, socket, sys
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 300000
 nodelay = "--no-nodelay" not in sys.argv
