@@ -54,6 +54,12 @@ void ks_tcp_set_keepalive(struct ks_tcp_pcb *pcb, bool on)
 
 void ks_tcp_enter_timewait(struct ks_tcp_pcb *pcb)
 {
+	/* Nothing more is sent or received: the rings go (the receive ring
+	 * only once its data is read), so a TIME-WAIT costs its pcb only. */
+	ks_tcp_ring_free(&pcb->sbuf);
+	pcb->snd_len = 0;
+	if (!ks_tcp_readable(pcb))
+		ks_tcp_ring_free(&pcb->rbuf);
 	pcb->t_rtx = pcb->t_keep = pcb->t_delack = 0;
 	pcb->persist = false;
 	pcb->t_close = ks_tcp_now(pcb) + KS_TCP_TIMEWAIT_NS;

@@ -81,10 +81,16 @@ static void rcv_space_adjust(struct ks_tcp_pcb *pcb)
 		want = KS_TCP_RMEM_MAX;
 	if (want <= pcb->rcv_limit || pcb->nooo)
 		return;
+	/* Grow by powers of two: every growth copies what the ring holds. */
+	uint64_t lim = pcb->rcv_limit;
+	while (lim < want)
+		lim *= 2;
+	if (lim > KS_TCP_RMEM_MAX)
+		lim = KS_TCP_RMEM_MAX;
 	if (pcb->rbuf.cap && ks_tcp_ring_reserve(&pcb->rbuf, pcb->rcv_nxt - pcb->rcv_read,
-						 (uint32_t)want + (1u << pcb->rcv_wscale)))
+						 (uint32_t)lim + (1u << pcb->rcv_wscale)))
 		return; /* no memory: stay as we are */
-	pcb->rcv_limit = (uint32_t)want;
+	pcb->rcv_limit = (uint32_t)lim;
 }
 
 long ks_tcp_recv(struct ks_tcp_pcb *pcb, uint32_t off, uint32_t n,
@@ -124,6 +130,9 @@ long ks_tcp_recv(struct ks_tcp_pcb *pcb, uint32_t off, uint32_t n,
 	KS_ASSERT(off == 0);
 	consume(pcb, done);
 	rcv_space_adjust(pcb);
+	if (pcb->fin_rcvd && !ks_tcp_readable(pcb) &&
+	    (pcb->state == KS_TCP_TIME_WAIT || pcb->state == KS_TCP_CLOSE))
+		ks_tcp_ring_free(&pcb->rbuf); /* all read, and no more can come */
 	/* Linux's tcp_cleanup_rbuf: an ACK that was being delayed goes now,
 	 * and so does a window that has grown a lot (by two segments, or
 	 * doubled) since it was last offered. */

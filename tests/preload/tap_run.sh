@@ -140,7 +140,7 @@ check "curl's report: ksock served its TCP socket" report_has "$out/curl2.table"
 	'\(curl\) at exit: ksock served [0-9]+ sockets \([1-9][0-9]* of them AF_INET.*\(0 of them AF_INET\)'
 fi
 
-# iperf3 -J's end.sum_sent/sum_received: the sender must have sent all
+# iperf3 -J's end.sum_sent/sum_received: the sender must have sent at least all
 # 20 MiB, the receiver counted at least a quarter, with no error; prints
 # the rate. (With -n, iperf3's receiver stops counting when the control
 # connection says the test ended, so what was still in flight or in
@@ -156,7 +156,7 @@ try:
 except (OSError, ValueError, KeyError) as x:
     print(f"no result: {x!r}"); sys.exit(1)
 print(f"sent {sent} bytes, the receiver counted {got}, {rate:.2f} Gbit/s")
-sys.exit(0 if sent == n and got >= n // 4 and "error" not in d else 1)
+sys.exit(0 if sent >= n and got >= n // 4 and "error" not in d else 1)
 PY
 iperf() { # WHAT JSON: checks an iperf3 -J result
 	local r st=0
