@@ -266,6 +266,28 @@ static inline unsigned ks_inet_sin_out(struct ks_sockaddr_storage *a, uint32_t a
 	return (unsigned)sizeof(*sin);
 }
 
+/* Whether socket s has all the KS_SF_* bits in bits. Any context. */
+static inline bool ks_inet_has(const struct ks_socket *s, unsigned bits)
+{
+	return (__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & bits) == bits;
+}
+
+/* Linux's bind-conflict rule (inet_csk_bind_conflict, udp_lib_lport_inuse)
+ * for a socket a wanting a_addr on a port that b holds at b_addr: their
+ * addresses overlap (equal, or either INADDR_ANY), unless both set
+ * SO_REUSEADDR and b is not listening, or both set SO_REUSEPORT (Linux
+ * also asks for the same uid: not checked). */
+static inline bool ks_inet_port_clash(const struct ks_socket *a, uint32_t a_addr,
+				      const struct ks_socket *b, uint32_t b_addr)
+{
+	if (ks_inet_has(a, KS_SF_REUSEADDR) && ks_inet_has(b, KS_SF_REUSEADDR) &&
+	    __atomic_load_n(&b->state, __ATOMIC_RELAXED) != KS_SS_LISTENING)
+		return false;
+	if (ks_inet_has(a, KS_SF_REUSEPORT) && ks_inet_has(b, KS_SF_REUSEPORT))
+		return false;
+	return !a_addr || !b_addr || a_addr == b_addr;
+}
+
 /* An ephemeral port from Linux's range, searched from start (any value;
  * taken modulo the range): the first that taken(arg, port) says is free.
  * 0 and *port, or -KS_EADDRINUSE when every one is taken. */

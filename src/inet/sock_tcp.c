@@ -234,29 +234,12 @@ static bool unhash_locked(struct ks_tcp_sock *ts)
 	return true;
 }
 
-static bool reuseport_of(const struct ks_tcp_sock *ts)
-{
-	return (__atomic_load_n(&ts->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEPORT) != 0;
-}
-
-static bool reuse_of(const struct ks_tcp_sock *ts)
-{
-	return (__atomic_load_n(&ts->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEADDR) != 0;
-}
-
-/* Linux's inet_csk_bind_conflict: the same port and overlapping addresses
- * conflict, unless both sockets set SO_REUSEADDR and the other one is not
- * listening. */
+/* Whether another socket on port clashes with ts at addr (the rule:
+ * ks_inet_port_clash). */
 static bool port_conflict_locked(struct ks_tcp_sock *ts, uint32_t addr, uint16_t port)
 {
 	for (struct ks_tcp_sock *o = *bchain(port); o; o = o->next) {
-		if (o == ts || o->lport != port)
-			continue;
-		if (reuse_of(ts) && reuse_of(o) && o->sk.state != KS_SS_LISTENING)
-			continue;
-		if (reuseport_of(ts) && reuseport_of(o))
-			continue; /* one SO_REUSEPORT group (Linux also asks the same uid) */
-		if (!o->laddr || !addr || o->laddr == addr)
+		if (o != ts && o->lport == port && ks_inet_port_clash(&ts->sk, addr, &o->sk, o->laddr))
 			return true;
 	}
 	return false;
@@ -318,7 +301,8 @@ static struct ks_tcp_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, ui
 		if (!best || (o->laddr && !best->laddr)) {
 			best = o;
 			group = 1;
-		} else if (o->laddr == best->laddr && reuseport_of(o) && reuseport_of(best)) {
+		} else if (o->laddr == best->laddr && ks_inet_has(&o->sk, KS_SF_REUSEPORT) &&
+			   ks_inet_has(&best->sk, KS_SF_REUSEPORT)) {
 			/* A SO_REUSEPORT group of listeners: the flow's hash
 			 * picks one (Linux's reuseport_select_sock). */
 			if (h % ++group == 0)

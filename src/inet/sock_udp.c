@@ -62,29 +62,13 @@ static void wr16(uint16_t *f, uint16_t v)
 	__atomic_store_n(f, v, __ATOMIC_RELAXED);
 }
 
-static bool reuseport_of(struct ks_inet_sock *u)
-{
-	return (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEPORT) != 0;
-}
-
-static bool reuse_of(struct ks_inet_sock *u)
-{
-	return (__atomic_load_n(&u->sk.flags, __ATOMIC_RELAXED) & KS_SF_REUSEADDR) != 0;
-}
-
 /* ---- the port table (udp_lock) ---- */
 
 static bool port_conflict_locked(struct ks_inet_sock *u, uint32_t addr, uint16_t port)
 {
 	KS_ASSERT_HELD(&net()->udp_lock);
 	for (struct ks_inet_sock *o = net()->udp_bound; o; o = o->bnext) {
-		if (o == u || o->lport != port)
-			continue;
-		if (reuse_of(o) && reuse_of(u))
-			continue;
-		if (reuseport_of(o) && reuseport_of(u))
-			continue; /* one SO_REUSEPORT group (Linux also asks the same uid) */
-		if (!o->laddr || !addr || o->laddr == addr)
+		if (o != u && o->lport == port && ks_inet_port_clash(&u->sk, addr, &o->sk, o->laddr))
 			return true;
 	}
 	return false;
@@ -185,7 +169,8 @@ static struct ks_inet_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, u
 			best = o;
 			best_score = score;
 			group = 1;
-		} else if (reuseport_of(o) && reuseport_of(best) && o->laddr == best->laddr) {
+		} else if (ks_inet_has(&o->sk, KS_SF_REUSEPORT) &&
+			   ks_inet_has(&best->sk, KS_SF_REUSEPORT) && o->laddr == best->laddr) {
 			/* Linux's reuseport_select_sock: the flow's hash picks one
 			 * of the group, the same one for every datagram of a flow. */
 			if (h % ++group == 0)

@@ -26,6 +26,8 @@ uint8_t *ks_tcp_ring_span(const struct ks_tcp_ring *r, uint32_t off, uint32_t n,
 /* A segment with seq, flags and len bytes of sbuf at offset off (len 0: no
  * data); options as the state wants. Sent through the output hook. */
 int ks_tcp_xmit(struct ks_tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t off, uint32_t len);
+/* Our initial sequence number: the SYN takes iss, data starts after it. */
+void ks_tcp_set_iss(struct ks_tcp_pcb *pcb, uint32_t iss);
 /* The SYN (or SYN-ACK in SYN-RECEIVED). */
 int ks_tcp_send_syn(struct ks_tcp_pcb *pcb);
 /* A reset <SEQ=seq><ACK=ack><CTL=flags> from the pcb's addresses. */

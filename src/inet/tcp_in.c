@@ -154,6 +154,27 @@ static int cookie_check(struct ks_tcp_pcb *l, const struct seg *s)
 
 static int sync_input(struct ks_tcp_pcb *pcb, struct seg *s);
 
+/* A child pcb for the connection s opens on listener l (the owner's spawn
+ * hook), its addresses and sequence numbers set; NULL when the owner
+ * refused. The caller finishes it and calls the spawned hook. */
+static struct ks_tcp_pcb *child_of(struct ks_tcp_pcb *l, const struct seg *s, uint32_t iss)
+{
+	const struct ks_tcp_hdr *h = s->h;
+	struct ks_tcp_pcb *c = l->hooks->spawn(l, s->src, h->sport, s->dst, h->dport);
+
+	if (!c)
+		return NULL;
+	c->parent = l;
+	c->laddr = s->dst;
+	c->lport = h->dport;
+	c->raddr = s->src;
+	c->rport = h->sport;
+	c->last_rcv = ks_tcp_now(c);
+	c->snd_wl1 = h->seq;
+	ks_tcp_set_iss(c, iss);
+	return c;
+}
+
 /* A returning cookie: the connection, established from the ACK. */
 static bool cookie_accept(struct ks_tcp_pcb *l, struct seg *s)
 {
@@ -168,24 +189,14 @@ static bool cookie_accept(struct ks_tcp_pcb *l, struct seg *s)
 	if (syn_room(l) < 0)
 		return true; /* a valid cookie with a full accept queue: dropped */
 	__atomic_add_fetch(&l->st->tcp.syncookies_recv, 1, __ATOMIC_RELAXED);
-	struct ks_tcp_pcb *c = l->hooks->spawn(l, s->src, h->sport, s->dst, h->dport);
+	struct ks_tcp_pcb *c = child_of(l, s, h->ack - 1);
 	if (!c)
 		return true;
-	c->parent = l;
-	c->laddr = s->dst;
-	c->lport = h->dport;
-	c->raddr = s->src;
-	c->rport = h->sport;
-	c->last_rcv = ks_tcp_now(c);
 	c->ws_ok = c->sack_ok = c->ts_ok = false;
 	c->snd_wscale = c->rcv_wscale = 0;
 	c->irs = h->seq - 1;
 	c->rcv_nxt = c->rcv_read = c->rcv_wup = h->seq;
 	c->rcv_adv = h->seq + (l->rcv_limit > 65535 ? 65535 : l->rcv_limit);
-	c->iss = h->ack - 1;
-	c->snd_una = c->iss;
-	c->snd_nxt = c->snd_max = c->sbuf_seq = c->iss + 1;
-	c->snd_wl1 = h->seq;
 	uint32_t mss = ks_tcp_min32(cookie_mss[mi], c->adv_mss);
 	if (c->user_mss && c->user_mss < mss)
 		mss = c->user_mss;
@@ -226,23 +237,13 @@ static void listen_input(struct ks_tcp_pcb *pcb, struct seg *s)
 		send_cookie_synack(pcb, s);
 		return;
 	}
-	struct ks_tcp_pcb *c = pcb->hooks->spawn(pcb, s->src, h->sport, s->dst, h->dport);
+	struct ks_tcp_pcb *c =
+		child_of(pcb, s, ks_tcp_isn(pcb->st, s->dst, h->dport, s->src, h->sport));
 	if (!c)
 		return; /* no memory: the peer will try again */
-	c->parent = pcb;
-	c->laddr = s->dst;
-	c->lport = h->dport;
-	c->raddr = s->src;
-	c->rport = h->sport;
-	c->last_rcv = ks_tcp_now(c);
 	c->ts_offset = ks_tcp_ts_offset(c);
 	take_syn_opts(c, h);
-	c->iss = ks_tcp_isn(c->st, c->laddr, c->lport, c->raddr, c->rport);
-	c->snd_una = c->iss;
-	c->snd_nxt = c->snd_max = c->iss + 1;
-	c->sbuf_seq = c->iss + 1;
 	c->snd_wnd = h->wnd; /* unscaled on a SYN */
-	c->snd_wl1 = h->seq;
 	c->state = KS_TCP_SYN_RECV;
 	(void)ks_tcp_send_syn(c);
 	ks_tcp_arm_rtx(c);

@@ -76,6 +76,13 @@ void ks_tcp_done(struct ks_tcp_pcb *pcb, int err)
 	ks_tcp_timers_changed(pcb);
 }
 
+void ks_tcp_set_iss(struct ks_tcp_pcb *pcb, uint32_t iss)
+{
+	pcb->iss = iss;
+	pcb->snd_una = iss;
+	pcb->snd_nxt = pcb->snd_max = pcb->sbuf_seq = iss + 1;
+}
+
 bool ks_tcp_synchronized(const struct ks_tcp_pcb *pcb)
 {
 	return pcb->state != KS_TCP_CLOSE && pcb->state != KS_TCP_LISTEN &&

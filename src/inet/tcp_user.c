@@ -9,11 +9,8 @@
 
 int ks_tcp_connect(struct ks_tcp_pcb *pcb)
 {
-	pcb->iss = ks_tcp_isn(pcb->st, pcb->laddr, pcb->lport, pcb->raddr, pcb->rport);
+	ks_tcp_set_iss(pcb, ks_tcp_isn(pcb->st, pcb->laddr, pcb->lport, pcb->raddr, pcb->rport));
 	pcb->ts_offset = ks_tcp_ts_offset(pcb); /* before the SYN carries a TSval */
-	pcb->snd_una = pcb->iss;
-	pcb->snd_nxt = pcb->snd_max = pcb->iss + 1;
-	pcb->sbuf_seq = pcb->iss + 1;
 	pcb->backoff = 0;
 	pcb->last_rcv = ks_tcp_now(pcb);
 	pcb->state = KS_TCP_SYN_SENT;
