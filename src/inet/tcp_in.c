@@ -555,6 +555,14 @@ static int check_ack(struct ks_tcp_pcb *pcb, const struct seg *s)
 	return GO;
 }
 
+/* The states in which the peer's text (and urgent pointer) is still taken
+ * (RFC 9293 3.10.7.4, sixth and seventh steps): before its FIN. */
+static bool takes_text(const struct ks_tcp_pcb *pcb)
+{
+	return pcb->state == KS_TCP_ESTABLISHED || pcb->state == KS_TCP_FIN_WAIT1 ||
+	       pcb->state == KS_TCP_FIN_WAIT2;
+}
+
 /* Sixth: URG (Linux's tcp_check_urg). The pointer names the byte before
  * it (BSD's reading, RFC 6093); a new pointer past what was read starts
  * waiting for that byte. */
@@ -562,16 +570,8 @@ static void check_urg(struct ks_tcp_pcb *pcb, const struct seg *s)
 {
 	const struct ks_tcp_hdr *h = s->h;
 
-	if (!(h->flags & KS_TCP_URG) || !h->urp || pcb->fin_rcvd)
+	if (!(h->flags & KS_TCP_URG) || !h->urp || pcb->fin_rcvd || !takes_text(pcb))
 		return;
-	switch (pcb->state) {
-	case KS_TCP_ESTABLISHED:
-	case KS_TCP_FIN_WAIT1:
-	case KS_TCP_FIN_WAIT2:
-		break;
-	default:
-		return;
-	}
 	uint32_t ptr = h->seq + h->urp - 1;
 	if (ks_seq_lt(ptr, pcb->rcv_read))
 		return; /* already read */
@@ -643,14 +643,8 @@ static void ooo_collect(struct ks_tcp_pcb *pcb)
 /* Seventh: the segment text goes into the receive ring. */
 static int take_text(struct ks_tcp_pcb *pcb, struct seg *s)
 {
-	switch (pcb->state) {
-	case KS_TCP_ESTABLISHED:
-	case KS_TCP_FIN_WAIT1:
-	case KS_TCP_FIN_WAIT2:
-		break;
-	default:
+	if (!takes_text(pcb))
 		return GO; /* the peer's FIN came already: ignore */
-	}
 	if (!s->len)
 		return GO;
 	if (pcb->rcv_shut && ks_seq_gt(s->seq + s->len, pcb->rcv_nxt) &&
