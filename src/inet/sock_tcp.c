@@ -1341,6 +1341,13 @@ out:
 
 /* ---- shutdown, options, ioctl, poll, describe ---- */
 
+/* The state the user sees: a connection in TIME-WAIT is a closed socket
+ * on Linux (see hook_event). */
+static enum ks_tcp_state user_state(const struct ks_tcp_pcb *p)
+{
+	return p->state == KS_TCP_TIME_WAIT ? KS_TCP_CLOSE : p->state;
+}
+
 /* Linux's inet_shutdown for TCP. */
 static int tcp_shutdown(struct ks_socket *s, int how)
 {
@@ -1352,7 +1359,7 @@ static int tcp_shutdown(struct ks_socket *s, int how)
 	how++; /* SHUT_RD 1, SHUT_WR 2, both 3 */
 	tcp_lock(ts);
 	bool was_listening = ts->pcb.state == KS_TCP_LISTEN;
-	enum ks_tcp_state st = ts->pcb.state == KS_TCP_TIME_WAIT ? KS_TCP_CLOSE : ts->pcb.state;
+	enum ks_tcp_state st = user_state(&ts->pcb);
 	if (s->state == KS_SS_CONNECTING && ts->pcb.state != KS_TCP_SYN_SENT &&
 	    ts->pcb.state != KS_TCP_SYN_RECV && ts->pcb.state != KS_TCP_CLOSE)
 		ks_socket_set_state_locked(s, KS_SS_CONNECTED);
@@ -1610,13 +1617,6 @@ struct ks_tcp_info {
 	uint16_t total_rto, total_rto_recoveries;
 	uint32_t total_rto_time;
 };
-
-/* The state the user sees: a connection in TIME-WAIT is a closed socket
- * on Linux (see hook_event). */
-static enum ks_tcp_state user_state(const struct ks_tcp_pcb *p)
-{
-	return p->state == KS_TCP_TIME_WAIT ? KS_TCP_CLOSE : p->state;
-}
 
 static void fill_info(struct ks_tcp_sock *ts, struct ks_tcp_info *i)
 {
