@@ -198,12 +198,20 @@ static void net_timer_fn(void *arg)
 	(void)arg;
 	__atomic_store_n(&net_kicked, 0, __ATOMIC_SEQ_CST);
 	(void)ks_inet_net_poll_next(&next);
+	if (!ks_inet_clock_is_port(&ks_net.st))
+		return;
 	/* A kick during the poll armed the timer for now; re-arming for a
 	 * later deadline must not undo it. */
 	if (__atomic_exchange_n(&net_kicked, 0, __ATOMIC_SEQ_CST))
 		next = ks_port_now_ns();
-	if (next != KS_INET_NEVER && ks_inet_clock_is_port(&ks_net.st))
+	if (next != KS_INET_NEVER)
 		ks_timer_arm(&net_timer, next);
+	/* A kick between the exchange and that arm had its "now" replaced by
+	 * our later deadline: its frame would wait there, and every frame
+	 * after it, since only the first of a batch kicks. The kick set the
+	 * flag before it armed, so seeing it here means arming for now again. */
+	if (__atomic_load_n(&net_kicked, __ATOMIC_SEQ_CST))
+		ks_timer_arm(&net_timer, ks_port_now_ns());
 }
 
 /* A test that runs the stack on a fake clock steps it itself. */

@@ -132,6 +132,7 @@ bg "$out/lsrv.log" $PY -m http.server --bind 198.18.0.1 --directory "$out/www" 8
 wait_port 198.18.0.1 8082 || fail "Linux's http.server did not start"
 check "ksock's curl: the page" cmp -s <(kr "$out/curl1.table" curl -sS --max-time 10 \
 	http://198.18.0.1:8082/page.txt) "$out/www/page.txt"
+sed 's/^/    /' "$out/curl1.table.err" # what curl said on failure (-sS: nothing else)
 kr "$out/curl2.table" curl -sS --max-time 20 -o "$out/got2" -w '%{size_download} %{speed_download}\n' \
 	http://198.18.0.1:8082/big >"$out/rate2" || true
 check "ksock's curl: 8 MB from Linux's server, byte for byte ($(awk '{printf "%.0f MB/s", $2/1e6}' "$out/rate2"))" \
