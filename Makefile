@@ -108,7 +108,18 @@ bench-smoke: $(BUILD)/bench/bench $(BUILD)/bench/icount
 	$(BUILD)/bench/bench --quick --json $(BUILD)/bench-smoke.json \
 	  $$(test -s $(BUILD)/bench/icount-smoke.txt && echo --icount $(BUILD)/bench/icount-smoke.txt)
 
-.PHONY: bench bench-smoke
+# `make bench-tap` (root): TCP bulk of ksock over a TAP against a Linux peer
+# beside Linux to Linux over a veth pair, iperf3 on both (bench/tap_bench.sh;
+# BENCH_TAP_ARGS="--reps 5 --size 256M"). `make bench-tap-smoke`: one 4 MiB
+# transfer each way, run by the test command. Both skip, saying why,
+# without root, namespaces, /dev/net/tun or iperf3.
+bench-tap: preload
+	bench/tap_bench.sh $(BUILD) --json $(BUILD)/bench-tap.json $(BENCH_TAP_ARGS)
+
+bench-tap-smoke: preload
+	bench/tap_bench.sh $(BUILD) --smoke
+
+.PHONY: bench bench-smoke bench-tap bench-tap-smoke
 
 # ---- preload: issue 5's ksock-run (preload/, tests/preload/, docs/ksock-run.md) ----
 # `make preload`: build/libksock-run.so (the LD_PRELOAD library: the same

@@ -99,6 +99,7 @@ make -j"$jobs" check-preload-tap
 
 step "benchmark smoke run (one short repetition; figures are not checked)"
 make -j"$jobs" bench-smoke >/dev/null && echo "bench-smoke: ok"
+make -j"$jobs" --no-print-directory bench-tap-smoke # TCP over the TAP beside Linux over a veth (root)
 
 echo
 echo "all tests passed in $(( $(date +%s) - start )) s"
