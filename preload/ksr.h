@@ -207,6 +207,9 @@ void ksr_tap_config(void);
  * (once per process). 0, or the negative errno the attach failed with
  * (then and ever after). 0 when no TAP is configured. */
 int ksr_tap_start(void);
+/* For the exit report: writes to fd one line with the stack's non-zero
+ * drop counters (by reason), if the TAP was attached. */
+void ksr_tap_report(int fd);
 
 /* Counters for the exit report (relaxed atomics). */
 struct ksr_counters {

@@ -313,6 +313,7 @@ static void report(void)
 	ks_stats_get(&st);
 	dprintf(report_fd, "ksock-run: ks_stats: sockets_live=%ld allocs_live=%ld bytes_live=%ld\n",
 		st.sockets_live, st.allocs_live, st.bytes_live);
+	ksr_tap_report(report_fd);
 	if (report_fd != 2)
 		REAL(close)(report_fd);
 }

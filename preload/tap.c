@@ -56,6 +56,7 @@ static int tap_wanted;
 
 static pthread_once_t tap_once = PTHREAD_ONCE_INIT;
 static int tap_err; /* the start's result: 0 or a negative errno */
+static int tap_started; /* atomic: the start ran (tap_err is set) */
 
 /* Parses "A.B.C.D" into *addr (host order); 0 or -1. */
 static int parse_addr(const char *s, uint32_t *addr)
@@ -140,6 +141,7 @@ static void tap_start_once(void)
 	else if (getenv("KSOCK_TAP_VERBOSE"))
 		ksr_note("TAP interface %s attached: %s/%u, default route via %s", tap_name, a,
 			 tap_prefix, tap_gw ? g : "(none)");
+	__atomic_store_n(&tap_started, 1, __ATOMIC_RELEASE);
 }
 
 int ksr_tap_start(void)
@@ -148,4 +150,21 @@ int ksr_tap_start(void)
 		return 0;
 	pthread_once(&tap_once, tap_start_once);
 	return tap_err;
+}
+
+void ksr_tap_report(int fd)
+{
+	struct ks_inet_stack *st = &ks_inet_net_get()->st;
+	char line[1024];
+	size_t n = 0;
+
+	if (!tap_wanted || !__atomic_load_n(&tap_started, __ATOMIC_ACQUIRE) || tap_err)
+		return;
+	for (int r = KS_DROP_FIRST; r < KS_DROP_END_ && n < sizeof(line); r++) {
+		unsigned long c = ks_inet_drops_get(st, (enum ks_drop)r);
+		if (c)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " %s=%lu",
+					      ks_inet_drop_name((enum ks_drop)r), c);
+	}
+	dprintf(fd, "ksock-run: packets ksock's stack dropped:%s\n", n ? line : " none");
 }
