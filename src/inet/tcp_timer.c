@@ -164,13 +164,19 @@ static void rtx_timeout(struct ks_tcp_pcb *pcb)
 	pcb->cwnd = pcb->mss;
 	pcb->ca_acc = 0;
 	pcb->in_recovery = false;
+	/* RFC 6582 4 and RFC 6675 5.1: the duplicate ACKs the go-back
+	 * draws start no fast recovery until snd_una reaches what was sent.
+	 * The SACK scoreboard stays (the go-back skips what it names), as
+	 * Linux's, unless the peer reneges (tcp_sack.c). */
+	pcb->recover = pcb->snd_max;
+	pcb->recover_hold = true;
+	pcb->total_rto++;
 	pcb->dupacks = 0;
 	pcb->rtt_timing = false;
 	if (pcb->backoff < 15)
 		pcb->backoff++;
 	pcb->snd_nxt = pcb->snd_una;
 	pcb->fin_sent = false;
-	pcb->total_retrans++;
 	ks_tcp_arm_rtx(pcb);
 	ks_tcp_output(pcb);
 }
