@@ -552,6 +552,7 @@ static struct ks_tcp_sock *tcp_alloc(void)
 	ts->ttl = -1;
 	/* adv_mss from loopback's MTU, capped to IPv4's 65535 as Linux. */
 	ts->pcb.adv_mss = 65535 - 40;
+	ts->pcb.tlp_on = true; /* Linux's tcp_early_retrans 3 */
 	return ts;
 }
 
@@ -821,6 +822,7 @@ static void disconnect_locked(struct ks_tcp_sock *ts)
 	p->user_mss = old.user_mss;
 	p->nodelay = old.nodelay;
 	p->cc = old.cc;
+	p->tlp_on = old.tlp_on;
 	p->cork = old.cork;
 	p->keepidle_s = old.keepidle_s;
 	p->keepintvl_s = old.keepintvl_s;

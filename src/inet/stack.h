@@ -121,6 +121,8 @@ struct ks_inet_stack {
 		unsigned long listen_drops;      /* SYNs dropped: accept queue full */
 		unsigned long sack_recovery;     /* recoveries driven by SACK (RFC 6675) */
 		unsigned long sack_reneging;     /* scoreboards dropped: the peer reneged */
+		unsigned long loss_probes;       /* tail-loss probes sent (RFC 8985) */
+		unsigned long loss_probe_recovery; /* losses a probe repaired */
 	} tcp;
 };
 

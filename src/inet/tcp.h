@@ -238,7 +238,17 @@ struct ks_tcp_pcb {
 	struct ks_tcp_ooo sacked[KS_TCP_SACK_RANGES];
 	uint8_t nsacked;
 	uint32_t high_rxt;   /* end of what this recovery retransmitted */
+	uint32_t lost_mark;  /* in recovery, unSACKed data below is lost
+				(a SACKed tail-loss probe said so) */
 	uint32_t dsack_dups; /* D-SACK blocks received (RFC 2883) */
+
+	/* Tail-loss probes (RFC 8985 7; tcp_sack.c), with sack_ok only. */
+	bool tlp_on;         /* enabled (the owner's choice; Linux's default
+				tcp_early_retrans enables them) */
+	bool tlp_armed;      /* t_rtx is the probe timeout, not the RTO */
+	bool tlp_out;        /* a probe went: TLP.end_seq is tlp_end */
+	bool tlp_retrans;    /* it resent [tlp_seq, tlp_end) */
+	uint32_t tlp_seq, tlp_end;
 
 	/* User settings. */
 	bool nodelay, cork;

@@ -63,6 +63,19 @@ void ks_tcp_sack_skip(struct ks_tcp_pcb *pcb);
 /* ... and a segment of len bytes at snd_nxt stops before the next. */
 uint32_t ks_tcp_sack_clip(const struct ks_tcp_pcb *pcb, uint32_t len);
 
+/* Tail-loss probes (RFC 8985 7): after ks_tcp_arm_rtx armed the RTO, or
+ * new data went, (re)arms the probe timeout in t_rtx when a probe is due
+ * and sooner than the RTO. */
+void ks_tcp_tlp_arm(struct ks_tcp_pcb *pcb);
+/* The probe timeout went off: new data or the last segment again, then
+ * the RTO. */
+void ks_tcp_tlp_fire(struct ks_tcp_pcb *pcb);
+/* An ACK (after the scoreboard and snd_una took it): ends the probe's
+ * episode, reducing cwnd if the probe repaired a loss. advanced: it moved
+ * snd_una; sacked: the bytes it newly SACKed. */
+void ks_tcp_tlp_ack(struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h, bool advanced,
+		    uint32_t sacked, bool data);
+
 /* ---- state and timers (tcp_subr.c, tcp_timer.c) ---- */
 void ks_tcp_set_state(struct ks_tcp_pcb *pcb, enum ks_tcp_state st);
 void ks_tcp_timers_changed(struct ks_tcp_pcb *pcb);

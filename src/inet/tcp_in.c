@@ -538,7 +538,8 @@ static int check_ack(struct ks_tcp_pcb *pcb, const struct seg *s)
 	}
 	uint32_t wnd = (uint32_t)h->wnd << pcb->snd_wscale;
 	uint32_t sacked = pcb->sack_ok ? ks_tcp_sack_take(pcb, h) : 0;
-	if (ks_seq_gt(h->ack, pcb->snd_una)) {
+	bool advanced = ks_seq_gt(h->ack, pcb->snd_una);
+	if (advanced) {
 		uint32_t acked = h->ack - pcb->snd_una;
 		take_acked(pcb, h->ack);
 		if (pcb->snd_urg && ks_seq_ge(h->ack, pcb->snd_up))
@@ -557,6 +558,8 @@ static int check_ack(struct ks_tcp_pcb *pcb, const struct seg *s)
 	} else if (is_dupack(pcb, s, wnd, sacked)) {
 		dupack(pcb);
 	}
+	if (pcb->tlp_out)
+		ks_tcp_tlp_ack(pcb, h, advanced, sacked, s->len || s->fin);
 	sack_recovery(pcb);
 	/* The send window (RFC 9293 3.10.7.4, fifth step). */
 	if (ks_seq_lt(pcb->snd_wl1, h->seq) ||

@@ -321,10 +321,11 @@ static void send_new(struct ks_tcp_pcb *pcb, int mode)
 }
 
 /* RFC 6675 5 (C): in SACK recovery NextSeg's rule 1 goes before new
- * data, rules 3 and 4 after it. */
+ * data, rule 3 after it. */
 static void send_more(struct ks_tcp_pcb *pcb, int mode)
 {
 	bool sack = pcb->in_recovery && pcb->sack_ok;
+	uint32_t max = pcb->snd_max;
 
 	if (!may_send(pcb))
 		return;
@@ -333,6 +334,8 @@ static void send_more(struct ks_tcp_pcb *pcb, int mode)
 	send_new(pcb, mode);
 	if (sack)
 		ks_tcp_sack_resend(pcb, true);
+	if (pcb->tlp_on && pcb->snd_max != max)
+		ks_tcp_tlp_arm(pcb); /* after new data (RFC 8985 7.2) */
 }
 
 void ks_tcp_output(struct ks_tcp_pcb *pcb)

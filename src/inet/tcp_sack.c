@@ -1,7 +1,8 @@
 /*
  * tcp_sack.c - the sender's use of the SACK blocks it receives (RFC 2018,
  * RFC 6675): a scoreboard of what the peer holds above snd_una, and loss
- * recovery driven by it.
+ * recovery driven by it; and tail-loss probes (RFC 8985 7), which make a
+ * lost tail show in SACK blocks instead of waiting for the RTO.
  *
  * The scoreboard. The send ring keeps no per-segment records, so the
  * scoreboard is byte ranges: pcb->sacked[], at most KS_TCP_SACK_RANGES,
@@ -37,7 +38,8 @@
  * and counts only what it resent as in flight, as Linux does; the
  * scoreboard is kept unless the peer reneged.
  *
- * Interface: tcp_impl.h ("SACK"), ks_tcp_sack_counts (tcp.h). Locking:
+ * Interface: tcp_impl.h ("SACK", "Tail-loss probes"), ks_tcp_sack_counts
+ * (tcp.h). Locking:
  * the pcb's owner's. Nothing is allocated.
  */
 #include "tcp_impl.h"
@@ -139,6 +141,12 @@ uint32_t ks_tcp_sack_take(struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h)
 		uint32_t s = o->sack[b][0] - base, e = o->sack[b][1] - base;
 		if (b == 0 && is_dsack(pcb, o, h->ack)) {
 			pcb->dsack_dups++;
+			/* RFC 8985 7.4.1: the probe was a duplicate, so nothing
+			 * was lost. */
+			if (pcb->tlp_out && pcb->tlp_retrans &&
+			    ks_seq_lt(o->sack[0][0], pcb->tlp_end) &&
+			    ks_seq_gt(o->sack[0][1], pcb->tlp_seq))
+				pcb->tlp_out = false;
 			continue;
 		}
 		if (s == 0 || s >= e || e > span)
@@ -174,19 +182,25 @@ void ks_tcp_sack_trim(struct ks_tcp_pcb *pcb)
 }
 
 /* RFC 6675 IsLost, for every sequence number at once: the point below
- * which every byte not SACKed is lost (snd_una: none). */
+ * which every byte not SACKed is lost (snd_una: none). In recovery a
+ * SACKed tail-loss probe may have marked more (lost_mark). */
 static uint32_t lost_below(const struct ks_tcp_pcb *pcb)
 {
-	uint32_t bytes = 0;
+	uint32_t bytes = 0, at = pcb->snd_una;
 
 	for (unsigned i = pcb->nsacked; i > 0; i--) {
 		const struct ks_tcp_ooo *r = &pcb->sacked[i - 1];
 		bytes += r->end - r->start;
 		if (pcb->nsacked - (i - 1) >= DUPTHRESH ||
-		    bytes > (DUPTHRESH - 1) * (uint32_t)pcb->mss)
-			return r->start;
+		    bytes > (DUPTHRESH - 1) * (uint32_t)pcb->mss) {
+			at = r->start;
+			break;
+		}
 	}
-	return pcb->snd_una;
+	if (pcb->in_recovery && ks_seq_gt(pcb->lost_mark, at) &&
+	    ks_seq_le(pcb->lost_mark, pcb->snd_max))
+		at = pcb->lost_mark;
+	return at;
 }
 
 /* RFC 6675 SetPipe, in bytes. */
@@ -261,7 +275,9 @@ void ks_tcp_sack_enter(struct ks_tcp_pcb *pcb)
 	pcb->ca_acc = 0;
 	pcb->recover = pcb->snd_max;
 	pcb->in_recovery = true;
+	pcb->tlp_out = false; /* this recovery reduces cwnd already */
 	pcb->high_rxt = pcb->snd_una;
+	pcb->lost_mark = pcb->snd_una;
 	__atomic_add_fetch(&pcb->st->tcp.sack_recovery, 1, __ATOMIC_RELAXED);
 	if (!next_hole(pcb, &seq, &len)) {
 		/* No blocks (a peer that sends none): the head. */
@@ -332,4 +348,176 @@ void ks_tcp_sack_counts(const struct ks_tcp_pcb *pcb, uint32_t *sacked, uint32_t
 	*sacked = (s + mss - 1) / mss;
 	*lost = (l + mss - 1) / mss;
 	*retrans = (r + mss - 1) / mss;
+}
+
+/* ---- tail-loss probes (RFC 8985 7) ----
+ * When the last segments of a flight are lost no duplicate ACKs come,
+ * and only the RTO would resend. Instead, after 2 SRTT without an ACK
+ * (more when one segment is out and a delayed ACK may hold its answer),
+ * a probe goes: a new segment if the windows allow, else the last one
+ * again. Its ACK (with SACK) starts fast recovery for the rest. One probe
+ * per tail: the next waits until an ACK ends this episode. The PTO lives
+ * in t_rtx (tlp_armed), as Linux's loss-probe timer shares its slot with
+ * the RTO; it is never later than the RTO would be.
+ */
+#define WCDELACK_NS 200000000ull /* RFC 8985 7.2: WCDelAckT */
+#define PTO_MIN_NS 10000000ull   /* Linux's floor: 10 ms */
+
+static bool probing_state(const struct ks_tcp_pcb *pcb)
+{
+	switch (pcb->state) {
+	case KS_TCP_ESTABLISHED:
+	case KS_TCP_CLOSE_WAIT:
+	case KS_TCP_FIN_WAIT1:
+	case KS_TCP_CLOSING:
+	case KS_TCP_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void ks_tcp_tlp_arm(struct ks_tcp_pcb *pcb)
+{
+	/* The RTO's deadline: t_rtx, or, when t_rtx is a probe timeout,
+	 * an RTO from now (backoff is 0 whenever a probe may be armed). */
+	uint64_t rto_at = pcb->tlp_armed ? ks_tcp_now(pcb) + pcb->rto_ns : pcb->t_rtx;
+
+	pcb->tlp_armed = false;
+	pcb->t_rtx = rto_at;
+	if (!pcb->tlp_on || !pcb->sack_ok || !probing_state(pcb) || pcb->in_recovery ||
+	    pcb->recover_hold || pcb->persist || pcb->backoff || pcb->tlp_out || !pcb->srtt_ns ||
+	    pcb->snd_una == pcb->snd_max || pcb->snd_nxt != pcb->snd_max || !pcb->t_rtx)
+		return;
+	/* RFC 8985 7.2. */
+	uint64_t pto = 2 * pcb->srtt_ns;
+	if (ks_tcp_flight(pcb) <= pcb->mss)
+		pto += WCDELACK_NS;
+	if (pto < PTO_MIN_NS)
+		pto = PTO_MIN_NS;
+	uint64_t at = ks_tcp_now(pcb) + pto;
+	if (at < pcb->t_rtx) {
+		pcb->t_rtx = at;
+		pcb->tlp_armed = true;
+	}
+}
+
+/* The probe with new data: one segment, past cwnd and Nagle, inside the
+ * peer's window (RFC 8985 7.3). false: none to send. */
+static bool probe_new(struct ks_tcp_pcb *pcb)
+{
+	uint32_t off = pcb->snd_nxt - pcb->sbuf_seq;
+	uint32_t avail = pcb->snd_len > off ? pcb->snd_len - off : 0;
+	uint32_t flight = pcb->snd_nxt - pcb->snd_una;
+	uint32_t rwnd = pcb->snd_wnd > flight ? pcb->snd_wnd - flight : 0;
+	uint32_t len = ks_tcp_min32(ks_tcp_min32(avail, rwnd), pcb->mss);
+	uint8_t flags = KS_TCP_ACK;
+
+	if (!len || pcb->fin_sent)
+		return false;
+	bool fin = len == avail && pcb->fin_queued;
+	if (len == avail)
+		flags |= KS_TCP_PSH;
+	if (fin)
+		flags |= KS_TCP_FIN;
+	if (ks_tcp_xmit(pcb, pcb->snd_nxt, flags, off, len))
+		return false;
+	pcb->tlp_seq = pcb->snd_nxt;
+	pcb->snd_nxt += len + (fin ? 1 : 0);
+	pcb->snd_max = pcb->snd_nxt;
+	if (fin)
+		pcb->fin_sent = true;
+	return true;
+}
+
+/* The probe resending the last segment not SACKed (or the FIN alone). */
+static bool probe_last(struct ks_tcp_pcb *pcb)
+{
+	uint32_t end = data_end(pcb), lo = pcb->snd_una;
+
+	for (unsigned i = pcb->nsacked; i > 0; i--) {
+		if (pcb->sacked[i - 1].end == end)
+			end = pcb->sacked[i - 1].start;
+		else if (ks_seq_lt(pcb->sacked[i - 1].end, end)) {
+			lo = pcb->sacked[i - 1].end;
+			break;
+		}
+	}
+	uint32_t len = ks_seq_gt(end, lo) ? ks_tcp_min32(end - lo, pcb->mss) : 0;
+
+	if (len) {
+		if (!resend(pcb, end - len, len))
+			return false;
+		pcb->tlp_seq = end - len;
+		return true;
+	}
+	if (!pcb->fin_sent)
+		return false;
+	if (ks_tcp_xmit(pcb, pcb->snd_max - 1, KS_TCP_FIN | KS_TCP_ACK, 0, 0))
+		return false;
+	pcb->total_retrans++;
+	pcb->tlp_seq = pcb->snd_max - 1;
+	return true;
+}
+
+void ks_tcp_tlp_fire(struct ks_tcp_pcb *pcb)
+{
+	if (pcb->snd_una != pcb->snd_max && probing_state(pcb)) {
+		bool fresh = probe_new(pcb);
+		if (fresh || probe_last(pcb)) {
+			pcb->tlp_out = true;
+			pcb->tlp_retrans = !fresh;
+			pcb->tlp_end = pcb->snd_max;
+			__atomic_add_fetch(&pcb->st->tcp.loss_probes, 1, __ATOMIC_RELAXED);
+		}
+	}
+	/* RFC 8985 7.3: the RTO next, whether or not a probe went. */
+	pcb->t_rtx = 0;
+	if (pcb->snd_una != pcb->snd_max) {
+		bool on = pcb->tlp_on;
+		pcb->tlp_on = false;
+		ks_tcp_arm_rtx(pcb);
+		pcb->tlp_on = on;
+	}
+}
+
+void ks_tcp_tlp_ack(struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h, bool advanced,
+		    uint32_t sacked, bool data)
+{
+	if (!pcb->tlp_out)
+		return;
+	if (sacked && !pcb->in_recovery && ks_seq_gt(pcb->tlp_seq, pcb->snd_una)) {
+		for (unsigned i = 0; i < pcb->nsacked; i++) {
+			const struct ks_tcp_ooo *r = &pcb->sacked[i];
+			if (ks_seq_le(r->start, pcb->tlp_seq) && ks_seq_gt(r->end, pcb->tlp_seq)) {
+				/* The probe is SACKed: what was sent before it
+				 * and is not SACKed went at least 2 SRTT before
+				 * it, so it is lost (RACK's rule, RFC 8985 6.2,
+				 * for the one send time we know). Recovery. */
+				uint32_t mark = pcb->tlp_seq;
+				ks_tcp_sack_enter(pcb);
+				pcb->lost_mark = mark;
+				return;
+			}
+		}
+	}
+	if (ks_seq_lt(h->ack, pcb->tlp_end))
+		return;
+	if (!pcb->tlp_retrans) {
+		pcb->tlp_out = false; /* new data: losses show as usual */
+		return;
+	}
+	if (ks_seq_gt(h->ack, pcb->tlp_end)) {
+		/* RFC 8985 7.4.2: the episode ended with no sign that the
+		 * probe was a duplicate: it repaired a loss. */
+		pcb->tlp_out = false;
+		pcb->ssthresh = pcb->cc->ssthresh(pcb);
+		pcb->cwnd = pcb->ssthresh;
+		pcb->ca_acc = 0;
+		__atomic_add_fetch(&pcb->st->tcp.loss_probe_recovery, 1, __ATOMIC_RELAXED);
+	} else if (!advanced && !sacked && !data) {
+		/* A duplicate ACK at TLP.end_seq: the probe arrived as a
+		 * duplicate of what the peer held (Linux's reading). */
+		pcb->tlp_out = false;
+	}
 }
