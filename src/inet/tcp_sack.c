@@ -276,6 +276,11 @@ void ks_tcp_sack_enter(struct ks_tcp_pcb *pcb)
 	pcb->recover = pcb->snd_max;
 	pcb->in_recovery = true;
 	pcb->tlp_out = false; /* this recovery reduces cwnd already */
+	if (pcb->tlp_armed) {
+		/* No probe in recovery: the RTO again. */
+		pcb->tlp_armed = false;
+		pcb->t_rtx = ks_tcp_now(pcb) + pcb->rto_ns;
+	}
 	pcb->high_rxt = pcb->snd_una;
 	pcb->lost_mark = pcb->snd_una;
 	__atomic_add_fetch(&pcb->st->tcp.sack_recovery, 1, __ATOMIC_RELAXED);
@@ -413,7 +418,7 @@ static bool probe_new(struct ks_tcp_pcb *pcb)
 	uint32_t len = ks_tcp_min32(ks_tcp_min32(avail, rwnd), pcb->mss);
 	uint8_t flags = KS_TCP_ACK;
 
-	if (!len || pcb->fin_sent)
+	if (!len || pcb->fin_sent || pcb->snd_nxt != pcb->snd_max)
 		return false;
 	bool fin = len == avail && pcb->fin_queued;
 	if (len == avail)
@@ -462,7 +467,8 @@ static bool probe_last(struct ks_tcp_pcb *pcb)
 
 void ks_tcp_tlp_fire(struct ks_tcp_pcb *pcb)
 {
-	if (pcb->snd_una != pcb->snd_max && probing_state(pcb)) {
+	if (pcb->snd_una != pcb->snd_max && probing_state(pcb) && !pcb->in_recovery &&
+	    !pcb->recover_hold) {
 		bool fresh = probe_new(pcb);
 		if (fresh || probe_last(pcb)) {
 			pcb->tlp_out = true;
