@@ -21,7 +21,8 @@
  * duplicate ACK (so is, for a peer that sends no blocks, a classic one);
  * the third, or enough SACKed data above snd_una to call it lost
  * (IsLost: DupThresh ranges or more than DupThresh - 1 segments of bytes
- * above), starts recovery: ssthresh and cwnd from the congestion control,
+ * above; RFC 6675 4 counts "discontiguous SACKed sequences", which with
+ * no per-segment records are the ranges), starts recovery: ssthresh and cwnd from the congestion control,
  * the first segment resent, RecoveryPoint = snd_max. Then, on every ACK,
  * while cwnd - pipe >= 1 MSS, NextSeg: the first lost hole above HighRxt
  * (rule 1), else new data (rule 2, tcp_out.c's loop), else a hole not yet
@@ -39,8 +40,10 @@
  * scoreboard is kept unless the peer reneged.
  *
  * Interface: tcp_impl.h ("SACK", "Tail-loss probes"), ks_tcp_sack_counts
- * (tcp.h). Locking:
- * the pcb's owner's. Nothing is allocated.
+ * (tcp.h). Locking: the pcb's owner's; called from input, output and the
+ * timer, never sleeps. Nothing is allocated. Not supported: RACK's
+ * time-based loss detection (RFC 8985 6), proportional rate reduction
+ * (RFC 6937), the rescue retransmission.
  */
 #include "tcp_impl.h"
 
