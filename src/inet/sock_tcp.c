@@ -552,6 +552,7 @@ static struct ks_tcp_sock *tcp_alloc(void)
 	ts->ttl = -1;
 	/* adv_mss from loopback's MTU, capped to IPv4's 65535 as Linux. */
 	ts->pcb.adv_mss = 65535 - 40;
+	ts->pcb.tlp_on = true; /* Linux's tcp_early_retrans 3 */
 	return ts;
 }
 
@@ -821,6 +822,7 @@ static void disconnect_locked(struct ks_tcp_sock *ts)
 	p->user_mss = old.user_mss;
 	p->nodelay = old.nodelay;
 	p->cc = old.cc;
+	p->tlp_on = old.tlp_on;
 	p->cork = old.cork;
 	p->keepidle_s = old.keepidle_s;
 	p->keepintvl_s = old.keepintvl_s;
@@ -1632,7 +1634,8 @@ static void fill_info(struct ks_tcp_sock *ts, struct ks_tcp_info *i)
 		ks_mutex_unlock(&net()->tcp_lock);
 		return;
 	}
-	i->ca_state = p->in_recovery ? 3 : 0; /* TCP_CA_Recovery */
+	/* TCP_CA_Recovery, TCP_CA_Loss (a timeout's go-back), TCP_CA_Open */
+	i->ca_state = p->in_recovery ? 3 : p->recover_hold ? 4 : 0;
 	i->retransmits = p->backoff;
 	i->probes = p->probes;
 	i->backoff = p->backoff;
@@ -1643,7 +1646,7 @@ static void fill_info(struct ks_tcp_sock *ts, struct ks_tcp_info *i)
 	i->snd_mss = p->mss;
 	i->rcv_mss = p->mss;
 	i->unacked = p->snd_max - p->snd_una;
-	i->retrans = 0;
+	ks_tcp_sack_counts(p, &i->sacked, &i->lost, &i->retrans);
 	if (p->last_data_sent)
 		i->last_data_sent = (uint32_t)((now - p->last_data_sent) / 1000000);
 	if (p->last_data_recv)
@@ -1668,6 +1671,8 @@ static void fill_info(struct ks_tcp_sock *ts, struct ks_tcp_info *i)
 						 : p->snd_len);
 	i->snd_wnd = p->snd_wnd;
 	i->rcv_wnd = p->rcv_adv - p->rcv_nxt;
+	i->dsack_dups = p->dsack_dups;
+	i->total_rto = (uint16_t)(p->total_rto > 0xffff ? 0xffff : p->total_rto);
 }
 
 static int put_int(void *uval, unsigned *ulen, int len, int val)

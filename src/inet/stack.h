@@ -119,6 +119,10 @@ struct ks_inet_stack {
 		unsigned long syncookies_recv;   /* connections a valid cookie made */
 		unsigned long syncookies_failed; /* ACKs to a listener with a bad cookie */
 		unsigned long listen_drops;      /* SYNs dropped: accept queue full */
+		unsigned long sack_recovery;     /* recoveries driven by SACK (RFC 6675) */
+		unsigned long sack_reneging;     /* scoreboards dropped: the peer reneged */
+		unsigned long loss_probes;       /* tail-loss probes sent (RFC 8985) */
+		unsigned long loss_probe_recovery; /* losses a probe repaired */
 	} tcp;
 };
 

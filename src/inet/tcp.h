@@ -33,7 +33,8 @@
  * (RFC 6298, Karn's rule, exponential backoff; also SYN retries and
  * zero-window probes), delayed ACK, keepalive, FIN-WAIT-2 and TIME-WAIT.
  * Congestion control is behind struct ks_tcp_cc (tcp_cc.c: NewReno,
- * RFC 5681/6582).
+ * RFC 5681, and CUBIC); loss recovery is NewReno's (RFC 6582, tcp_in.c)
+ * or, with SACK, RFC 6675's (tcp_sack.c).
  *
  * Interface: ks_tcp_pcb_init, ks_tcp_pcb_fini, ks_tcp_connect,
  * ks_tcp_listen, ks_tcp_input, ks_tcp_send, ks_tcp_recv, ks_tcp_shutdown,
@@ -100,6 +101,7 @@ enum { KS_TCP_URG_NONE, KS_TCP_URG_NOTYET, KS_TCP_URG_VALID, KS_TCP_URG_READ };
 #define KS_TCP_INIT_CWND 10                /* RFC 6928, Linux's TCP_INIT_CWND */
 #define KS_TCP_OOO_RANGES 8                /* out-of-order ranges kept */
 #define KS_TCP_RMEM_MAX 6291456            /* Linux's tcp_rmem[2] */
+#define KS_TCP_SACK_RANGES 16              /* SACKed ranges the sender keeps */
 
 struct ks_tcp_pcb;
 
@@ -217,7 +219,8 @@ struct ks_tcp_pcb {
 	uint8_t backoff;     /* retransmissions of the same data */
 	uint64_t rtx_since;  /* when the oldest unacked data was first resent,
 				for TCP_USER_TIMEOUT; 0: not resending */
-	uint32_t total_retrans;
+	uint32_t total_retrans; /* segments resent */
+	uint32_t total_rto;     /* retransmission timeouts (of data) */
 
 	/* Congestion control (RFC 5681, RFC 6582). */
 	uint32_t cwnd, ssthresh; /* bytes */
@@ -225,7 +228,27 @@ struct ks_tcp_pcb {
 	uint32_t ca_acc;     /* bytes acked toward the next increase */
 	uint64_t cc_state[4]; /* the algorithm's own (tcp_cc.c) */
 	bool in_recovery;
-	uint32_t recover;    /* snd_max when recovery started */
+	uint32_t recover;    /* snd_max when recovery started, or at a timeout */
+	bool recover_hold;   /* a timeout's go-back: no fast recovery until
+				snd_una reaches recover (RFC 6582 4, RFC 6675 5.1) */
+
+	/* The sender's SACK scoreboard (RFC 6675; tcp_sack.c): what the peer
+	 * reported holding above snd_una, as ranges ascending, disjoint and
+	 * not touching, never covering the FIN; with sack_ok only. */
+	struct ks_tcp_ooo sacked[KS_TCP_SACK_RANGES];
+	uint8_t nsacked;
+	uint32_t high_rxt;   /* end of what this recovery retransmitted */
+	uint32_t lost_mark;  /* in recovery, unSACKed data below is lost
+				(a SACKed tail-loss probe said so) */
+	uint32_t dsack_dups; /* D-SACK blocks received (RFC 2883) */
+
+	/* Tail-loss probes (RFC 8985 7; tcp_sack.c), with sack_ok only. */
+	bool tlp_on;         /* enabled (the owner's choice; Linux's default
+				tcp_early_retrans enables them) */
+	bool tlp_armed;      /* t_rtx is the probe timeout, not the RTO */
+	bool tlp_out;        /* a probe went: TLP.end_seq is tlp_end */
+	bool tlp_retrans;    /* it resent [tlp_seq, tlp_end) */
+	uint32_t tlp_seq, tlp_end;
 
 	/* User settings. */
 	bool nodelay, cork;
@@ -352,5 +375,9 @@ uint32_t ks_tcp_isn(struct ks_inet_stack *st, uint32_t laddr, uint16_t lport, ui
  * secret): ISNs, ephemeral ports (RFC 6056), timestamp offsets. */
 uint64_t ks_tcp_hash(struct ks_inet_stack *st, uint32_t a, uint32_t b, uint32_t c, uint32_t d);
 const char *ks_tcp_state_name(enum ks_tcp_state s);
+/* TCP_INFO's tcpi_sacked, tcpi_lost and tcpi_retrans, in segments, from
+ * the SACK scoreboard (tcp_sack.c). */
+void ks_tcp_sack_counts(const struct ks_tcp_pcb *pcb, uint32_t *sacked, uint32_t *lost,
+			uint32_t *retrans);
 
 #endif

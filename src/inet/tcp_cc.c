@@ -2,9 +2,9 @@
  * tcp_cc.c - congestion control behind struct ks_tcp_cc: NewReno's
  * window growth (RFC 5681 3.1: slow start with appropriate byte counting,
  * RFC 3465; congestion avoidance, one segment per window) and CUBIC
- * (RFC 9438, the default). Fast retransmit and recovery (RFC 6582) and the
- * timeout are the engine's (tcp_in.c, tcp_timer.c), which asks the
- * algorithm only for the new ssthresh.
+ * (RFC 9438, the default). Fast retransmit and recovery (RFC 6582; with
+ * SACK RFC 6675, tcp_sack.c) and the timeout are the engine's (tcp_in.c,
+ * tcp_timer.c), which asks the algorithm only for the new ssthresh.
  */
 #include "tcp_impl.h"
 

@@ -38,6 +38,44 @@ void ks_tcp_challenge_ack(struct ks_tcp_pcb *pcb);
  * segment only (fast retransmit). */
 void ks_tcp_retransmit_head(struct ks_tcp_pcb *pcb);
 
+/* ---- SACK: the scoreboard and RFC 6675 recovery (tcp_sack.c) ---- */
+/* Merges the SACK blocks of h (an acceptable ACK) into the scoreboard,
+ * ignoring D-SACKs and blocks outside (ack, snd_max]. Returns the bytes
+ * newly SACKed. */
+uint32_t ks_tcp_sack_take(struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h);
+/* After snd_una moved: drops what it passed, or everything if the peer
+ * reneged. */
+void ks_tcp_sack_trim(struct ks_tcp_pcb *pcb);
+/* RFC 6675 IsLost(seq). */
+bool ks_tcp_sack_lost(const struct ks_tcp_pcb *pcb, uint32_t seq);
+/* Starts SACK recovery: ssthresh, cwnd, RecoveryPoint; resends the first
+ * hole. */
+void ks_tcp_sack_enter(struct ks_tcp_pcb *pcb);
+/* Bytes in flight as congestion control counts them: snd_nxt - snd_una
+ * without SACK; in SACK recovery RFC 6675's pipe; else the unSACKed part. */
+uint32_t ks_tcp_cc_flight(const struct ks_tcp_pcb *pcb);
+/* In SACK recovery, resends what NextSeg picks while cwnd allows:
+ * before new data the lost holes (rule 1); after it (after_new) also
+ * holes not yet lost (rule 3). */
+void ks_tcp_sack_resend(struct ks_tcp_pcb *pcb, bool after_new);
+/* A go-back after a timeout: snd_nxt moves past SACKed data... */
+void ks_tcp_sack_skip(struct ks_tcp_pcb *pcb);
+/* ... and a segment of len bytes at snd_nxt stops before the next. */
+uint32_t ks_tcp_sack_clip(const struct ks_tcp_pcb *pcb, uint32_t len);
+
+/* Tail-loss probes (RFC 8985 7): after ks_tcp_arm_rtx armed the RTO, or
+ * new data went, (re)arms the probe timeout in t_rtx when a probe is due
+ * and sooner than the RTO. */
+void ks_tcp_tlp_arm(struct ks_tcp_pcb *pcb);
+/* The probe timeout went off: new data or the last segment again, then
+ * the RTO. */
+void ks_tcp_tlp_fire(struct ks_tcp_pcb *pcb);
+/* An ACK (after the scoreboard and snd_una took it): ends the probe's
+ * episode, reducing cwnd if the probe repaired a loss. advanced: it moved
+ * snd_una; sacked: the bytes it newly SACKed. */
+void ks_tcp_tlp_ack(struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h, bool advanced,
+		    uint32_t sacked, bool data);
+
 /* ---- state and timers (tcp_subr.c, tcp_timer.c) ---- */
 void ks_tcp_set_state(struct ks_tcp_pcb *pcb, enum ks_tcp_state st);
 void ks_tcp_timers_changed(struct ks_tcp_pcb *pcb);

@@ -418,15 +418,18 @@ static void take_acked(struct ks_tcp_pcb *pcb, uint32_t ack)
 }
 
 /* RFC 5681 3.2 and RFC 6582: the third duplicate ACK starts fast
- * retransmit and fast recovery; more inflate the window. */
+ * retransmit and fast recovery; more inflate the window. With SACK the
+ * scoreboard decides (sack_recovery). */
 static void dupack(struct ks_tcp_pcb *pcb)
 {
 	pcb->dupacks++;
+	if (pcb->sack_ok)
+		return;
 	if (pcb->in_recovery) {
 		pcb->cwnd += pcb->mss;
 		return;
 	}
-	if (pcb->dupacks != 3)
+	if (pcb->dupacks != 3 || pcb->recover_hold)
 		return;
 	pcb->ssthresh = pcb->cc->ssthresh(pcb);
 	pcb->recover = pcb->snd_max;
@@ -457,11 +460,17 @@ static void new_ack(struct ks_tcp_pcb *pcb, const struct seg *s, uint32_t acked)
 	}
 	pcb->backoff = 0;
 	pcb->rtx_since = 0;
+	if (pcb->recover_hold && ks_seq_ge(s->h->ack, pcb->recover))
+		pcb->recover_hold = false;
 	if (pcb->in_recovery) {
 		if (ks_seq_ge(s->h->ack, pcb->recover)) {
-			pcb->in_recovery = false; /* RFC 6582 3.2 step 3 */
-			pcb->cwnd = ks_tcp_min32(pcb->ssthresh, ks_tcp_flight(pcb) + pcb->mss);
-		} else {
+			/* RFC 6582 3.2 step 3; RFC 6675 5 (A), cwnd = ssthresh
+			 * as Linux's end of a reduction */
+			pcb->in_recovery = false;
+			pcb->cwnd = pcb->sack_ok ? pcb->ssthresh
+						 : ks_tcp_min32(pcb->ssthresh,
+								ks_tcp_flight(pcb) + pcb->mss);
+		} else if (!pcb->sack_ok) {
 			/* A partial ACK: the next hole is lost too. */
 			pcb->snd_una = s->h->ack;
 			ks_tcp_retransmit_head(pcb);
@@ -471,6 +480,35 @@ static void new_ack(struct ks_tcp_pcb *pcb, const struct seg *s, uint32_t acked)
 		pcb->cc->on_ack(pcb, acked);
 	}
 	pcb->dupacks = 0;
+}
+
+/* Whether an ACK that does not move snd_una is a duplicate: RFC 5681's
+ * definition; with SACK, RFC 6675's (it SACKs new data), or RFC 5681's
+ * when it carries no blocks (a peer that sends none). */
+static bool is_dupack(const struct ks_tcp_pcb *pcb, const struct seg *s, uint32_t wnd,
+		      uint32_t sacked)
+{
+	const struct ks_tcp_hdr *h = s->h;
+
+	if (h->ack != pcb->snd_una || pcb->snd_una == pcb->snd_max)
+		return false;
+	if (pcb->sack_ok && sacked)
+		return true;
+	if (pcb->sack_ok && h->opt.nsack)
+		return false;
+	return s->len == 0 && !s->fin && wnd == pcb->snd_wnd;
+}
+
+/* RFC 6675 5: with SACK, recovery starts at the third duplicate ACK or
+ * when the first unacknowledged byte is deemed lost; not during a
+ * timeout's go-back (RFC 6675 5.1). */
+static void sack_recovery(struct ks_tcp_pcb *pcb)
+{
+	if (!pcb->sack_ok || pcb->in_recovery || pcb->recover_hold ||
+	    pcb->snd_una == pcb->snd_max || pcb->snd_nxt != pcb->snd_max)
+		return;
+	if (pcb->dupacks >= 3 || ks_tcp_sack_lost(pcb, pcb->snd_una))
+		ks_tcp_sack_enter(pcb);
 }
 
 /* Fifth: the ACK field. */
@@ -499,13 +537,17 @@ static int check_ack(struct ks_tcp_pcb *pcb, const struct seg *s)
 		return STOP;
 	}
 	uint32_t wnd = (uint32_t)h->wnd << pcb->snd_wscale;
-	if (ks_seq_gt(h->ack, pcb->snd_una)) {
+	uint32_t sacked = pcb->sack_ok ? ks_tcp_sack_take(pcb, h) : 0;
+	bool advanced = ks_seq_gt(h->ack, pcb->snd_una);
+	if (advanced) {
 		uint32_t acked = h->ack - pcb->snd_una;
 		take_acked(pcb, h->ack);
 		if (pcb->snd_urg && ks_seq_ge(h->ack, pcb->snd_up))
 			pcb->snd_urg = false; /* urgent mode ends */
 		new_ack(pcb, s, acked);
 		pcb->snd_una = h->ack;
+		if (pcb->sack_ok)
+			ks_tcp_sack_trim(pcb);
 		if (ks_seq_lt(pcb->snd_nxt, pcb->snd_una))
 			pcb->snd_nxt = pcb->snd_una;
 		pcb->t_rtx = 0;
@@ -513,10 +555,12 @@ static int check_ack(struct ks_tcp_pcb *pcb, const struct seg *s)
 		if (pcb->snd_una != pcb->snd_max)
 			ks_tcp_arm_rtx(pcb);
 		pcb->hooks->event(pcb, KS_TCP_EV_WRITE);
-	} else if (h->ack == pcb->snd_una && s->len == 0 && !s->fin && wnd == pcb->snd_wnd &&
-		   pcb->snd_una != pcb->snd_max) {
+	} else if (is_dupack(pcb, s, wnd, sacked)) {
 		dupack(pcb);
 	}
+	if (pcb->tlp_out)
+		ks_tcp_tlp_ack(pcb, h, advanced, sacked, s->len || s->fin);
+	sack_recovery(pcb);
 	/* The send window (RFC 9293 3.10.7.4, fifth step). */
 	if (ks_seq_lt(pcb->snd_wl1, h->seq) ||
 	    (pcb->snd_wl1 == h->seq && ks_seq_le(pcb->snd_wl2, h->ack))) {

@@ -248,22 +248,30 @@ static bool hold_small(const struct ks_tcp_pcb *pcb, uint32_t len, uint32_t avai
 	return !pcb->nodelay && pcb->snd_nxt != pcb->snd_una;
 }
 
-static void send_more(struct ks_tcp_pcb *pcb, int mode)
+/* Sends from snd_nxt what the windows allow: new data, or after a
+ * timeout's go-back the data again (skipping what the peer SACKed). */
+static void send_new(struct ks_tcp_pcb *pcb, int mode)
 {
-	if (!may_send(pcb))
-		return;
 	for (;;) {
+		if (pcb->nsacked)
+			ks_tcp_sack_skip(pcb);
 		uint32_t off = pcb->snd_nxt - pcb->sbuf_seq;
 		uint32_t avail = pcb->snd_len > off ? pcb->snd_len - off : 0;
-		uint32_t wnd = ks_tcp_min32(pcb->snd_wnd, pcb->cwnd);
 		uint32_t flight = pcb->snd_nxt - pcb->snd_una;
-		uint32_t usable = wnd > flight ? wnd - flight : 0;
+		uint32_t cflight = ks_tcp_cc_flight(pcb);
+		uint32_t usable = ks_tcp_min32(pcb->snd_wnd > flight ? pcb->snd_wnd - flight : 0,
+					       pcb->cwnd > cflight ? pcb->cwnd - cflight : 0);
 		uint32_t len = ks_tcp_min32(ks_tcp_min32(avail, usable), pcb->mss);
+		bool resend = ks_seq_lt(pcb->snd_nxt, pcb->snd_max);
 
 		if (pcb->fin_sent)
 			return;
+		if (resend && pcb->nsacked)
+			len = ks_tcp_sack_clip(pcb, len);
 		if (len == 0) {
 			if (avail == 0 && pcb->fin_queued) {
+				if (resend)
+					pcb->total_retrans++;
 				(void)ks_tcp_xmit(pcb, pcb->snd_nxt, KS_TCP_FIN | KS_TCP_ACK, 0, 0);
 				pcb->fin_sent = true;
 				pcb->snd_nxt++;
@@ -276,8 +284,8 @@ static void send_more(struct ks_tcp_pcb *pcb, int mode)
 			}
 			return;
 		}
-		if (hold_small(pcb, len, avail, mode))
-			return;
+		if (!resend && hold_small(pcb, len, avail, mode))
+			return; /* (what was sent once is never held) */
 		uint8_t flags = KS_TCP_ACK;
 		if (len == avail)
 			flags |= KS_TCP_PSH;
@@ -293,6 +301,8 @@ static void send_more(struct ks_tcp_pcb *pcb, int mode)
 				ks_tcp_arm_rtx(pcb);
 			return;
 		}
+		if (resend)
+			pcb->total_retrans++;
 		if (!pcb->rtt_timing && pcb->snd_nxt == pcb->snd_max) {
 			pcb->rtt_timing = true; /* Karn: time only new data */
 			pcb->rtt_seq = pcb->snd_nxt + len;
@@ -308,6 +318,24 @@ static void send_more(struct ks_tcp_pcb *pcb, int mode)
 			ks_tcp_arm_rtx(pcb);
 		}
 	}
+}
+
+/* RFC 6675 5 (C): in SACK recovery NextSeg's rule 1 goes before new
+ * data, rule 3 after it. */
+static void send_more(struct ks_tcp_pcb *pcb, int mode)
+{
+	bool sack = pcb->in_recovery && pcb->sack_ok;
+	uint32_t max = pcb->snd_max;
+
+	if (!may_send(pcb))
+		return;
+	if (sack)
+		ks_tcp_sack_resend(pcb, false);
+	send_new(pcb, mode);
+	if (sack)
+		ks_tcp_sack_resend(pcb, true);
+	if (pcb->tlp_on && pcb->snd_max != max)
+		ks_tcp_tlp_arm(pcb); /* after new data (RFC 8985 7.2) */
 }
 
 void ks_tcp_output(struct ks_tcp_pcb *pcb)

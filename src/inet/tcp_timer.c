@@ -36,6 +36,7 @@ void ks_tcp_arm_rtx(struct ks_tcp_pcb *pcb)
 		if (end > ks_tcp_now(pcb) && end < pcb->t_rtx)
 			pcb->t_rtx = end; /* (never now: no timer firing at once) */
 	}
+	ks_tcp_tlp_arm(pcb); /* the probe timeout, when sooner */
 }
 
 void ks_tcp_arm_keepalive(struct ks_tcp_pcb *pcb)
@@ -101,6 +102,11 @@ static void rtx_timeout(struct ks_tcp_pcb *pcb)
 {
 	uint64_t now = ks_tcp_now(pcb);
 
+	if (pcb->tlp_armed) {
+		pcb->tlp_armed = false;
+		ks_tcp_tlp_fire(pcb);
+		return;
+	}
 	if (pcb->persist) {
 		/* A zero-window probe: an old sequence number makes the peer
 		 * answer with its window (Linux's tcp_xmit_probe_skb). */
@@ -164,13 +170,20 @@ static void rtx_timeout(struct ks_tcp_pcb *pcb)
 	pcb->cwnd = pcb->mss;
 	pcb->ca_acc = 0;
 	pcb->in_recovery = false;
+	/* RFC 6582 4 and RFC 6675 5.1: the duplicate ACKs the go-back
+	 * draws start no fast recovery until snd_una reaches what was sent.
+	 * The SACK scoreboard stays (the go-back skips what it names), as
+	 * Linux's, unless the peer reneges (tcp_sack.c). */
+	pcb->recover = pcb->snd_max;
+	pcb->recover_hold = true;
+	pcb->tlp_out = false;
+	pcb->total_rto++;
 	pcb->dupacks = 0;
 	pcb->rtt_timing = false;
 	if (pcb->backoff < 15)
 		pcb->backoff++;
 	pcb->snd_nxt = pcb->snd_una;
 	pcb->fin_sent = false;
-	pcb->total_retrans++;
 	ks_tcp_arm_rtx(pcb);
 	ks_tcp_output(pcb);
 }

@@ -466,6 +466,14 @@ const char *th_check(const struct th_end *e)
 		if (o->end - p->rcv_read > p->rbuf.cap)
 			return "an out-of-order range beyond the receive ring";
 	}
+	if (p->nsacked > KS_TCP_SACK_RANGES || (p->nsacked && !p->sack_ok))
+		return "a SACK scoreboard without SACK, or too long";
+	for (unsigned i = 0; i < p->nsacked; i++) {
+		const struct ks_tcp_ooo *r = &p->sacked[i];
+		if (!ks_seq_gt(r->start, i ? p->sacked[i - 1].end : p->snd_una) ||
+		    !ks_seq_lt(r->start, r->end) || ks_seq_gt(r->end, p->snd_max))
+			return "SACKed ranges not ascending and apart inside (SND.UNA, SND.MAX]";
+	}
 	return NULL;
 }
 

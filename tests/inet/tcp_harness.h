@@ -187,6 +187,7 @@ long th_recv(struct th_end *e, uint8_t *buf, uint32_t n);
  * <= SND.NXT <= SND.MAX in sequence space; the send ring holds
  * [SND.UNA, SND.MAX) but for SYN and FIN; the receive ring holds what is
  * unread and the out-of-order ranges lie past RCV.NXT inside it; the
+ * SACK scoreboard's ranges ascend, apart, inside (SND.UNA, SND.MAX]; the
  * deadline the timer hook last saw is the pcb's. */
 const char *th_check(const struct th_end *e);
 

@@ -619,6 +619,7 @@ TH_CASE(t_fast_retransmit)
 
 	IT_FX(t, w, th_fx_active(a, false));
 	a->pcb.cc = &ks_tcp_newreno; /* the arithmetic below is NewReno's (CUBIC is the default) */
+	a->pcb.sack_ok = false; /* NewReno recovery (with SACK: test_tcp_sack.c) */
 	nxt = a->pcb.snd_nxt;
 	IT_EQ(t, th_send(a, 0, 14600, false), 14600);
 	IT_EQ(t, a->nout, 10);

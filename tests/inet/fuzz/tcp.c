@@ -205,9 +205,11 @@ static void op_seg(struct in *in, struct th_end *e)
 				    (mask & 0x40) ? e->our_tsval : 0);
 	if (mask & 2) {
 		sp.opt.nsack = (uint8_t)(1 + (mask >> 6) % 3);
+		/* Edges near SND.UNA from the input: valid, stale, D-SACK,
+		 * reversed and past SND.MAX alike (the scoreboard's input). */
 		for (unsigned b = 0; b < sp.opt.nsack; b++) {
-			sp.opt.sack[b][0] = p->snd_una + 100u * b;
-			sp.opt.sack[b][1] = p->snd_una + 100u * b + 50;
+			sp.opt.sack[b][0] = p->snd_una + (uint32_t)(int32_t)(int16_t)u16(in) * 4u;
+			sp.opt.sack[b][1] = sp.opt.sack[b][0] + (uint32_t)(int32_t)(int8_t)u8(in) * 64u;
 		}
 	}
 	if (mask & 4) {
@@ -378,6 +380,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_ASSERT(ks_inet_stack_init(&st, &cfg) == 0);
 	th_init(&w, &st, &fz_now);
 	th_end_init(&w, &e0);
+	e0.pcb.tlp_on = true; /* tail-loss probes, as sockets have them */
 	memset(edge_set, 0, sizeof(edge_set));
 	fixture(u8(&in));
 	check_all();
