@@ -3,9 +3,10 @@
  *
  * Every entry works the same way: under the lock, decide each frame's fate
  * and collect the frames that leave now in two local queues (one per
- * direction, through qnext, in the order they leave); then, unlocked, pass
- * them on: down with ks_netdev_xmit on the lower device, up with
- * ks_netdev_rx on the wrapper.
+ * direction, through qnext, in the order they leave); then add them to the
+ * wrapper's outgoing queues and, unless another thread is at it, pass
+ * those on, unlocked: down with ks_netdev_xmit on the lower device, up with
+ * ks_netdev_rx on the wrapper (fault_drain).
  */
 #include "fault.h"
 
@@ -233,6 +234,40 @@ static int fault_pass(struct ks_fault *f, struct fault_out *o, const struct ks_p
 	return rc;
 }
 
+/* Called locked; returns unlocked. Adds o to the outgoing queues and, unless
+ * another thread is passing frames on, passes them all on (fault.h,
+ * Locking); returns the result of transmitting first if this thread
+ * passed it, else 0. */
+static int fault_drain(struct ks_fault *f, struct fault_out *o, const struct ks_pbuf *first)
+{
+	struct ks_pbuf *p;
+	int rc = 0;
+
+	while ((p = ks_pbufq_pop(&o->tx)))
+		ks_pbufq_push(&f->out_tx, p);
+	while ((p = ks_pbufq_pop(&o->rx)))
+		ks_pbufq_push(&f->out_rx, p);
+	if (f->passing) {
+		fault_unlock(f);
+		return 0;
+	}
+	f->passing = true;
+	while (f->out_tx.count || f->out_rx.count) {
+		struct fault_out batch = { f->out_tx, f->out_rx };
+
+		ks_pbufq_init(&f->out_tx);
+		ks_pbufq_init(&f->out_rx);
+		fault_unlock(f);
+		int r = fault_pass(f, &batch, first);
+		if (r)
+			rc = r;
+		fault_lock(f);
+	}
+	f->passing = false;
+	fault_unlock(f);
+	return rc;
+}
+
 static int fault_frame(struct ks_fault *f, unsigned dir, struct ks_pbuf *p)
 {
 	struct fault_out o;
@@ -252,9 +287,8 @@ static int fault_frame(struct ks_fault *f, unsigned dir, struct ks_pbuf *p)
 		f->stats.passed++;
 		out_push(&o, dir, p);
 	}
-	fault_unlock(f);
 	/* p may be freed by now; it is only compared, never read. */
-	return fault_pass(f, &o, p);
+	return fault_drain(f, &o, p);
 }
 
 static int fault_xmit(struct ks_netdev *dev, struct ks_pbuf *p)
@@ -305,6 +339,8 @@ int ks_fault_init(struct ks_fault *f, struct ks_inet_stack *st, struct ks_netdev
 	if (!f->cfg.hold_ns)
 		f->cfg.hold_ns = FAULT_HOLD_DEFAULT_NS;
 	f->rng = cfg->seed;
+	ks_pbufq_init(&f->out_tx);
+	ks_pbufq_init(&f->out_rx);
 	f->burst_rng = cfg->seed ^ 0x6275727374ull; /* "burst": another sequence */
 	ks_netdev_attach(lower, fault_rx, f);
 	return 0;
@@ -321,8 +357,7 @@ uint64_t ks_fault_poll(struct ks_fault *f)
 	fault_release(f, ks_inet_now(f->st), 0, &o);
 	if (f->nheld)
 		next = f->held[0].due;
-	fault_unlock(f);
-	(void)fault_pass(f, &o, NULL); /* no caller waits for these results */
+	(void)fault_drain(f, &o, NULL); /* no caller waits for these results */
 	return next;
 }
 
@@ -334,8 +369,7 @@ void ks_fault_flush(struct ks_fault *f)
 	ks_pbufq_init(&o.rx);
 	fault_lock(f);
 	fault_release(f, UINT64_MAX, 0, &o);
-	fault_unlock(f);
-	(void)fault_pass(f, &o, NULL); /* as poll */
+	(void)fault_drain(f, &o, NULL); /* as poll */
 }
 
 void ks_fault_drop_next(struct ks_fault *f, unsigned dir, uint32_t n,

@@ -43,7 +43,12 @@
  * cfg.unlock when given (a leaf lock; needed when transmit and receive run
  * in different threads, as over TAP); without them the caller serialises
  * every entry (the single-threaded tests). Frames are passed on with the
- * lock released.
+ * lock released, by one thread at a time and in the order they were
+ * released: a thread that finds another passing leaves its frames in the
+ * wrapper's outgoing queues for that one (and its xmit returns 0), so
+ * that frames released by two threads at once cannot overtake each other
+ * (which a 50 ms delay of a bulk transfer would otherwise turn into
+ * reordering).
  *
  * Contexts: xmit and the upcall follow netdev.h (never sleep); poll,
  * flush: any context that may transmit (no socket lock held).
@@ -110,6 +115,8 @@ struct ks_fault {
 	struct ks_fault_held held[KS_FAULT_HELD_MAX]; /* a min-heap by (due, seq) */
 	uint32_t nheld;
 	uint32_t nbehind;       /* held frames that wait for the next one (reordered) */
+	struct ks_pbuf_queue out_tx, out_rx; /* released, not yet passed on */
+	bool passing;           /* a thread is passing them on */
 	unsigned drop_dir;      /* ks_fault_drop_next's request */
 	uint32_t drop_left;
 	bool (*drop_match)(void *arg, const struct ks_pbuf *p);
