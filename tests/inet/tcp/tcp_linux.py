@@ -154,11 +154,16 @@ def rate(n, t):
 
 def to_ksock(n, lossy):
     """Linux sends n bytes to ksock's sink, which checks them."""
+    mib = ["TcpExtTCPSackRecovery", "TcpExtTCPTimeouts", "TcpExtTCPLossProbes", "TcpExtTCPDSACKRecv",
+           "TcpExtTCPSACKReorder"]
+    before = nstat(mib)
     t0 = time.monotonic()
     s = ctl(f"sink {n} 0 0", timeout=120)
     send_pattern(s, n)
     acked = wait_acked(s)
     c = ss(s)
+    after = nstat(mib)
+    d = {k.removeprefix("TcpExtTCP"): after.get(k, 0) - before.get(k, 0) for k in mib}
     s.shutdown(socket.SHUT_WR)
     answer = read_all(s).decode(errors="replace").strip()
     t = time.monotonic() - t0
@@ -166,11 +171,13 @@ def to_ksock(n, lossy):
     good = answer.startswith("ok") and acked
     (ok if good else bad)(f"Linux -> ksock {n / 2**20:g} MiB in {t:.2f} s, {rate(n, t)}: ksock: {answer}")
     note(f"ss (Linux sending): {ss_line(c)}")
+    note("nstat (Linux, during it): " + ", ".join(f"{k} {v}" for k, v in d.items()))
     if not c["sack"]:
         bad("Linux's connection to ksock does not use SACK")
     if lossy:
-        if c["retrans"] > 0 and c["sack"]:
-            ok(f"Linux retransmitted {c['retrans']} segments, with SACK (sacked {c['sacked']} at the end)")
+        if c["retrans"] > 0 and c["sack"] and d["SackRecovery"] > 0:
+            ok(f"Linux retransmitted {c['retrans']} segments, SACK negotiated and used "
+               f"({d['SackRecovery']} SACK recoveries, {d['Timeouts']} timeouts)")
         else:
             bad(f"Linux's view after a lossy transfer: {c['text']}")
     return t
