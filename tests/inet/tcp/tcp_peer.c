@@ -463,10 +463,15 @@ static void ctl_sink(int fd, unsigned long n, unsigned long stall_at, unsigned l
 		}
 	}
 	long r = buf ? ks_sys_read(fd, buf, 1) : -KS_ENOMEM;
+	struct tcp_info i;
+	unsigned len = sizeof(i);
+	memset(&i, 0, sizeof(i));
+	(void)ks_sys_getsockopt(fd, SOL_TCP_, TCP_INFO_, &i, &len); /* zeros if it fails */
 	if (r)
 		reply(fd, "FAIL sink: after %lu bytes, %ld rather than the FIN", got, r);
 	else
-		reply(fd, "ok %lu bytes checked by ksock in %.2f s", got, now_s() - t0);
+		reply(fd, "ok %lu bytes checked by ksock in %.2f s (its receive buffer %u, srtt %.1f ms)", got,
+		      now_s() - t0, i.tcpi_rcv_space, i.tcpi_rtt / 1000.0);
 out:
 	free(buf);
 }
