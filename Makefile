@@ -380,10 +380,12 @@ check-net-tap: $(BUILD)/net-peer
 
 # ---- tcp-tap: issue 8, TCP between ksock and Linux over the TAP link ----
 # `make check-tcp-tap` (root): tests/inet/tcp_smoke.sh runs build/tcp-peer
-# (tests/inet/tcp/tcp_peer.c: HTTP and echo servers on ksock 198.18.0.2, and
-# a client of Linux's echo server) in a network namespace; curl and python3
-# on the Linux side, with and without tc netem loss, reordering and delay.
-# It skips, saying why, without namespaces or /dev/net/tun.
+# (tests/inet/tcp/tcp_peer.c: HTTP, echo and command servers on ksock
+# 198.18.0.2, and a client of Linux's echo server) in a network namespace;
+# curl, ss and tests/inet/tcp/tcp_linux.py on the Linux side, clean and
+# with loss, bursts, reordering, duplication and delay from ksock's fault
+# wrapper (src/inet/fault.h). It skips, saying why, without namespaces or
+# /dev/net/tun.
 $(BUILD)/tcp-peer: $(BUILD)/tests/inet/tcp/tcp_peer.o $(LIB)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 

@@ -187,6 +187,10 @@ struct ks_tcp_pcb {
 	uint32_t rcvq_space; /* most bytes read in one round trip so far */
 	uint32_t rcvq_seq;   /* rcv_read when this round trip's count began */
 	uint64_t rcvq_time;  /* and when */
+	uint64_t rcv_rtt_ns; /* the receiver's round trip (Linux's rcv_rtt_est):
+				how old the TSvals the peer's data echoes are;
+				0: no sample yet */
+	uint32_t rcv_rtt_tsecr; /* the TSecr of its last sample */
 	bool fin_rcvd;      /* the peer's FIN is at rcv_nxt - 1 */
 	bool rcv_shut;      /* the user will read no more (SHUT_RD, close):
 			       new data then resets, as Linux */

@@ -684,6 +684,26 @@ static void ooo_collect(struct ks_tcp_pcb *pcb)
 	}
 }
 
+/* Linux's tcp_rcv_rtt_measure_ts: a full-sized segment that echoes a TSval
+ * not echoed before tells how old that TSval is, a round trip. A
+ * connection that only receives has no other estimate (the sender's times
+ * the data it sends, and it sends none), and its buffer tuning runs once
+ * per round trip (tcp_user.c). Smoothed by 1/8, as the sender's. */
+static void rcv_rtt_measure(struct ks_tcp_pcb *pcb, const struct seg *s)
+{
+	const struct ks_tcp_opts *o = &s->h->opt;
+
+	if (!pcb->ts_ok || !o->ts_ok || !o->tsecr || o->tsecr == pcb->rcv_rtt_tsecr ||
+	    s->len < pcb->mss)
+		return;
+	pcb->rcv_rtt_tsecr = o->tsecr;
+	int32_t ms = (int32_t)(ks_tcp_ts_now(pcb) - o->tsecr);
+	if (ms < 0 || ms > 120000) /* not one of ours, or older than an RTO can be */
+		return;
+	uint64_t ns = ms ? (uint64_t)ms * 1000000ull : 500000ull; /* under a tick: half of one */
+	pcb->rcv_rtt_ns = pcb->rcv_rtt_ns ? pcb->rcv_rtt_ns - pcb->rcv_rtt_ns / 8 + ns / 8 : ns;
+}
+
 /* Seventh: the segment text goes into the receive ring. */
 static int take_text(struct ks_tcp_pcb *pcb, struct seg *s)
 {
@@ -718,6 +738,7 @@ static int take_text(struct ks_tcp_pcb *pcb, struct seg *s)
 			return GO;
 	}
 	ks_tcp_ring_put(&pcb->rbuf, off, s->data, s->len);
+	rcv_rtt_measure(pcb, s);
 	pcb->bytes_received += s->len;
 	pcb->last_data_recv = ks_tcp_now(pcb);
 	if (s->seq == pcb->rcv_nxt) {

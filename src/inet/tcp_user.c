@@ -48,7 +48,9 @@ static void consume(struct ks_tcp_pcb *pcb, uint32_t n)
 
 /*
  * Receive-buffer auto-tuning (Linux's tcp_rcv_space_adjust, simplified):
- * once per round trip, if the reader took more than ever before in one,
+ * once per round trip (the larger of the sender's estimate and the
+ * receiver's, tcp_in.c's rcv_rtt_measure; 100 us at least), if the reader
+ * took more than ever before in one,
  * the buffer grows to four times that (twice the data, and the window's
  * share of Linux's truesize accounting), up to tcp_rmem[2]; never while
  * out-of-order data sits in the ring, whose offsets would move.
@@ -56,7 +58,10 @@ static void consume(struct ks_tcp_pcb *pcb, uint32_t n)
 static void rcv_space_adjust(struct ks_tcp_pcb *pcb)
 {
 	uint64_t now = ks_tcp_now(pcb);
-	uint64_t rtt = pcb->srtt_ns > 100000 ? pcb->srtt_ns : 100000;
+	uint64_t rtt = pcb->srtt_ns > pcb->rcv_rtt_ns ? pcb->srtt_ns : pcb->rcv_rtt_ns;
+
+	if (rtt < 100000)
+		rtt = 100000;
 
 	if (!pcb->rcv_tune)
 		return;

@@ -5,7 +5,8 @@
 #
 #   netns_setup LABEL NSNAME DEV   make the namespace and the TAP (or skip)
 #   netns_start SERVER ARGS...     run SERVER in it; wait for its "ready"
-#   netns_stop                     SIGTERM the server; its status in $srv
+#   netns_stop                     SIGTERM the server (SIGKILL after 20 s);
+#                                  its status in $srv
 #   in_ns CMD...                   run CMD in the namespace
 #   skip / fail MSG                end the test, saying why
 # The caller sets `set -euo pipefail` first. Logs go to $out.
@@ -47,8 +48,10 @@ netns_start() {
 	fail "the server did not start"
 }
 
-netns_stop() {
+netns_stop() { # SIGTERM; after 20 s, SIGKILL (status 137)
 	kill -TERM "$pid"
+	for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$pid" 2>/dev/null || true
 	srv=0
 	wait "$pid" || srv=$?
 	pid=

@@ -373,6 +373,109 @@ static void t_fault_deterministic(struct it_ctx *t)
 	IT_TRUE(t, na != nc || memcmp(a, c, (size_t)na) != 0);
 }
 
+/* Bursty loss: runs of burst_len frames, per direction, from a generator
+ * of their own (the other faults decide as without bursts). */
+static void t_fault_burst(struct it_ctx *t)
+{
+	static struct ks_fault f;
+	struct fake fk;
+	struct ks_fault_config cfg = { .seed = 9, .burst_ppm = 20000, .burst_len = 4 };
+	bool sent[256] = { false };
+	uint8_t ids[256];
+
+	IT_EQ(t, fault_setup(t, &fk, &f, &cfg), 0);
+	for (int i = 0; i < 256; i++)
+		IT_EQ(t, ks_netdev_xmit(&f.dev, frame(t, (uint8_t)i)), 0);
+	IT_TRUE(t, f.stats.bursts > 0);
+	IT_EQ(t, fk.sent.count + f.stats.lost, 256);
+	int n = drain_ids(&fk.sent, ids, 256);
+	for (int i = 0; i < n; i++)
+		sent[ids[i]] = true;
+	/* Every run of lost frames is a whole number of bursts, or a burst
+	 * that another one extended. */
+	for (int i = 0; i < 256;) {
+		int run = 0;
+		while (i + run < 256 && !sent[i + run])
+			run++;
+		IT_TRUE(t, run == 0 || run >= 4 || i + run == 256);
+		i += run ? run : 1;
+	}
+	fake_done(&fk);
+
+	/* The other draws are those of the same seed without bursts. */
+	cfg = (struct ks_fault_config){ .seed = 9, .loss_ppm = 300000 };
+	IT_EQ(t, fault_setup(t, &fk, &f, &cfg), 0);
+	for (int i = 0; i < 64; i++)
+		IT_EQ(t, ks_netdev_xmit(&f.dev, frame(t, (uint8_t)i)), 0);
+	unsigned long plain = f.stats.lost;
+	fake_done(&fk);
+	cfg.burst_ppm = 1; /* a burst is unlikely in 64 frames */
+	cfg.burst_len = 3;
+	IT_EQ(t, fault_setup(t, &fk, &f, &cfg), 0);
+	for (int i = 0; i < 64; i++)
+		IT_EQ(t, ks_netdev_xmit(&f.dev, frame(t, (uint8_t)i)), 0);
+	IT_EQ(t, f.stats.bursts, 0);
+	IT_EQ(t, f.stats.lost, plain);
+	fake_done(&fk);
+}
+
+static bool odd_id(void *arg, const struct ks_pbuf *p)
+{
+	(void)arg;
+	return p->data[14] & 1;
+}
+
+/* ks_fault_drop_next loses the next frames its predicate picks, in the
+ * direction asked for, and no more. */
+static void t_fault_drop_next(struct it_ctx *t)
+{
+	static struct ks_fault f;
+	struct fake fk;
+	struct ks_fault_config cfg = { .seed = 1 };
+	uint8_t ids[16];
+
+	IT_EQ(t, fault_setup(t, &fk, &f, &cfg), 0);
+	ks_fault_drop_next(&f, KS_FAULT_TX, 2, odd_id, NULL);
+	ks_netdev_rx(&fk.dev, frame(t, 1)); /* the other direction */
+	for (uint8_t i = 2; i < 8; i++)
+		IT_EQ(t, ks_netdev_xmit(&f.dev, frame(t, i)), 0);
+	IT_EQ(t, drain_ids(&fk.sent, ids, 16), 4);
+	IT_MEMEQ(t, ids, "\2\4\6\7", 4);
+	IT_EQ(t, drain_ids(&fk.up, ids, 16), 1);
+	IT_EQ(t, f.stats.lost, 2);
+	fake_done(&fk);
+}
+
+/* Many frames held (a 50 ms delay of a bulk transfer): they leave in
+ * deadline order, ties in arrival order. */
+static void t_fault_delay_many(struct it_ctx *t)
+{
+	static struct ks_fault f;
+	struct fake fk;
+	struct ks_fault_config cfg = { .seed = 13, .delay_ppm = KS_FAULT_PPM, .delay_ns = 10 * MS,
+				       .jitter_ns = 4 * MS };
+	static uint8_t ids[2000];
+	uint64_t last = 0;
+
+	IT_EQ(t, fault_setup(t, &fk, &f, &cfg), 0);
+	for (int i = 0; i < 2000; i++) {
+		IT_EQ(t, ks_netdev_xmit(&f.dev, frame(t, (uint8_t)i)), 0);
+		if (i % 100 == 99)
+			t->clock_ns += MS;
+	}
+	IT_EQ(t, f.stats.delayed, 2000);
+	IT_EQ(t, f.stats.overflow, 0);
+	while (f.nheld) {
+		uint64_t due = f.held[0].due;
+		IT_TRUE(t, due >= last);
+		last = due;
+		t->clock_ns = due;
+		(void)ks_fault_poll(&f);
+	}
+	IT_EQ(t, drain_ids(&fk.sent, ids, 2000), 2000);
+	fake_done(&fk);
+}
+
 static void t_fault_destroy_frees(struct it_ctx *t)
 {
 	static struct ks_fault f;
@@ -566,6 +669,9 @@ const struct it_case it_cases_netdev[] = {
 	{ "fault_reorder", t_fault_reorder },
 	{ "fault_deterministic", t_fault_deterministic },
 	{ "fault_destroy_frees", t_fault_destroy_frees },
+	{ "fault_burst", t_fault_burst },
+	{ "fault_drop_next", t_fault_drop_next },
+	{ "fault_delay_many", t_fault_delay_many },
 	{ "pcap_global_header", t_pcap_global_header },
 	{ "pcap_records", t_pcap_records },
 	{ "pcap_snaplen_and_errors", t_pcap_snaplen_and_errors },

@@ -609,6 +609,33 @@ TH_CASE(t_rtt_timestamps)
 	IT_EQ(t, a->pcb.rto_ns, 230 * NS_MS);
 }
 
+/* A connection that only receives learns the round trip from the TSvals
+ * the peer's full-sized segments echo (Linux's tcp_rcv_rtt_measure_ts):
+ * its buffer tuning runs once per round trip, and over a long path it
+ * had none (100 us: a 50 ms path kept a 128 KiB window, check-tcp-tap). */
+TH_CASE(t_rcv_rtt)
+{
+	static uint8_t data[1448];
+	struct th_seg s;
+
+	IT_FX(t, w, th_fx_active(a, true));
+	a->pcb.srtt_ns = 0; /* it never timed data of its own */
+	th_drain(a);
+	th_advance(w, 50 * NS_MS);
+	th_peer(a, PA, a->pcb.snd_nxt, data, a->pcb.mss); /* echoes a TSval 50 ms old */
+	IT_EQ(t, a->pcb.rcv_rtt_ns, 50 * NS_MS);
+	th_peer(a, PA, a->pcb.snd_nxt, data, a->pcb.mss); /* the same TSval: no sample */
+	IT_EQ(t, a->pcb.rcv_rtt_ns, 50 * NS_MS);
+	IT_POP(t, a, s); /* the ACK of both, with a new TSval */
+	th_drain(a);
+	th_advance(w, 30 * NS_MS);
+	th_peer(a, PA, a->pcb.snd_nxt, data, 100); /* short: no sample */
+	IT_EQ(t, a->pcb.rcv_rtt_ns, 50 * NS_MS);
+	th_peer(a, PA, a->pcb.snd_nxt, data, a->pcb.mss);
+	IT_EQ(t, a->pcb.rcv_rtt_ns, 50 * NS_MS - 50 * NS_MS / 8 + 30 * NS_MS / 8);
+	th_drain(a);
+}
+
 /* Fast retransmit at the third duplicate ACK (RFC 5681 3.2), NewReno
  * partial ACKs (RFC 6582): the next hole resent at once, recovery ends
  * when everything sent before it is acknowledged. */
@@ -920,6 +947,7 @@ const struct it_case it_cases_tcp_data[] = {
 	{"rto", t_rto},
 	{"rtt_estimate", t_rtt_estimate},
 	{"rtt_timestamps", t_rtt_timestamps},
+	{"rcv_rtt", t_rcv_rtt},
 	{"fast_retransmit", t_fast_retransmit},
 	{"fast_retransmit_small", t_fast_retransmit_small},
 	{"congestion_avoidance", t_congestion_avoidance},
