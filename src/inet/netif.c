@@ -178,12 +178,13 @@ static int send_ip(struct ks_inet_netif *nif, struct ks_pbuf *p, const uint8_t *
 				ip_tx, &tx);
 }
 
-/* A broadcast request for addr's MAC. */
-static int arp_request(struct ks_inet_netif *nif, uint32_t addr)
+/* A request for addr's MAC: broadcast, or to to (a stale entry's probe). */
+static int arp_request(struct ks_inet_netif *nif, uint32_t addr, const uint8_t *to)
 {
 	struct ks_arp a = { .op = KS_ARP_OP_REQUEST, .spa = nif->addr, .tpa = addr };
 	struct ks_pbuf *p;
-	int rc = frame_alloc(nif, ks_eth_broadcast, KS_ETH_P_ARP, KS_ETH_HLEN + KS_ARP_LEN, &p);
+	int rc = frame_alloc(nif, to ? to : ks_eth_broadcast, KS_ETH_P_ARP,
+			     KS_ETH_HLEN + KS_ARP_LEN, &p);
 
 	if (rc)
 		return rc;
@@ -228,8 +229,24 @@ static void arp_clear(struct ks_inet_netif *nif, struct ks_inet_arp_entry *e, in
 	e->expires = 0;
 }
 
-/* A slot for a new entry: a free one, else the REACHABLE entry closest to
- * expiry, else the INCOMPLETE one closest to failing (emptied). */
+/* How willingly an entry gives its slot up: the lower, the sooner. */
+static int arp_keep(const struct ks_inet_arp_entry *e)
+{
+	switch (e->state) {
+	case KS_INET_ARP_STALE:
+		return 0;
+	case KS_INET_ARP_REACHABLE:
+		return 1;
+	case KS_INET_ARP_PROBE:
+		return 2;
+	default:
+		return 3; /* INCOMPLETE: datagrams wait in it */
+	}
+}
+
+/* A slot for a new entry: a free one, else a STALE one, a REACHABLE one,
+ * a PROBE one, an INCOMPLETE one (emptied), in that order; of one state,
+ * the one closest to its deadline. */
 static struct ks_inet_arp_entry *arp_victim(struct ks_inet_netif *nif)
 {
 	struct ks_inet_arp_entry *v = NULL;
@@ -239,8 +256,8 @@ static struct ks_inet_arp_entry *arp_victim(struct ks_inet_netif *nif)
 
 		if (e->state == KS_INET_ARP_FREE)
 			return e;
-		if (!v || (e->state == KS_INET_ARP_REACHABLE && v->state != KS_INET_ARP_REACHABLE) ||
-		    (e->state == v->state && e->expires < v->expires))
+		if (!v || arp_keep(e) < arp_keep(v) ||
+		    (arp_keep(e) == arp_keep(v) && e->expires < v->expires))
 			v = e;
 	}
 	arp_clear(nif, v, -KS_DROP_ARP_QUEUE_FULL);
@@ -320,17 +337,52 @@ static void arp_fail(struct ks_inet_netif *nif, struct ks_inet_arp_entry *e)
 /* One entry's deadline has come (now >= e->expires). */
 static void arp_timer(struct ks_inet_netif *nif, struct ks_inet_arp_entry *e, uint64_t now)
 {
-	if (e->state == KS_INET_ARP_REACHABLE) {
-		arp_clear(nif, e, 0); /* expired; nothing waits in a reachable entry */
+	switch (e->state) {
+	case KS_INET_ARP_REACHABLE: /* not confirmed lately, still used */
+		e->state = KS_INET_ARP_STALE;
+		e->expires = now + KS_INET_ARP_STALE_NS;
 		return;
-	}
-	if (e->probes >= KS_INET_ARP_SOLICIT) {
-		arp_fail(nif, e);
+	case KS_INET_ARP_STALE: /* unused all that time */
+		arp_clear(nif, e, 0); /* nothing waits in it */
 		return;
+	case KS_INET_ARP_PROBE:
+		if (e->probes >= KS_INET_ARP_UCAST_SOLICIT) {
+			nif->stats.arp_failed++;
+			arp_clear(nif, e, 0); /* the next datagram resolves anew */
+			return;
+		}
+		(void)arp_request(nif, e->addr, e->mac);
+		break;
+	default: /* INCOMPLETE */
+		if (e->probes >= KS_INET_ARP_SOLICIT) {
+			arp_fail(nif, e);
+			return;
+		}
+		(void)arp_request(nif, e->addr, NULL); /* a lost request is one fewer chance */
+		break;
 	}
-	(void)arp_request(nif, e->addr); /* a lost request is one fewer chance */
 	e->probes++;
 	e->expires = now + KS_INET_ARP_RETRANS_NS;
+}
+
+/* The MAC to send to addr by: a REACHABLE entry's; a STALE or PROBE
+ * entry's too, a STALE one starting its probes. 0, or -KS_ENOENT when addr
+ * must be resolved. */
+static int arp_output_mac(struct ks_inet_netif *nif, uint32_t addr, uint8_t *mac)
+{
+	struct ks_inet_arp_entry *e = arp_find(nif, addr);
+	uint64_t now = ks_inet_now(nif->st);
+
+	if (!e || e->state == KS_INET_ARP_INCOMPLETE)
+		return -KS_ENOENT;
+	if (e->state == KS_INET_ARP_STALE ||
+	    (e->state == KS_INET_ARP_REACHABLE && now >= e->expires)) {
+		e->state = KS_INET_ARP_PROBE;
+		e->probes = 0;
+		arp_timer(nif, e, now); /* the first unicast request */
+	}
+	__builtin_memcpy(mac, e->mac, KS_ETH_ALEN);
+	return 0;
 }
 
 static void frag_time_exceeded(void *arg, struct ks_pbuf *p, uint32_t dst);
@@ -360,8 +412,6 @@ static int arp_resolve(struct ks_inet_netif *nif, struct ks_pbuf *p, uint32_t ad
 {
 	struct ks_inet_arp_entry *e = arp_find(nif, addr);
 
-	if (e && e->state == KS_INET_ARP_REACHABLE)
-		arp_clear(nif, e, 0); /* expired (the lookup missed): resolve anew */
 	if (!e || e->state == KS_INET_ARP_FREE) {
 		if (!e)
 			e = arp_victim(nif);
@@ -750,7 +800,7 @@ int ks_inet_netif_output(struct ks_inet_netif *nif, struct ks_pbuf *p, uint32_t 
 		ks_pbuf_free(p);
 		return rc;
 	}
-	if (ks_inet_arp_lookup(nif, next_hop, mac) == 0)
+	if (arp_output_mac(nif, next_hop, mac) == 0)
 		return send_ip(nif, p, mac);
 	return arp_resolve(nif, p, next_hop); /* waits whole; send_ip cuts it later */
 }

@@ -36,9 +36,19 @@
  * requester's MAC from the connected prefix only.
  *
  * The neighbour cache (ARP, RFC 826; Linux's neighbour states reduced to
- * two) is KS_INET_ARP_SLOTS entries per interface:
- *   REACHABLE   an address and its MAC, used until `expires`
- *               (KS_INET_ARP_REACHABLE_NS after it was last confirmed).
+ * four) is KS_INET_ARP_SLOTS entries per interface:
+ *   REACHABLE   an address and its MAC, confirmed within
+ *               KS_INET_ARP_REACHABLE_NS (until `expires`); then STALE.
+ *   STALE       the MAC is still used. The first datagram sent through it
+ *               makes it PROBE; unused for KS_INET_ARP_STALE_NS, it is
+ *               forgotten (Linux's gc_stale_time).
+ *   PROBE       the MAC is used while unicast requests to it, 1 s apart,
+ *               ask whether it is still right (Linux's DELAY and PROBE
+ *               without the 5 s delay, since nothing above confirms
+ *               reachability here); an answer makes it REACHABLE, and
+ *               KS_INET_ARP_UCAST_SOLICIT unanswered ones forget it (the
+ *               next datagram resolves anew). So a transfer longer than
+ *               the reachable time keeps flowing, as on Linux.
  *   INCOMPLETE  made by a lookup miss on output: a broadcast request is
  *               sent at once and again every KS_INET_ARP_RETRANS_NS until
  *               KS_INET_ARP_SOLICIT requests went unanswered (Linux's
@@ -53,8 +63,7 @@
  * A full cache replaces a free slot, else the REACHABLE entry closest to
  * expiry, else the INCOMPLETE one closest to failing (its datagrams
  * counted arp_queue_full). ks_inet_arp_lookup answers from live
- * REACHABLE entries only. An expired entry is simply forgotten (no
- * STALE/DELAY/PROBE with unicast probes): the next miss resolves anew.
+ * REACHABLE entries only; output uses STALE and PROBE ones too.
  *
  * Timers. ks_inet_netif_timers runs every deadline at or before the
  * stack's now (ARP retries, failures, expiry; reassembly's timeouts, which
@@ -125,7 +134,7 @@
  * without an Ethernet header, IPv4 options in echo replies (Record Route
  * and Timestamp are not reflected; RFC 1122 3.2.2.6 says SHOULD), replies
  * to echo requests sent to a broadcast address (as Linux's default
- * icmp_echo_ignore_broadcasts = 1), unicast ARP probes of stale entries,
+ * icmp_echo_ignore_broadcasts = 1),
  * proxy ARP, ICMP redirects (dropped as unsupported).
  */
 #ifndef KS_INET_NETIF_H
@@ -140,6 +149,11 @@
 /* Resolution: requests 1 s apart (retrans_time), 3 of them (mcast_solicit). */
 #define KS_INET_ARP_RETRANS_NS (1ull * 1000000000ull)
 #define KS_INET_ARP_SOLICIT 3
+/* A stale entry in use is checked by this many unicast requests, 1 s
+ * apart (Linux's ucast_solicit); unused, it is forgotten after
+ * gc_stale_time, 60 s. */
+#define KS_INET_ARP_UCAST_SOLICIT 3
+#define KS_INET_ARP_STALE_NS (60ull * 1000000000ull)
 /* Datagrams waiting per unresolved neighbour. Linux bounds the queue by
  * bytes (unres_qlen_bytes, 212992 by default); ksock keeps the older
  * default of 3 packets (unres_qlen), enough for a request/response
@@ -165,15 +179,18 @@ enum ks_inet_arp_state {
 	KS_INET_ARP_FREE = 0,
 	KS_INET_ARP_INCOMPLETE, /* being resolved: requests sent, datagrams waiting */
 	KS_INET_ARP_REACHABLE,  /* mac is valid until expires */
+	KS_INET_ARP_STALE,      /* mac not confirmed lately; still used, forgotten at expires */
+	KS_INET_ARP_PROBE,      /* a stale mac in use, checked by unicast requests */
 };
 
 struct ks_inet_arp_entry {
 	uint32_t addr;            /* 0: a free slot */
 	uint8_t state;            /* enum ks_inet_arp_state */
-	uint8_t probes;           /* INCOMPLETE: requests sent */
+	uint8_t probes;           /* INCOMPLETE, PROBE: requests sent */
 	uint8_t mac[KS_ETH_ALEN];
-	/* REACHABLE: stack time after which it is not used; INCOMPLETE: the
-	 * next request, or the failure after the last one. */
+	/* REACHABLE: stack time after which it is stale; STALE: when it is
+	 * forgotten if unused; INCOMPLETE, PROBE: the next request, or the
+	 * failure after the last one. */
 	uint64_t expires;
 	struct ks_pbuf_queue q;   /* INCOMPLETE: datagrams waiting, oldest first */
 };

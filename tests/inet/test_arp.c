@@ -4,9 +4,10 @@
  * fails 3 s after the miss (the waiting datagrams reported to the error
  * hook as ICMP host unreachable, freed and counted); at most 3 datagrams
  * wait (the oldest dropped); the reply, or the neighbour's own request,
- * sends them in order; entries expire after 30 s; gratuitous ARP only
- * refreshes; eviction prefers reachable entries. Time moves only by the
- * fake clock.
+ * sends them in order; entries go stale after 30 s, are still used, and
+ * are then checked by unicast requests (forgotten after 3 unanswered, or
+ * after 60 s unused); gratuitous ARP only refreshes; eviction prefers
+ * stale, then reachable entries. Time moves only by the fake clock.
  *
  * The interface is B, 198.18.0.2/24 (it_mac_b); A (198.18.0.1, it_mac_a)
  * is the neighbour.
@@ -24,6 +25,18 @@ static void want_request(struct it_ctx *t, struct ks_pbuf *p, uint32_t addr)
 	static const uint8_t zero[6];
 
 	lan_arp(want, ks_eth_broadcast, KS_ARP_OP_REQUEST, it_mac_b, IT_ADDR_B, zero, addr);
+	IT_TRUE(t, p != NULL);
+	IT_EQ(t, p->tot_len, 42);
+	IT_MEMEQ(t, p->data, want, 42);
+}
+
+/* The request B sends to A's MAC to check a stale entry. */
+static void want_probe(struct it_ctx *t, struct ks_pbuf *p)
+{
+	uint8_t want[42];
+	static const uint8_t zero[6];
+
+	lan_arp(want, it_mac_a, KS_ARP_OP_REQUEST, it_mac_b, IT_ADDR_B, zero, IT_ADDR_A);
 	IT_TRUE(t, p != NULL);
 	IT_EQ(t, p->tot_len, 42);
 	IT_MEMEQ(t, p->data, want, 42);
@@ -171,27 +184,119 @@ static void t_request_completes(struct it_ctx *t)
 	lan_down(&d);
 }
 
-static void t_expiry_resolves_anew(struct it_ctx *t)
+/* B learns A from A's request, and sends one datagram through it. */
+static void learn_a(struct it_ctx *t, struct lan_dev *d)
+{
+	IT_EQ(t, lan_up(t, d, it_mac_b, 2, IT_ADDR_B, 24, true), 0);
+	lan_feed(d, it_frame_arp_request, sizeof(it_frame_arp_request));
+	(void)lan_poll(d);
+	IT_EQ(t, lan_drain(d), 1); /* our reply */
+	IT_EQ(t, ks_inet_netif_output(d->nif, lan_dgram(t, IT_ADDR_B, IT_ADDR_A, 4, 1), IT_ADDR_A), 0);
+	IT_EQ(t, lan_drain(d), 1); /* sent at once: cached */
+}
+
+/* The datagram B sent to A's MAC, with tag. */
+static void want_dgram(struct it_ctx *t, struct ks_pbuf *p, uint8_t tag)
+{
+	IT_TRUE(t, p != NULL);
+	IT_MEMEQ(t, p->data, it_mac_a, 6);
+	IT_EQ(t, ks_get16(p->data + 12), KS_ETH_P_IPV4);
+	IT_EQ(t, p->data[14 + 20 + 8], tag);
+}
+
+/* After 30 s an entry is stale: the lookup no longer answers, but output
+ * still sends to the MAC at once, and checks it with a unicast request;
+ * A's reply makes it reachable again. Nothing is lost on the way (a long
+ * transfer goes on, as on Linux). */
+static void t_stale_still_used(struct it_ctx *t)
 {
 	struct lan_dev d;
 	uint8_t mac[6];
+	struct ks_pbuf *p;
 
-	IT_EQ(t, lan_up(t, &d, it_mac_b, 2, IT_ADDR_B, 24, true), 0);
-	lan_feed(&d, it_frame_arp_request, sizeof(it_frame_arp_request));
-	(void)lan_poll(&d);
-	IT_EQ(t, lan_drain(&d), 1); /* our reply */
-	IT_EQ(t, ks_inet_netif_output(d.nif, lan_dgram(t, IT_ADDR_B, IT_ADDR_A, 4, 1), IT_ADDR_A), 0);
-	IT_EQ(t, lan_drain(&d), 1); /* sent at once: cached */
+	learn_a(t, &d);
 	t->clock_ns += KS_INET_ARP_REACHABLE_NS - 1;
 	IT_EQ(t, ks_inet_arp_lookup(d.nif, IT_ADDR_A, mac), 0);
 	t->clock_ns += 1;
 	IT_EQ(t, ks_inet_arp_lookup(d.nif, IT_ADDR_A, mac), -KS_ENOENT);
+	IT_EQ(t, ks_inet_netif_timers(d.nif), t->clock_ns + KS_INET_ARP_STALE_NS);
+	IT_EQ(t, ks_inet_arp_entry_get(d.nif, IT_ADDR_A)->state, KS_INET_ARP_STALE);
+	IT_EQ(t, ks_inet_netif_output(d.nif, lan_dgram(t, IT_ADDR_B, IT_ADDR_A, 4, 2), IT_ADDR_A), 0);
+	p = lan_take(&d);
+	want_probe(t, p); /* the check goes first, then the datagram */
+	ks_pbuf_free(p);
+	p = lan_take(&d);
+	want_dgram(t, p, 2);
+	ks_pbuf_free(p);
+	IT_EQ(t, ks_inet_arp_entry_get(d.nif, IT_ADDR_A)->state, KS_INET_ARP_PROBE);
+	/* More datagrams go at once while the check is out. */
+	IT_EQ(t, ks_inet_netif_output(d.nif, lan_dgram(t, IT_ADDR_B, IT_ADDR_A, 4, 3), IT_ADDR_A), 0);
+	p = lan_take(&d);
+	want_dgram(t, p, 3);
+	ks_pbuf_free(p);
+	t->clock_ns += LAN_SEC / 2;
+	feed_reply(&d, it_mac_a);
+	IT_EQ(t, ks_inet_arp_entry_get(d.nif, IT_ADDR_A)->state, KS_INET_ARP_REACHABLE);
+	IT_EQ(t, ks_inet_arp_lookup(d.nif, IT_ADDR_A, mac), 0);
+	IT_EQ(t, ks_inet_netif_timers(d.nif), t->clock_ns + KS_INET_ARP_REACHABLE_NS);
+	IT_EQ(t, lan_drain(&d), 0);
+	IT_EQ(t, ks_inet_drops_get(&t->st, KS_DROP_ARP_FAILED), 0);
+	lan_down(&d);
+}
+
+/* A stale entry in use whose MAC no longer answers: 3 unicast requests
+ * 1 s apart, then it is forgotten, and the next datagram resolves anew
+ * with a broadcast. */
+static void t_stale_probe_fails(struct it_ctx *t)
+{
+	struct lan_dev d;
+	struct ks_pbuf *p;
+
+	learn_a(t, &d);
+	t->clock_ns += KS_INET_ARP_REACHABLE_NS;
+	IT_EQ(t, ks_inet_netif_output(d.nif, lan_dgram(t, IT_ADDR_B, IT_ADDR_A, 4, 2), IT_ADDR_A), 0);
+	p = lan_take(&d);
+	want_probe(t, p);
+	ks_pbuf_free(p);
+	p = lan_take(&d);
+	want_dgram(t, p, 2);
+	ks_pbuf_free(p);
+	for (int i = 1; i <= 2; i++) {
+		IT_EQ(t, ks_inet_netif_timers(d.nif), t->clock_ns + LAN_SEC);
+		t->clock_ns += LAN_SEC;
+		(void)ks_inet_netif_timers(d.nif);
+		p = lan_take(&d);
+		want_probe(t, p);
+		ks_pbuf_free(p);
+	}
+	t->clock_ns += LAN_SEC;
 	IT_EQ(t, ks_inet_netif_timers(d.nif), KS_INET_NEVER); /* forgotten */
 	IT_TRUE(t, ks_inet_arp_entry_get(d.nif, IT_ADDR_A) == NULL);
-	IT_EQ(t, ks_inet_netif_output(d.nif, lan_dgram(t, IT_ADDR_B, IT_ADDR_A, 4, 2), IT_ADDR_A), 0);
-	struct ks_pbuf *p = lan_take(&d);
+	IT_EQ(t, d.nif->stats.arp_failed, 1);
+	IT_EQ(t, lan_drain(&d), 0);
+	IT_EQ(t, ks_inet_netif_output(d.nif, lan_dgram(t, IT_ADDR_B, IT_ADDR_A, 4, 3), IT_ADDR_A), 0);
+	p = lan_take(&d);
 	want_request(t, p, IT_ADDR_A);
 	ks_pbuf_free(p);
+	IT_EQ(t, ks_inet_arp_entry_get(d.nif, IT_ADDR_A)->state, KS_INET_ARP_INCOMPLETE);
+	lan_down(&d);
+}
+
+/* A stale entry nobody sends through is forgotten 60 s later, with no
+ * request sent. */
+static void t_stale_unused_forgotten(struct it_ctx *t)
+{
+	struct lan_dev d;
+
+	learn_a(t, &d);
+	t->clock_ns += KS_INET_ARP_REACHABLE_NS;
+	(void)ks_inet_netif_timers(d.nif);
+	t->clock_ns += KS_INET_ARP_STALE_NS - 1;
+	IT_EQ(t, ks_inet_netif_timers(d.nif), t->clock_ns + 1);
+	t->clock_ns += 1;
+	IT_EQ(t, ks_inet_netif_timers(d.nif), KS_INET_NEVER);
+	IT_TRUE(t, ks_inet_arp_entry_get(d.nif, IT_ADDR_A) == NULL);
+	IT_EQ(t, lan_drain(&d), 0);
 	lan_down(&d);
 }
 
@@ -277,7 +382,9 @@ const struct it_case it_cases_arp[] = {
 	{ "poll_runs_timers", t_poll_runs_timers },
 	{ "queue_bound_and_order", t_queue_bound_and_order },
 	{ "request_completes", t_request_completes },
-	{ "expiry_resolves_anew", t_expiry_resolves_anew },
+	{ "stale_still_used", t_stale_still_used },
+	{ "stale_probe_fails", t_stale_probe_fails },
+	{ "stale_unused_forgotten", t_stale_unused_forgotten },
 	{ "gratuitous", t_gratuitous },
 	{ "eviction", t_eviction },
 	{ "fail_quietly", t_fail_quietly },

@@ -179,7 +179,10 @@ static void t_arp_cache_expires(struct it_ctx *t)
 	IT_EQ(t, ks_inet_arp_lookup(fk.nif, IT_ADDR_A, mac), 0);
 	t->clock_ns += 1;
 	IT_EQ(t, ks_inet_arp_lookup(fk.nif, IT_ADDR_A, mac), -KS_ENOENT);
-	IT_EQ(t, fk.nif->arp[0].addr, IT_ADDR_A); /* until poll frees it */
+	IT_EQ(t, fk.nif->arp[0].addr, IT_ADDR_A); /* stale (test_arp.c), then forgotten */
+	IT_EQ(t, ks_inet_netif_poll(fk.nif), 0);
+	IT_EQ(t, fk.nif->arp[0].state, KS_INET_ARP_STALE);
+	t->clock_ns += KS_INET_ARP_STALE_NS;
 	IT_EQ(t, ks_inet_netif_poll(fk.nif), 0);
 	IT_EQ(t, fk.nif->arp[0].addr, 0);
 	teardown(&fk);
