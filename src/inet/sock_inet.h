@@ -90,7 +90,16 @@
 #define KS_IP_RECVERR 11
 #define KS_IP_RECVTTL 12
 #define KS_IP_RECVTOS 13
+#define KS_IP_MTU_DISCOVER 10
+#define KS_IP_MTU 14
 #define KS_SOL_UDP 17
+/* IP_MTU_DISCOVER's values (Linux's; IP_PMTUDISC_WANT is the default). */
+#define KS_IP_PMTUDISC_DONT 0
+#define KS_IP_PMTUDISC_WANT 1
+#define KS_IP_PMTUDISC_DO 2
+#define KS_IP_PMTUDISC_PROBE 3
+#define KS_IP_PMTUDISC_INTERFACE 4
+#define KS_IP_PMTUDISC_OMIT 5
 #define KS_IP_DEFAULT_TTL 64 /* net.ipv4.ip_default_ttl */
 
 /* IP_PKTINFO's control message (Linux's struct in_pktinfo). */
@@ -219,6 +228,20 @@ int ks_inet_ip_queue(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t prot
  * errno. */
 int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
 		      int tos);
+
+/* ks_inet_ip_output (defer false) or ks_inet_ip_queue (true) with the
+ * sender's IP_MTU_DISCOVER mode (KS_IP_PMTUDISC_*), which decides DF and
+ * whether the path MTU learnt from ICMP (pmtu.h) or the link's bounds the
+ * datagram: DONT fragments without DF, WANT sets DF on what fits the path
+ * and fragments the rest to it, DO and above always set DF (PROBE and
+ * above look at the link's MTU only). */
+int ks_inet_ip_send(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
+		    int tos, bool defer, int pmtudisc);
+/* The MTU of the path from src to dst as pmtudisc sees it (Linux's
+ * dst_mtu, for IP_MTU): loopback's for a local destination, the route's
+ * interface's or the smaller path MTU learnt; 0: no route. Takes rt_lock
+ * and the cache's lock (leaves): any context. */
+uint32_t ks_inet_path_mtu(uint32_t src, uint32_t dst, int pmtudisc);
 
 /* Receive-context entries into UDP (sock_udp.c): d is the decoded datagram,
  * p the packet. Returns 0 when a socket took p, else a drop reason (for
