@@ -346,8 +346,9 @@ static int nif_xmit(struct ks_pbuf *p, uint32_t src, uint32_t dst)
 /* The MTU of the route from src to dst out of oif (0: any), as Linux's
  * dst_mtu: the chosen interface's, or the path's if one was learnt
  * (pmtu.h) and pmtudisc uses it (Linux's ip_sk_use_pmtu: below PROBE);
- * 0 when there is no route (nif_xmit then refuses the datagram). */
-static uint32_t route_mtu(uint32_t src, uint32_t dst, int oif, int pmtudisc)
+ * 0 when there is no route (nif_xmit then refuses the datagram). The
+ * interface's own MTU in *link if link is not NULL. */
+static uint32_t route_mtu(uint32_t src, uint32_t dst, int oif, int pmtudisc, uint32_t *link)
 {
 	struct ks_inet_rtres res;
 	uint32_t mtu = 0;
@@ -356,6 +357,8 @@ static uint32_t route_mtu(uint32_t src, uint32_t dst, int oif, int pmtudisc)
 	if (ks_inet_rtab_lookup(&ks_net.rt, dst, oif, src, &res) == 0)
 		mtu = res.nif->dev->mtu;
 	ks_mutex_unlock(&ks_net.rt_lock);
+	if (link)
+		*link = mtu;
 	if (mtu && pmtudisc < KS_IP_PMTUDISC_PROBE)
 		mtu = ks_pmtu_get(&ks_net.st, dst, mtu);
 	return mtu;
@@ -363,9 +366,9 @@ static uint32_t route_mtu(uint32_t src, uint32_t dst, int oif, int pmtudisc)
 
 uint32_t ks_inet_path_mtu(uint32_t src, uint32_t dst, int pmtudisc)
 {
-	if (ks_inet_addr_local(dst))
-		return KS_INET_LO_MTU;
-	return route_mtu(src, dst, 0, pmtudisc);
+	uint32_t mtu = ks_inet_addr_local(dst) ? KS_INET_LO_MTU : route_mtu(src, dst, 0, pmtudisc, NULL);
+
+	return mtu > KS_IPV4_MAX_LEN ? KS_IPV4_MAX_LEN : mtu; /* Linux's ipv4_mtu: IP_MAX_MTU */
 }
 
 /* Where ip_output's pieces go: sent now, or queued for tx_flush. */
@@ -414,7 +417,8 @@ static int ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t prot
 	 * DONT; with WANT (the default) on a datagram the path carries whole,
 	 * a longer one being fragmented here to the path MTU, or on its way
 	 * out to the link's (ipfrag.h), DF clear. */
-	uint32_t mtu = local ? KS_INET_LO_MTU : route_mtu(src, dst, p->ifindex, pmtudisc);
+	uint32_t link = KS_INET_LO_MTU;
+	uint32_t mtu = local ? link : route_mtu(src, dst, p->ifindex, pmtudisc, &link);
 	h.df = pmtudisc == KS_IP_PMTUDISC_WANT ? local || p->tot_len <= mtu
 					       : pmtudisc != KS_IP_PMTUDISC_DONT;
 	h.src = src;
@@ -426,7 +430,10 @@ static int ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t prot
 	}
 	if (!local) {
 		struct ip_out o = {defer, p->ifindex};
-		if (!h.df && mtu && p->tot_len > mtu) /* to the path MTU (pmtu.h) */
+		/* Cut here only to a path MTU below the link's (pmtu.h); the
+		 * interface cuts to its own, after a broadcast's copy for
+		 * this host was taken whole. */
+		if (!h.df && mtu < link && p->tot_len > mtu)
 			return ks_ipfrag_output(&ks_net.st, p, mtu, KS_PBUF_ROOM_IP, ip_out_piece, &o);
 		return ip_out_piece(&o, p); /* route() found a route */
 	}

@@ -146,6 +146,7 @@ struct ks_inet_sock {
 	long rmem;                  /* [L] their truesize */
 	int ttl;                    /* atomic: IP_TTL */
 	int tos;                    /* atomic: IP_TOS */
+	int pmtudisc;               /* atomic: IP_MTU_DISCOVER (KS_IP_PMTUDISC_*) */
 	unsigned cmsg_flags;        /* atomic: KS_INET_CMSG_*, IP_PKTINFO, IP_RECVTTL/TOS */
 	unsigned long drops;        /* atomic: datagrams dropped at this socket */
 };
@@ -239,7 +240,8 @@ int ks_inet_ip_send(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto
 		    int tos, bool defer, int pmtudisc);
 /* The MTU of the path from src to dst as pmtudisc sees it (Linux's
  * dst_mtu, for IP_MTU): loopback's for a local destination, the route's
- * interface's or the smaller path MTU learnt; 0: no route. Takes rt_lock
+ * interface's or the smaller path MTU learnt, at most 65535 (so 65535 on
+ * loopback, as Linux's IP_MAX_MTU cap); 0: no route. Takes rt_lock
  * and the cache's lock (leaves): any context. */
 uint32_t ks_inet_path_mtu(uint32_t src, uint32_t dst, int pmtudisc);
 

@@ -1663,7 +1663,7 @@ static void fill_info(struct ks_tcp_sock *ts, struct ks_tcp_info *i)
 	if (p->last_data_recv)
 		i->last_data_recv = (uint32_t)((now - p->last_data_recv) / 1000000);
 	i->last_ack_recv = (uint32_t)((now - p->last_rcv) / 1000000);
-	i->pmtu = p->pmtu ? p->pmtu : KS_INET_LO_MTU;
+	i->pmtu = p->pmtu ? p->pmtu : KS_IPV4_MAX_LEN; /* Linux caps loopback's at 65535 */
 	i->rcv_ssthresh = ks_tcp_rcv_window(p);
 	i->rtt = (uint32_t)(p->srtt_ns / 1000);
 	i->rttvar = (uint32_t)(p->rttvar_ns / 1000);

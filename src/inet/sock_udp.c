@@ -207,6 +207,7 @@ int ks_inet_udp_create(struct ks_socket **out)
 		return -KS_ENOMEM;
 	ks_pbufq_init(&u->rq);
 	u->ttl = -1; /* the default, net.ipv4.ip_default_ttl */
+	u->pmtudisc = KS_IP_PMTUDISC_WANT; /* Linux's ip_no_pmtu_disc 0 */
 	*out = &u->sk;
 	return 0;
 }
@@ -529,8 +530,14 @@ static long udp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	err = send_dest(u, m, &d);
 	if (err)
 		return err;
-	/* ip_append_data: the datagram must fit IPv4's 16-bit length. */
+	/* ip_append_data: the datagram must fit IPv4's 16-bit length, and
+	 * with IP_PMTUDISC_DO, PROBE or INTERFACE (DF, no local
+	 * fragmentation) the path's MTU (PROBE and INTERFACE: the link's). */
+	int pmtudisc = __atomic_load_n(&u->pmtudisc, __ATOMIC_RELAXED);
 	if (len > KS_IPV4_MAX_LEN - KS_IPV4_HLEN_MIN - KS_UDP_HLEN)
+		return -KS_EMSGSIZE;
+	if (pmtudisc >= KS_IP_PMTUDISC_DO && pmtudisc <= KS_IP_PMTUDISC_INTERFACE &&
+	    len + KS_IPV4_HLEN_MIN + KS_UDP_HLEN > ks_inet_path_mtu(d.src, d.dst, pmtudisc))
 		return -KS_EMSGSIZE;
 	/* sock_alloc_send_skb: the pending error first, then shutdown. */
 	err = ks_socket_take_error(s);
@@ -552,8 +559,8 @@ static long udp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	p->ifindex = (uint16_t)(d.oif == KS_INET_LO_IFINDEX ? 0 : d.oif);
 	int ttl = d.ttl >= 0 ? d.ttl : __atomic_load_n(&u->ttl, __ATOMIC_RELAXED);
 	int tos = d.tos >= 0 ? d.tos : __atomic_load_n(&u->tos, __ATOMIC_RELAXED);
-	err = ks_inet_ip_output(p, d.src, d.dst, KS_IPPROTO_UDP, ttl < 0 ? KS_IP_DEFAULT_TTL : ttl,
-				tos);
+	err = ks_inet_ip_send(p, d.src, d.dst, KS_IPPROTO_UDP, ttl < 0 ? KS_IP_DEFAULT_TTL : ttl,
+			      tos, false, pmtudisc);
 	/* Receive processing runs here, with no lock held: loopback delivers
 	 * before the call returns, as Linux's softirq at the end of it. */
 	ks_inet_lo_drain();
@@ -688,6 +695,16 @@ void ks_inet_udp_err(const struct ks_icmp_hdr *icmp)
 
 	if (!u)
 		return;
+	if (icmp->type == KS_ICMP_DEST_UNREACH && icmp->code == KS_ICMP_FRAG_NEEDED) {
+		/* RFC 1191: the path MTU is learnt (Linux's
+		 * ipv4_sk_update_pmtu); with IP_PMTUDISC_DONT it is no error. */
+		uint32_t mtu = ks_pmtu_plausible(&net()->st, icmp->mtu);
+		uint32_t link = ks_inet_path_mtu(q->ip.src, q->ip.dst, KS_IP_PMTUDISC_PROBE);
+		if (mtu && link) /* (the path MTU it returns is for later sends) */
+			(void)ks_pmtu_learn(&net()->st, q->ip.dst, mtu, link);
+		if (__atomic_load_n(&u->pmtudisc, __ATOMIC_RELAXED) == KS_IP_PMTUDISC_DONT)
+			err = 0;
+	}
 	if (err) {
 		bool recverr = __atomic_load_n(&u->cmsg_flags, __ATOMIC_RELAXED) & KS_INET_RECVERR;
 		ks_mutex_lock(&u->sk.lock);
@@ -916,7 +933,8 @@ static int udp_setsockopt(struct ks_socket *s, int level, int name, const void *
 	unsigned flag = cmsg_flag_of(name);
 	int val, err;
 
-	if (level != KS_SOL_IP || (name != KS_IP_TTL && name != KS_IP_TOS && !flag))
+	if (level != KS_SOL_IP ||
+	    (name != KS_IP_TTL && name != KS_IP_TOS && name != KS_IP_MTU_DISCOVER && !flag))
 		return -KS_ENOPROTOOPT;
 	err = ip_opt_in(uval, len, &val);
 	if (err)
@@ -930,10 +948,34 @@ static int udp_setsockopt(struct ks_socket *s, int level, int name, const void *
 		if (val != -1 && (val < 1 || val > 255))
 			return -KS_EINVAL;
 		__atomic_store_n(&u->ttl, val, __ATOMIC_RELAXED);
+	} else if (name == KS_IP_MTU_DISCOVER) {
+		if (val < KS_IP_PMTUDISC_DONT || val > KS_IP_PMTUDISC_OMIT)
+			return -KS_EINVAL;
+		__atomic_store_n(&u->pmtudisc, val, __ATOMIC_RELAXED);
 	} else {
 		__atomic_store_n(&u->tos, val & 0xff, __ATOMIC_RELAXED);
 	}
 	return 0;
+}
+
+/* IP_MTU (Linux's do_ip_getsockopt): the MTU of the connected socket's
+ * route (dst_mtu: the path MTU learnt, or the link's); ENOTCONN
+ * unconnected. */
+static int udp_mtu(struct ks_inet_sock *u, int *val)
+{
+	uint32_t src = 0, dst = 0;
+	bool conn;
+
+	ks_mutex_lock(&u->sk.lock);
+	conn = u->sk.state == KS_SS_CONNECTED;
+	if (conn) {
+		dst = u->raddr;
+		src = u->laddr;
+		conn = route(u, &dst, src, 0, &src) == 0;
+	}
+	ks_mutex_unlock(&u->sk.lock);
+	*val = conn ? (int)ks_inet_path_mtu(src, dst, KS_IP_PMTUDISC_WANT) : 0;
+	return *val ? 0 : -KS_ENOTCONN;
 }
 
 /* do_ip_getsockopt: one byte if the caller's buffer is shorter than an
@@ -944,7 +986,8 @@ static int udp_getsockopt(struct ks_socket *s, int level, int name, void *uval, 
 	unsigned flag = cmsg_flag_of(name);
 	int len, val;
 
-	if (level != KS_SOL_IP || (name != KS_IP_TTL && name != KS_IP_TOS && !flag))
+	if (level != KS_SOL_IP || (name != KS_IP_TTL && name != KS_IP_TOS &&
+				   name != KS_IP_MTU_DISCOVER && name != KS_IP_MTU && !flag))
 		return -KS_ENOPROTOOPT;
 	if (ks_port_copy_from_user(&len, ulen, sizeof(len)))
 		return -KS_EFAULT;
@@ -956,6 +999,12 @@ static int udp_getsockopt(struct ks_socket *s, int level, int name, void *uval, 
 		val = __atomic_load_n(&u->ttl, __ATOMIC_RELAXED);
 		if (val < 0)
 			val = KS_IP_DEFAULT_TTL;
+	} else if (name == KS_IP_MTU_DISCOVER) {
+		val = __atomic_load_n(&u->pmtudisc, __ATOMIC_RELAXED);
+	} else if (name == KS_IP_MTU) {
+		int err = udp_mtu(u, &val);
+		if (err)
+			return err;
 	} else {
 		val = __atomic_load_n(&u->tos, __ATOMIC_RELAXED);
 	}
