@@ -414,13 +414,14 @@ static int ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t prot
 	h.tot_len = (uint16_t)p->tot_len;
 	h.id = __atomic_add_fetch(&ks_net.ip_id, 1, __ATOMIC_RELAXED);
 	/* Linux's __ip_make_skb: DF always with DO and PROBE, never with
-	 * DONT; with WANT (the default) on a datagram the path carries whole,
-	 * a longer one being fragmented here to the path MTU, or on its way
-	 * out to the link's (ipfrag.h), DF clear. */
+	 * DONT, INTERFACE and OMIT; with WANT (the default) on a datagram the
+	 * path carries whole, a longer one being fragmented here to the path
+	 * MTU, or on its way out to the link's (ipfrag.h), DF clear. */
 	uint32_t link = KS_INET_LO_MTU;
 	uint32_t mtu = local ? link : route_mtu(src, dst, p->ifindex, pmtudisc, &link);
 	h.df = pmtudisc == KS_IP_PMTUDISC_WANT ? local || p->tot_len <= mtu
-					       : pmtudisc != KS_IP_PMTUDISC_DONT;
+					       : pmtudisc == KS_IP_PMTUDISC_DO ||
+							 pmtudisc == KS_IP_PMTUDISC_PROBE;
 	h.src = src;
 	h.dst = dst;
 	int rc = ks_ipv4_emit(hdr, KS_IPV4_HLEN_MIN, &h);

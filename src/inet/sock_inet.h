@@ -69,6 +69,8 @@
  *              route's MTU (DF).
  *   st.frag.lock  reassembly's (ipfrag.h), a leaf: taken by loopback
  *              input (under rx_lock) and interface poll (under nif_lock).
+ *   st.pmtu.lock  the path-MTU cache's (pmtu.h), a leaf: taken by output,
+ *              IP_MTU, and ICMP handling under a socket's lock.
  *
  * Ownership: ks_inet_lo_xmit takes the pbuf; the socket owns what is in its
  * receive queue and frees it on release.
@@ -233,9 +235,9 @@ int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t pro
 /* ks_inet_ip_output (defer false) or ks_inet_ip_queue (true) with the
  * sender's IP_MTU_DISCOVER mode (KS_IP_PMTUDISC_*), which decides DF and
  * whether the path MTU learnt from ICMP (pmtu.h) or the link's bounds the
- * datagram: DONT fragments without DF, WANT sets DF on what fits the path
- * and fragments the rest to it, DO and above always set DF (PROBE and
- * above look at the link's MTU only). */
+ * datagram (docs/inet.md "Path MTU discovery"): WANT sets DF on what fits
+ * the path and fragments the rest to it; DO and PROBE always set DF;
+ * DONT, INTERFACE and OMIT never; PROBE and above use the link's MTU. */
 int ks_inet_ip_send(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
 		    int tos, bool defer, int pmtudisc);
 /* The MTU of the path from src to dst as pmtudisc sees it (Linux's
