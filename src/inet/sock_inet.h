@@ -111,6 +111,17 @@ struct ks_in_pktinfo {
 	struct ks_in_addr ipi_addr;     /* network byte order */
 };
 
+/* IP_RECVERR's control message (Linux's struct sock_extended_err, and
+ * the offender after it) and its origins. */
+#define KS_SO_EE_ORIGIN_LOCAL 1
+#define KS_SO_EE_ORIGIN_ICMP 2
+struct ks_sock_extended_err {
+	uint32_t ee_errno;
+	uint8_t ee_origin, ee_type, ee_code, ee_pad;
+	uint32_t ee_info; /* fragmentation needed: the MTU */
+	uint32_t ee_data;
+};
+
 /* Which control messages recvmsg adds (ks_inet_sock.cmsg_flags), in
  * Linux's order (ip_cmsg_recv_offset). */
 #define KS_INET_CMSG_PKTINFO 1u
@@ -145,7 +156,8 @@ struct ks_inet_sock {
 	bool addr_locked;           /* [L] bind chose laddr (connect may not undo it) */
 	bool port_locked;           /* [L] bind chose lport (disconnect keeps it) */
 	struct ks_pbuf_queue rq;    /* [L] received datagrams */
-	long rmem;                  /* [L] their truesize */
+	struct ks_pbuf_queue errq;  /* [L] IP_RECVERR's error queue (sock_udp.c) */
+	long rmem;                  /* [L] the truesize of both */
 	int ttl;                    /* atomic: IP_TTL */
 	int tos;                    /* atomic: IP_TOS */
 	int pmtudisc;               /* atomic: IP_MTU_DISCOVER (KS_IP_PMTUDISC_*) */

@@ -10,7 +10,10 @@
  * (ksock's stack setting starts at 2 too).
  */
 #include <errno.h>
+#include <time.h> /* linux/errqueue.h needs struct timespec */
+#include <linux/errqueue.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -151,6 +154,130 @@ static void pmtu_udp_do_loopback(struct ct_ctx *c)
 	CT_EQ(c, c->b->sendto((int)tx, buf, sizeof(buf) + 1, 0, &a, sizeof(a)), -EMSGSIZE);
 }
 
+/* A UDP port on 127.0.0.1 where nobody listens (bound, then closed). */
+static long dead_port(struct ct_ctx *c, struct sockaddr_in *out)
+{
+	struct sockaddr_in any = ct_sin4(CT_LO, 0);
+	unsigned len = sizeof(*out);
+	long fd = c->b->socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		return fd;
+	long rc = c->b->bind((int)fd, &any, sizeof(any));
+	if (!rc)
+		rc = c->b->getsockname((int)fd, out, &len);
+	c->b->close((int)fd);
+	return rc;
+}
+
+struct errq_msg {
+	char data[64];
+	struct sockaddr_in name;
+	union {
+		char buf[256];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh;
+	struct iovec iov;
+};
+
+static long read_errq(struct ct_ctx *c, int fd, struct errq_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->iov.iov_base = m->data;
+	m->iov.iov_len = sizeof(m->data);
+	m->mh.msg_iov = &m->iov;
+	m->mh.msg_iovlen = 1;
+	m->mh.msg_name = &m->name;
+	m->mh.msg_namelen = sizeof(m->name);
+	m->mh.msg_control = m->ctl.buf;
+	m->mh.msg_controllen = sizeof(m->ctl.buf);
+	return c->b->recvmsg(fd, &m->mh, MSG_ERRQUEUE);
+}
+
+static int so_error(struct ct_ctx *c, int fd)
+{
+	int v = -1;
+	unsigned len = sizeof(v);
+
+	return c->b->getsockopt(fd, SOL_SOCKET, SO_ERROR, &v, &len) ? -1 : v;
+}
+
+/* IP_RECVERR's error queue (man 7 ip): a datagram to a closed port on
+ * loopback queues the ICMP port unreachable: POLLERR; MSG_ERRQUEUE reads
+ * what was quoted of the datagram, the name it went to, and an IP_RECVERR
+ * control message (ECONNREFUSED, SO_EE_ORIGIN_ICMP, type 3, code 3,
+ * offender 127.0.0.1). The pending error moves with the queue: reading an
+ * entry sets it to the next ICMP entry's, or clears it. Without
+ * IP_RECVERR the queue stays empty. */
+static void pmtu_udp_recverr_queue(struct ct_ctx *c)
+{
+	struct sockaddr_in dead, any = ct_sin4(CT_LO, 0);
+	static struct errq_msg m;
+	int one = 1;
+	long fd, plain;
+
+	CT_EQ(c, dead_port(c, &dead), 0);
+	CT_OK(c, plain, udp_socket(c));
+	CT_EQ(c, c->b->sendto((int)plain, "x", 1, 0, &dead, sizeof(dead)), 1);
+	CT_EQ(c, read_errq(c, (int)plain, &m), -EAGAIN);
+	CT_OK(c, fd, udp_socket(c));
+	CT_EQ(c, c->b->bind((int)fd, &any, sizeof(any)), 0);
+	CT_EQ(c, read_errq(c, (int)fd, &m), -EAGAIN);
+	CT_EQ(c, c->b->setsockopt((int)fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)), 0);
+	CT_EQ(c, c->b->sendto((int)fd, "hello", 5, 0, &dead, sizeof(dead)), 5);
+	/* The pending error goes to the next call (and is taken)... */
+	CT_EQ(c, c->b->sendto((int)fd, "again", 5, 0, &dead, sizeof(dead)), -ECONNREFUSED);
+	CT_EQ(c, c->b->sendto((int)fd, "again", 5, 0, &dead, sizeof(dead)), 5);
+	CT_TRUE(c, ct_tcp_poll(c, (int)fd, POLLIN, 0) & POLLERR);
+	CT_EQ(c, so_error(c, (int)fd), ECONNREFUSED); /* taken: cleared */
+	CT_EQ(c, so_error(c, (int)fd), 0);
+	/* ...but the queue keeps both entries. */
+	CT_EQ(c, read_errq(c, (int)fd, &m), 5);
+	CT_TRUE(c, memcmp(m.data, "hello", 5) == 0);
+	CT_TRUE(c, m.mh.msg_flags & MSG_ERRQUEUE);
+	CT_EQ(c, m.mh.msg_namelen, sizeof(struct sockaddr_in));
+	CT_EQ(c, m.name.sin_port, dead.sin_port);
+	CT_EQ(c, m.name.sin_addr.s_addr, htonl(CT_LO));
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m.mh);
+	CT_TRUE(c, cm != NULL);
+	CT_EQ(c, cm->cmsg_level, SOL_IP);
+	CT_EQ(c, cm->cmsg_type, IP_RECVERR);
+	CT_EQ(c, cm->cmsg_len, CMSG_LEN(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in)));
+	struct sock_extended_err ee;
+	struct sockaddr_in off;
+	memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+	memcpy(&off, CMSG_DATA(cm) + sizeof(ee), sizeof(off));
+	CT_EQ(c, ee.ee_errno, ECONNREFUSED);
+	CT_EQ(c, ee.ee_origin, SO_EE_ORIGIN_ICMP);
+	CT_EQ(c, ee.ee_type, 3);
+	CT_EQ(c, ee.ee_code, 3);
+	CT_EQ(c, ee.ee_info, 0);
+	CT_EQ(c, off.sin_family, AF_INET);
+	CT_EQ(c, off.sin_addr.s_addr, htonl(CT_LO));
+	CT_TRUE(c, CMSG_NXTHDR(&m.mh, cm) == NULL);
+	/* The next entry is ICMP too: the pending error is its errno. */
+	CT_EQ(c, so_error(c, (int)fd), ECONNREFUSED);
+	CT_EQ(c, read_errq(c, (int)fd, &m), 5);
+	CT_TRUE(c, memcmp(m.data, "again", 5) == 0);
+	/* A short buffer: MSG_TRUNC. */
+	CT_EQ(c, so_error(c, (int)fd), 0);
+	CT_EQ(c, read_errq(c, (int)fd, &m), -EAGAIN);
+	CT_EQ(c, ct_tcp_poll(c, (int)fd, POLLIN, 0) & POLLERR, 0);
+	CT_EQ(c, c->b->sendto((int)fd, "truncate", 8, 0, &dead, sizeof(dead)), 8);
+	memset(&m, 0, sizeof(m));
+	m.iov.iov_base = m.data;
+	m.iov.iov_len = 3;
+	m.mh.msg_iov = &m.iov;
+	m.mh.msg_iovlen = 1;
+	m.mh.msg_control = m.ctl.buf;
+	m.mh.msg_controllen = sizeof(m.ctl.buf);
+	CT_EQ(c, c->b->recvmsg((int)fd, &m.mh, MSG_ERRQUEUE), 3);
+	CT_TRUE(c, m.mh.msg_flags & MSG_TRUNC);
+	CT_TRUE(c, m.mh.msg_flags & MSG_ERRQUEUE);
+	CT_EQ(c, so_error(c, (int)fd), 0);
+}
+
 /* ECN with the default tcp_ecn (2: accept, never ask): neither end of a
  * loopback connection asks, so TCP_INFO shows neither TCPI_OPT_ECN nor
  * TCPI_OPT_ECN_SEEN, before and after data. */
@@ -186,6 +313,7 @@ const struct ct_case ct_cases_pmtu[] = {
 	{ "pmtu_tcp_ip_mtu", pmtu_tcp_ip_mtu },
 	{ "pmtu_udp_ip_mtu", pmtu_udp_ip_mtu },
 	{ "pmtu_udp_do_loopback", pmtu_udp_do_loopback },
+	{ "pmtu_udp_recverr_queue", pmtu_udp_recverr_queue },
 	{ "ecn_tcp_info_default", ecn_tcp_info_default },
 	{ NULL, NULL },
 };

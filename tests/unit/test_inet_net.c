@@ -614,6 +614,38 @@ static int setint(int fd, int name, int v)
 	return (int)ks_sys_setsockopt(fd, KS_SOL_IP, name, &v, sizeof(v));
 }
 
+/* One IP_RECVERR entry of fd: its extended error and offender, the
+ * bytes read (or the error), the name's port (0: none). */
+struct errq_read {
+	long n;
+	struct ks_sock_extended_err ee;
+	struct ks_sockaddr_in offender, name;
+	int flags;
+};
+
+static void read_errq(int fd, struct errq_read *r)
+{
+	char data[64];
+	union {
+		char buf[128];
+		struct ks_cmsghdr align;
+	} ctl;
+	struct ks_iovec iov = { data, sizeof(data) };
+	struct ks_msghdr mh = { &r->name, sizeof(r->name), &iov, 1, ctl.buf, sizeof(ctl.buf), 0 };
+
+	memset(r, 0, sizeof(*r));
+	memset(&ctl, 0, sizeof(ctl));
+	r->n = ks_sys_recvmsg(fd, &mh, KS_MSG_ERRQUEUE);
+	r->flags = mh.msg_flags;
+	if (mh.msg_namelen == 0)
+		memset(&r->name, 0, sizeof(r->name));
+	if (r->n >= 0 && mh.msg_controllen >= KS_CMSG_LEN(sizeof(r->ee) + sizeof(r->offender))) {
+		const char *d = ctl.buf + KS_CMSG_ALIGN(sizeof(struct ks_cmsghdr));
+		memcpy(&r->ee, d, sizeof(r->ee));
+		memcpy(&r->offender, d + sizeof(r->ee), sizeof(r->offender));
+	}
+}
+
 static void t_pmtu_udp(struct ut_ctx *t)
 {
 	struct fixture fx;
@@ -650,12 +682,39 @@ static void t_pmtu_udp(struct ut_ctx *t)
 	p = ks_pbufq_pop(&fx.l1.sent);
 	UT_TRUE(t, ip_frame(p, mac_a, 20 + 1480 - 1376, false, false));
 	ks_pbuf_free(p);
-	/* DO: EMSGSIZE past it, DF on what fits. */
+	/* DO: EMSGSIZE past it, DF on what fits. With IP_RECVERR, an entry
+	 * of origin LOCAL with the MTU (Linux's ip_local_error); the ICMP
+	 * one before it had the MTU the router said. */
 	UT_EQ(t, setint((int)s, KS_IP_MTU_DISCOVER, KS_IP_PMTUDISC_DO), 0);
+	UT_EQ(t, setint((int)s, KS_IP_RECVERR, 1), 0);
 	UT_EQ(t, snd((int)s, big, sizeof(big), 0), -KS_EMSGSIZE);
-	UT_EQ(t, snd((int)s, big, 1372, 0), 1372);
+	struct errq_read er;
+	read_errq((int)s, &er);
+	UT_EQ(t, er.n, 0);
+	UT_EQ(t, er.ee.ee_errno, KS_EMSGSIZE);
+	UT_EQ(t, er.ee.ee_origin, KS_SO_EE_ORIGIN_LOCAL);
+	UT_EQ(t, er.ee.ee_info, 1400);
+	UT_EQ(t, er.offender.sin_family, 0);
+	UT_EQ(t, ks_ntoh16(er.name.sin_port), 9);
+	UT_TRUE(t, er.flags & KS_MSG_ERRQUEUE);
+	read_errq((int)s, &er);
+	UT_EQ(t, er.n, -KS_EAGAIN);
+	feed_frag_needed(&fx.l1, f, 1350);
+	read_errq((int)s, &er);
+	UT_EQ(t, er.n, 0); /* the quote had no payload past the UDP header */
+	UT_EQ(t, er.ee.ee_origin, KS_SO_EE_ORIGIN_ICMP);
+	UT_EQ(t, er.ee.ee_type, KS_ICMP_DEST_UNREACH);
+	UT_EQ(t, er.ee.ee_code, KS_ICMP_FRAG_NEEDED);
+	UT_EQ(t, er.ee.ee_info, 1350);
+	UT_EQ(t, ks_ntoh32(er.offender.sin_addr.s_addr), A1);
+	UT_EQ(t, ks_ntoh32(er.name.sin_addr.s_addr), REMOTE);
+	UT_EQ(t, so_error((int)s), 0);
+	UT_EQ(t, setint((int)s, KS_IP_RECVERR, 0), 0);
+	UT_EQ(t, getint((int)s, KS_IP_MTU), 1350);
+	UT_EQ(t, snd((int)s, big, 1372, 0), -KS_EMSGSIZE);
+	UT_EQ(t, snd((int)s, big, 1322, 0), 1322);
 	p = ks_pbufq_pop(&fx.l1.sent);
-	UT_TRUE(t, ip_frame(p, mac_a, 1400, true, false));
+	UT_TRUE(t, ip_frame(p, mac_a, 1350, true, false));
 	ks_pbuf_free(p);
 	/* PROBE: the link's MTU, DF. */
 	UT_EQ(t, setint((int)s, KS_IP_MTU_DISCOVER, KS_IP_PMTUDISC_PROBE), 0);
