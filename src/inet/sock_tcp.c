@@ -1942,6 +1942,7 @@ void ks_inet_tcp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d)
 	const struct ks_tcp_hdr *h = &d->tcp;
 	struct ks_tcp_sock *ts = lookup(d->ip.src, h->sport, d->ip.dst, h->dport);
 
+	ks_pbuf_set_ecn(p, d->ip.tos & KS_IP_ECN_MASK); /* for the engine (tcp_ecn.c) */
 	if (ts) {
 		tcp_lock(ts);
 		ks_tcp_set_keepalive(&ts->pcb, (__atomic_load_n(&ts->sk.flags, __ATOMIC_RELAXED) &
