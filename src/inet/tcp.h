@@ -38,7 +38,8 @@
  * Interface: ks_tcp_pcb_init, ks_tcp_pcb_fini, ks_tcp_connect,
  * ks_tcp_listen, ks_tcp_input, ks_tcp_send, ks_tcp_recv, ks_tcp_shutdown,
  * ks_tcp_close, ks_tcp_abort, ks_tcp_output, ks_tcp_timer,
- * ks_tcp_reset_reply.
+ * ks_tcp_reset_reply, ks_tcp_mtu_reduced. ECN (tcp_ecn.c) follows the
+ * stack's tcp_ecn by itself.
  *
  * Locking: none inside. Every function runs under its owner's lock for
  * that pcb (sock_tcp.c: the socket's lock); spawn runs with the listener's
@@ -112,7 +113,8 @@ struct ks_tcp_pcb;
 
 struct ks_tcp_hooks {
 	/* A segment to send from src to dst: p starts at the TCP header, with
-	 * room for IPv4 and the link in front. Takes p. */
+	 * room for IPv4 and the link in front, and its flags carry the ECN
+	 * codepoint for the IP header (ks_pbuf_ecn; tcp_ecn.c). Takes p. */
 	void (*output)(struct ks_tcp_pcb *pcb, struct ks_pbuf *p, uint32_t src, uint32_t dst);
 	void (*event)(struct ks_tcp_pcb *pcb, unsigned ev);
 	/* A new pcb for a connection from src:sport to dst:dport on listener,
@@ -335,7 +337,8 @@ void ks_tcp_set_keepalive(struct ks_tcp_pcb *pcb, bool on);
 #define KS_TCP_IN_TW_REUSE 1 /* a SYN may reuse this TIME-WAIT pair: give
 				it to a listener after closing this pcb */
 /* Processes one segment for pcb (the owner's lookup matched it): p holds
- * the IPv4 datagram, h its parsed TCP header. Takes p, except when it
+ * the IPv4 datagram, its flags the IP header's ECN field (the owner sets
+ * it with ks_pbuf_set_ecn), h its parsed TCP header. Takes p, except when it
  * returns KS_TCP_IN_TW_REUSE. */
 int ks_tcp_input(struct ks_tcp_pcb *pcb, struct ks_pbuf *p, uint32_t src, uint32_t dst,
 		 const struct ks_tcp_hdr *h);

@@ -520,9 +520,12 @@ bool th_fx_active(struct th_end *e, bool ts)
 	e->pcb.adv_mss = 1460;
 	if (!want(w, ks_tcp_connect(&e->pcb) == 0, "connect failed"))
 		return false;
-	if (!want(w, th_pop(e, &s) == 1 && s.h.flags == KS_TCP_SYN, "no SYN"))
+	if (!want(w, th_pop(e, &s) == 1 && (s.h.flags & ~(KS_TCP_ECE | KS_TCP_CWR)) == KS_TCP_SYN,
+		  "no SYN"))
 		return false;
 	sp.flags = KS_TCP_SYN | KS_TCP_ACK;
+	if (s.h.flags & KS_TCP_ECE)
+		sp.flags |= KS_TCP_ECE; /* asked for ECN (tcp_ecn 1): yes, as Linux */
 	sp.seq = TH_PEER_ISS;
 	sp.ack = e->pcb.iss + 1;
 	sp.wnd = 65535;

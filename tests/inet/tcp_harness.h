@@ -170,7 +170,7 @@ int th_peer(struct th_end *e, uint8_t flags, uint32_t ack, const void *data, uin
 
 #define TH_PEER_ISS 1000000u
 /* Active open to ESTABLISHED with a Linux peer (th_linux_syn_opts; no TS
- * unless ts), adv_mss 1460, the peer's window 1024 << 7 afterwards; the
+ * unless ts; ECN if the SYN asks), adv_mss 1460, the peer's window 1024 << 7 afterwards; the
  * SYN and the ACK are consumed. false if anything was unexpected
  * (w->why). */
 bool th_fx_active(struct th_end *e, bool ts);

@@ -29,6 +29,9 @@
  *                       learnt (IP_MTU), datagrams cut to it (WANT,
  *                       DONT), EMSGSIZE past it (DO), the link's MTU
  *                       for PROBE, forgotten after 10 minutes
+ *   ecn_tcp             ECN through an interface: the SYN asks with
+ *                       tcp_ecn 1, data leaves ECT(0) beside IP_TOS's
+ *                       bits, a CE mark arriving is echoed with ECE
  *   pmtu_tcp            the same error about a TCP segment in flight:
  *                       the MSS follows and the data goes again in
  *                       smaller segments with DF; one quoting a sequence
@@ -42,6 +45,7 @@
 #include <ksock/ksock.h>
 
 #include "inet/ipfrag.h"
+#include "inet/wire/checksum.h"
 #include "inet/sock_inet.h"
 #include "ut.h"
 
@@ -739,10 +743,12 @@ static void t_pmtu_udp(struct ut_ctx *t)
 	fx_down(&fx);
 }
 
-/* REMOTE:80 sends a TCP segment to B1:dport (an MSS option on a SYN). */
-static void feed_tcp(struct fdev *l1, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags)
+/* REMOTE:80 sends a TCP segment with n bytes of data to B1:dport (an
+ * MSS option on a SYN), its IP ECN field ecn. */
+static void feed_tcp_ecn(struct fdev *l1, uint16_t dport, uint32_t seq, uint32_t ack,
+			 uint8_t flags, unsigned ecn, const char *data, size_t n)
 {
-	uint8_t seg[64], buf[128];
+	uint8_t seg[128], buf[192];
 	struct ks_tcp_hdr h;
 
 	memset(&h, 0, sizeof(h));
@@ -755,8 +761,18 @@ static void feed_tcp(struct fdev *l1, uint16_t dport, uint32_t seq, uint32_t ack
 	h.opt.mss_ok = (flags & KS_TCP_SYN) != 0;
 	h.opt.mss = 1460;
 	h.hlen = (uint8_t)(KS_TCP_HLEN + ks_tcp_opts_len(&h.opt));
-	ks_tcp_emit(seg, h.hlen, &h, REMOTE, B1);
-	feed(l1, buf, frame_ip(buf, mac_b, REMOTE, B1, KS_IPPROTO_TCP, seg, h.hlen));
+	memcpy(seg + h.hlen, data, n);
+	ks_tcp_emit(seg, h.hlen + n, &h, REMOTE, B1);
+	size_t len = frame_ip(buf, mac_b, REMOTE, B1, KS_IPPROTO_TCP, seg, h.hlen + n);
+	buf[15] = (uint8_t)ecn; /* the TOS byte; the header checksum again */
+	ks_put16(buf + 24, 0);
+	ks_put16(buf + 24, ks_csum(buf + 14, 20));
+	feed(l1, buf, len);
+}
+
+static void feed_tcp(struct fdev *l1, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	feed_tcp_ecn(l1, dport, seq, ack, flags, KS_IP_ECN_NOT_ECT, NULL, 0);
 }
 
 static void t_pmtu_tcp(struct ut_ctx *t)
@@ -821,6 +837,67 @@ static void t_pmtu_tcp(struct ut_ctx *t)
 	fx_down(&fx);
 }
 
+/* ECN through an interface: with tcp_ecn 1 the SYN asks (ECE and CWR,
+ * Not-ECT), a SYN-ACK with ECE turns it on; data leaves ECT(0) in the TOS
+ * byte beside IP_TOS's bits (whose own ECN bits are dropped); a CE-marked
+ * segment arriving is answered at once with ECE, Not-ECT. */
+static void t_ecn_tcp(struct ut_ctx *t)
+{
+	struct fixture fx;
+	struct ks_pbuf *p;
+	struct ks_sockaddr_in sin = { .sin_family = KS_AF_INET, .sin_port = ks_hton16(80),
+				      .sin_addr = { ks_hton32(REMOTE) } };
+
+	UT_EQ(t, fx_up(&fx), 0);
+	UT_EQ(t, ks_inet_route_add(0, 0, A1, 0), 0);
+	feed_arp_reply(&fx.l1);
+	UT_EQ(t, ks_inet_get_tcp_ecn(), 2);
+	UT_EQ(t, ks_inet_set_tcp_ecn(3), -KS_EINVAL);
+	UT_EQ(t, ks_inet_set_tcp_ecn(-1), -KS_EINVAL);
+	UT_EQ(t, ks_inet_set_tcp_ecn(1), 0);
+	long s = ks_sys_socket(KS_AF_INET, KS_SOCK_STREAM | KS_SOCK_NONBLOCK, 0);
+	UT_TRUE(t, s >= 0);
+	UT_EQ(t, setint((int)s, KS_IP_TOS, 0x13), 0);
+	UT_EQ(t, getint((int)s, KS_IP_TOS), 0x10);
+	UT_EQ(t, ks_sys_connect((int)s, (struct ks_sockaddr *)&sin, sizeof(sin)), -KS_EINPROGRESS);
+	(void)ks_inet_set_tcp_ecn(2); /* the SYN is out: the rest is the connection's */
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL && p->len >= 54);
+	UT_EQ(t, p->data[47], KS_TCP_SYN | KS_TCP_ECE | KS_TCP_CWR);
+	UT_EQ(t, p->data[15], 0x10);
+	uint32_t iss = ks_get32(p->data + 38);
+	uint16_t lport = ks_get16(p->data + 34);
+	ks_pbuf_free(p);
+	feed_tcp_ecn(&fx.l1, lport, 5000, iss + 1, KS_TCP_SYN | KS_TCP_ACK | KS_TCP_ECE,
+		     KS_IP_ECN_NOT_ECT, NULL, 0);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL);
+	UT_EQ(t, p->data[47], KS_TCP_ACK);
+	UT_EQ(t, p->data[15], 0x10);
+	ks_pbuf_free(p);
+	UT_EQ(t, snd((int)s, "data", 4, 0), 4);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL);
+	UT_EQ(t, p->data[15], 0x10 | KS_IP_ECN_ECT0);
+	UT_EQ(t, p->data[47] & (KS_TCP_ECE | KS_TCP_CWR), 0);
+	ks_pbuf_free(p);
+	feed_tcp_ecn(&fx.l1, lport, 5001, iss + 5, KS_TCP_ACK | KS_TCP_PSH, KS_IP_ECN_CE, "abc", 3);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL);
+	UT_EQ(t, p->data[47], KS_TCP_ACK | KS_TCP_ECE);
+	UT_EQ(t, p->data[15], 0x10);
+	ks_pbuf_free(p);
+	uint8_t info[104];
+	unsigned len = sizeof(info);
+	UT_EQ(t, ks_sys_getsockopt((int)s, 6, 11 /* TCP_INFO */, info, &len), 0);
+	UT_EQ(t, info[5] & (8 | 16), 8 | 16); /* TCPI_OPT_ECN, TCPI_OPT_ECN_SEEN */
+	feed_tcp(&fx.l1, lport, 5004, iss + 5, KS_TCP_RST);
+	ks_sys_close((int)s);
+	(void)ks_inet_tcp_expire();
+	ks_pbufq_purge(&fx.l1.sent);
+	fx_down(&fx);
+}
+
 const struct ut_case ut_cases_inet_net[] = {
 	{ "arp_failure", t_arp_failure },
 	{ "icmp_errors", t_icmp_errors },
@@ -830,5 +907,6 @@ const struct ut_case ut_cases_inet_net[] = {
 	{ "fragments", t_fragments },
 	{ "pmtu_udp", t_pmtu_udp },
 	{ "pmtu_tcp", t_pmtu_tcp },
+	{ "ecn_tcp", t_ecn_tcp },
 	{ 0 },
 };
