@@ -761,7 +761,8 @@ static void feed_tcp_ecn(struct fdev *l1, uint16_t dport, uint32_t seq, uint32_t
 	h.opt.mss_ok = (flags & KS_TCP_SYN) != 0;
 	h.opt.mss = 1460;
 	h.hlen = (uint8_t)(KS_TCP_HLEN + ks_tcp_opts_len(&h.opt));
-	memcpy(seg + h.hlen, data, n);
+	if (n)
+		memcpy(seg + h.hlen, data, n);
 	ks_tcp_emit(seg, h.hlen + n, &h, REMOTE, B1);
 	size_t len = frame_ip(buf, mac_b, REMOTE, B1, KS_IPPROTO_TCP, seg, h.hlen + n);
 	buf[15] = (uint8_t)ecn; /* the TOS byte; the header checksum again */
