@@ -395,3 +395,20 @@ check-tcp-tap: $(BUILD)/tcp-peer
 	tests/inet/tcp_smoke.sh $(BUILD)/tcp-peer
 
 .PHONY: check-tcp-tap
+
+# ---- ecn-pmtu-tap: ECN and path-MTU discovery against Linux over the TAP ----
+# `make check-ecn-pmtu-tap` (root): tests/inet/ecn_pmtu_tap.sh runs
+# build/ecn-pmtu-peer (tests/inet/tcp/ecn_pmtu_peer.c) in a network
+# namespace: Linux with tcp_ecn=1 against ksock's echo server (ss -ti shows
+# ecn, ecnseen), and ksock's client through Linux as a router to a
+# 1280-byte link (ICMP fragmentation needed lowers its MSS). It skips,
+# saying why, without namespaces or /dev/net/tun.
+$(BUILD)/ecn-pmtu-peer: $(BUILD)/tests/inet/tcp/ecn_pmtu_peer.o $(LIB)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/inet/tcp/ecn_pmtu_peer.o: port/hosted/tap.h $(INET_HDRS)
+
+check-ecn-pmtu-tap: $(BUILD)/ecn-pmtu-peer
+	tests/inet/ecn_pmtu_tap.sh $(BUILD)/ecn-pmtu-peer
+
+.PHONY: check-ecn-pmtu-tap

@@ -59,6 +59,9 @@ make -j"$jobs" check-net-tap
 step "inet: TCP between ksock and Linux over a TAP (curl, python3; loss, reordering, duplication and delay injected; root; skips without netns or /dev/net/tun)"
 make -j"$jobs" check-tcp-tap
 
+step "inet: ECN and path-MTU discovery between ksock and Linux over a TAP (Linux with tcp_ecn=1; Linux as a router to a 1280-byte link; root)"
+make -j"$jobs" check-ecn-pmtu-tap
+
 step "install + pkg-config link"
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT

@@ -131,6 +131,14 @@ void ks_stats_get(struct ks_stats *out);
  * whose leak checks would otherwise count the 60 s of TIME-WAIT. */
 int ks_inet_tcp_expire(void);
 
+/* Linux's net.ipv4.tcp_ecn for AF_INET's TCP (RFC 3168; docs/tcp.md):
+ * 0 never use ECN, 1 ask for it on outgoing connections and accept it on
+ * incoming ones, 2 accept it only (the default, as Linux's). Applies to
+ * connections whose SYN is sent or received afterwards. 0, or -KS_EINVAL
+ * for another value. */
+int ks_inet_set_tcp_ecn(int mode);
+int ks_inet_get_tcp_ecn(void);
+
 /* Writes a table of live sockets in the style of `ss -x`, one line each,
  * through the callback; returns the number of sockets listed. */
 int ks_socket_table(void (*line)(void *arg, const char *text), void *arg);

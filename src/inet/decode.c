@@ -20,6 +20,7 @@ static int decode_l4(const struct ks_ipv4_hdr *ip, unsigned flags, struct ks_ine
 	case KS_IPPROTO_ICMP:
 		out->kind = KS_INET_ICMP;
 		rc = ks_icmp_parse(ip->payload, ip->payload_len, flags, &out->icmp);
+		out->icmp.from = ip->src;
 		if (rc >= 0 && !icmp_type_known(out->icmp.type))
 			rc = -KS_DROP_UNSUPPORTED; /* RFC 1122 3.2.2 */
 		return rc;

@@ -320,7 +320,8 @@ static void arp_fail(struct ks_inet_netif *nif, struct ks_inet_arp_entry *e)
 	nif->stats.arp_failed++;
 	while ((p = ks_pbufq_pop(&e->q)) != NULL) {
 		struct ks_icmp_hdr icmp = { .type = KS_ICMP_DEST_UNREACH,
-					    .code = KS_ICMP_HOST_UNREACH, .is_error = true };
+					    .code = KS_ICMP_HOST_UNREACH, .is_error = true,
+					    .from = nif->addr }; /* made up here */
 
 		if (nif->err_fn && ks_icmp_parse_quote(p->data, p->len, &icmp.quote) == 0 &&
 		    icmp.quote.ip.proto == KS_IPPROTO_UDP) { /* the hook's contract: UDP */

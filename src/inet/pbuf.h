@@ -83,6 +83,12 @@
 #define KS_PBUF_F_CSUM_OK (1u << 0)    /* transport checksum verified (== KS_WIRE_CSUM_OK) */
 #define KS_PBUF_F_LINK_BCAST (1u << 1) /* sent to the link's broadcast address */
 #define KS_PBUF_F_LINK_MCAST (1u << 2) /* sent to a link multicast address */
+/* Bits 3-4: the IPv4 header's ECN field (RFC 3168 5, KS_IP_ECN_*): on a
+ * TCP segment given to ks_tcp_input, the field it arrived with (the owner
+ * copies it from the header); on one TCP gives its output hook, the
+ * codepoint to send (the owner ORs it into the TOS byte). */
+#define KS_PBUF_F_ECN_SHIFT 3
+#define KS_PBUF_F_ECN_MASK (3u << KS_PBUF_F_ECN_SHIFT)
 
 struct ks_pbuf_pool {
 	/* Atomic (__atomic builtins); read them with ks_pbuf_pool_live or
@@ -111,6 +117,17 @@ struct ks_pbuf {
 };
 
 void ks_pbuf_pool_init(struct ks_pbuf_pool *pool, long max_bytes);
+
+/* The ECN codepoint p carries (KS_PBUF_F_ECN_MASK), and setting it. */
+static inline unsigned ks_pbuf_ecn(const struct ks_pbuf *p)
+{
+	return (p->flags & KS_PBUF_F_ECN_MASK) >> KS_PBUF_F_ECN_SHIFT;
+}
+static inline void ks_pbuf_set_ecn(struct ks_pbuf *p, unsigned ecn)
+{
+	p->flags = (uint16_t)((p->flags & ~KS_PBUF_F_ECN_MASK) |
+			      ((ecn << KS_PBUF_F_ECN_SHIFT) & KS_PBUF_F_ECN_MASK));
+}
 long ks_pbuf_pool_live(const struct ks_pbuf_pool *pool);
 
 /* A new segment with headroom bytes of room and len bytes of data

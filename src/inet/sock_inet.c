@@ -15,6 +15,8 @@
  */
 #include "sock_inet.h"
 
+#include <ksock/ksock.h>
+
 static struct ks_inet_net ks_net;
 static struct ks_timer net_timer; /* runs the interfaces' poll and timers */
 static void net_timer_fn(void *arg);
@@ -350,9 +352,11 @@ static int nif_xmit(struct ks_pbuf *p, uint32_t src, uint32_t dst)
 }
 
 /* The MTU of the route from src to dst out of oif (0: any), as Linux's
- * dst_mtu: the chosen interface's; 0 when there is no route (nif_xmit
- * then refuses the datagram). */
-static uint32_t route_mtu(uint32_t src, uint32_t dst, int oif)
+ * dst_mtu: the chosen interface's, or the path's if one was learnt
+ * (pmtu.h) and pmtudisc uses it (Linux's ip_sk_use_pmtu: below PROBE);
+ * 0 when there is no route (nif_xmit then refuses the datagram). The
+ * interface's own MTU in *link if link is not NULL. */
+static uint32_t route_mtu(uint32_t src, uint32_t dst, int oif, int pmtudisc, uint32_t *link)
 {
 	struct ks_inet_rtres res;
 	uint32_t mtu = 0;
@@ -361,13 +365,43 @@ static uint32_t route_mtu(uint32_t src, uint32_t dst, int oif)
 	if (ks_inet_rtab_lookup(&ks_net.rt, dst, oif, src, &res) == 0)
 		mtu = res.nif->dev->mtu;
 	ks_mutex_unlock(&ks_net.rt_lock);
+	if (link)
+		*link = mtu;
+	if (mtu && pmtudisc < KS_IP_PMTUDISC_PROBE)
+		mtu = ks_pmtu_get(&ks_net.st, dst, mtu);
 	return mtu;
+}
+
+uint32_t ks_inet_path_mtu(uint32_t src, uint32_t dst, int pmtudisc)
+{
+	uint32_t mtu = ks_inet_addr_local(dst) ? KS_INET_LO_MTU : route_mtu(src, dst, 0, pmtudisc, NULL);
+
+	return mtu > KS_IPV4_MAX_LEN ? KS_IPV4_MAX_LEN : mtu; /* Linux's ipv4_mtu: IP_MAX_MTU */
+}
+
+/* Where ip_output's pieces go: sent now, or queued for tx_flush. */
+struct ip_out {
+	bool defer;
+	uint16_t ifindex;
+};
+
+static int ip_out_piece(void *arg, struct ks_pbuf *p)
+{
+	struct ip_out *o = arg;
+
+	p->ifindex = o->ifindex;
+	if (!o->defer)
+		return nif_xmit(p, ks_get32(p->data + 12), ks_get32(p->data + 16));
+	ks_mutex_lock(&ks_net.lo_lock);
+	ks_pbufq_push(&ks_net.tx_q, p);
+	ks_mutex_unlock(&ks_net.lo_lock);
+	return 0;
 }
 
 /* ---- IPv4 output ---- */
 
 static int ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
-		     int tos, bool defer)
+		     int tos, bool defer, int pmtudisc)
 {
 	struct ks_ipv4_hdr h = {0};
 	bool local = ks_inet_addr_local(dst);
@@ -387,9 +421,15 @@ static int ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t prot
 	h.proto = proto;
 	h.tot_len = (uint16_t)p->tot_len;
 	h.id = __atomic_add_fetch(&ks_net.ip_id, 1, __ATOMIC_RELAXED);
-	/* Linux's IP_PMTUDISC_WANT: DF on a datagram the route carries whole;
-	 * a longer one is fragmented on its way out, DF clear (ipfrag.h). */
-	h.df = local || p->tot_len <= route_mtu(src, dst, p->ifindex);
+	/* Linux's __ip_make_skb: DF always with DO and PROBE, never with
+	 * DONT, INTERFACE and OMIT; with WANT (the default) on a datagram the
+	 * path carries whole, a longer one being fragmented here to the path
+	 * MTU, or on its way out to the link's (ipfrag.h), DF clear. */
+	uint32_t link = KS_INET_LO_MTU;
+	uint32_t mtu = local ? link : route_mtu(src, dst, p->ifindex, pmtudisc, &link);
+	h.df = pmtudisc == KS_IP_PMTUDISC_WANT ? local || p->tot_len <= mtu
+					       : pmtudisc == KS_IP_PMTUDISC_DO ||
+							 pmtudisc == KS_IP_PMTUDISC_PROBE;
 	h.src = src;
 	h.dst = dst;
 	int rc = ks_ipv4_emit(hdr, KS_IPV4_HLEN_MIN, &h);
@@ -398,12 +438,13 @@ static int ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t prot
 		return rc;
 	}
 	if (!local) {
-		if (!defer)
-			return nif_xmit(p, src, dst); /* route() found a route */
-		ks_mutex_lock(&ks_net.lo_lock);
-		ks_pbufq_push(&ks_net.tx_q, p);
-		ks_mutex_unlock(&ks_net.lo_lock);
-		return 0;
+		struct ip_out o = {defer, p->ifindex};
+		/* Cut here only to a path MTU below the link's (pmtu.h); the
+		 * interface cuts to its own, after a broadcast's copy for
+		 * this host was taken whole. */
+		if (!h.df && mtu < link && p->tot_len > mtu)
+			return ks_ipfrag_output(&ks_net.st, p, mtu, KS_PBUF_ROOM_IP, ip_out_piece, &o);
+		return ip_out_piece(&o, p); /* route() found a route */
 	}
 	p->ifindex = 0; /* received on loopback */
 	ks_inet_lo_xmit(p);
@@ -413,13 +454,32 @@ static int ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t prot
 int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
 		      int tos)
 {
-	return ip_output(p, src, dst, proto, ttl, tos, false);
+	return ip_output(p, src, dst, proto, ttl, tos, false, KS_IP_PMTUDISC_WANT);
 }
 
 int ks_inet_ip_queue(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
 		     int tos)
 {
-	return ip_output(p, src, dst, proto, ttl, tos, true);
+	return ip_output(p, src, dst, proto, ttl, tos, true, KS_IP_PMTUDISC_WANT);
+}
+
+int ks_inet_ip_send(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
+		    int tos, bool defer, int pmtudisc)
+{
+	return ip_output(p, src, dst, proto, ttl, tos, defer, pmtudisc);
+}
+
+int ks_inet_set_tcp_ecn(int mode)
+{
+	if (mode < KS_TCP_ECN_OFF || mode > KS_TCP_ECN_PASSIVE)
+		return -KS_EINVAL;
+	__atomic_store_n(&ks_net.st.tcp_ecn, mode, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int ks_inet_get_tcp_ecn(void)
+{
+	return __atomic_load_n(&ks_net.st.tcp_ecn, __ATOMIC_RELAXED);
 }
 
 /* ---- IPv4 input ---- */

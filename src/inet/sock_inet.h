@@ -69,6 +69,8 @@
  *              route's MTU (DF).
  *   st.frag.lock  reassembly's (ipfrag.h), a leaf: taken by loopback
  *              input (under rx_lock) and interface poll (under nif_lock).
+ *   st.pmtu.lock  the path-MTU cache's (pmtu.h), a leaf: taken by output,
+ *              IP_MTU, and ICMP handling under a socket's lock.
  *
  * Ownership: ks_inet_lo_xmit takes the pbuf; the socket owns what is in its
  * receive queue and frees it on release.
@@ -90,7 +92,16 @@
 #define KS_IP_RECVERR 11
 #define KS_IP_RECVTTL 12
 #define KS_IP_RECVTOS 13
+#define KS_IP_MTU_DISCOVER 10
+#define KS_IP_MTU 14
 #define KS_SOL_UDP 17
+/* IP_MTU_DISCOVER's values (Linux's; IP_PMTUDISC_WANT is the default). */
+#define KS_IP_PMTUDISC_DONT 0
+#define KS_IP_PMTUDISC_WANT 1
+#define KS_IP_PMTUDISC_DO 2
+#define KS_IP_PMTUDISC_PROBE 3
+#define KS_IP_PMTUDISC_INTERFACE 4
+#define KS_IP_PMTUDISC_OMIT 5
 #define KS_IP_DEFAULT_TTL 64 /* net.ipv4.ip_default_ttl */
 
 /* IP_PKTINFO's control message (Linux's struct in_pktinfo). */
@@ -98,6 +109,17 @@ struct ks_in_pktinfo {
 	int ipi_ifindex;
 	struct ks_in_addr ipi_spec_dst; /* network byte order */
 	struct ks_in_addr ipi_addr;     /* network byte order */
+};
+
+/* IP_RECVERR's control message (Linux's struct sock_extended_err, and
+ * the offender after it) and its origins. */
+#define KS_SO_EE_ORIGIN_LOCAL 1
+#define KS_SO_EE_ORIGIN_ICMP 2
+struct ks_sock_extended_err {
+	uint32_t ee_errno;
+	uint8_t ee_origin, ee_type, ee_code, ee_pad;
+	uint32_t ee_info; /* fragmentation needed: the MTU */
+	uint32_t ee_data;
 };
 
 /* Which control messages recvmsg adds (ks_inet_sock.cmsg_flags), in
@@ -134,9 +156,11 @@ struct ks_inet_sock {
 	bool addr_locked;           /* [L] bind chose laddr (connect may not undo it) */
 	bool port_locked;           /* [L] bind chose lport (disconnect keeps it) */
 	struct ks_pbuf_queue rq;    /* [L] received datagrams */
-	long rmem;                  /* [L] their truesize */
+	struct ks_pbuf_queue errq;  /* [L] IP_RECVERR's error queue (sock_udp.c) */
+	long rmem;                  /* [L] the truesize of both */
 	int ttl;                    /* atomic: IP_TTL */
 	int tos;                    /* atomic: IP_TOS */
+	int pmtudisc;               /* atomic: IP_MTU_DISCOVER (KS_IP_PMTUDISC_*) */
 	unsigned cmsg_flags;        /* atomic: KS_INET_CMSG_*, IP_PKTINFO, IP_RECVTTL/TOS */
 	unsigned long drops;        /* atomic: datagrams dropped at this socket */
 };
@@ -219,6 +243,21 @@ int ks_inet_ip_queue(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t prot
  * errno. */
 int ks_inet_ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
 		      int tos);
+
+/* ks_inet_ip_output (defer false) or ks_inet_ip_queue (true) with the
+ * sender's IP_MTU_DISCOVER mode (KS_IP_PMTUDISC_*), which decides DF and
+ * whether the path MTU learnt from ICMP (pmtu.h) or the link's bounds the
+ * datagram (docs/inet.md "Path MTU discovery"): WANT sets DF on what fits
+ * the path and fragments the rest to it; DO and PROBE always set DF;
+ * DONT, INTERFACE and OMIT never; PROBE and above use the link's MTU. */
+int ks_inet_ip_send(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t proto, int ttl,
+		    int tos, bool defer, int pmtudisc);
+/* The MTU of the path from src to dst as pmtudisc sees it (Linux's
+ * dst_mtu, for IP_MTU): loopback's for a local destination, the route's
+ * interface's or the smaller path MTU learnt, at most 65535 (so 65535 on
+ * loopback, as Linux's IP_MAX_MTU cap); 0: no route. Takes rt_lock
+ * and the cache's lock (leaves): any context. */
+uint32_t ks_inet_path_mtu(uint32_t src, uint32_t dst, int pmtudisc);
 
 /* Receive-context entries into UDP (sock_udp.c): d is the decoded datagram,
  * p the packet. Returns 0 when a socket took p, else a drop reason (for

@@ -82,6 +82,7 @@ struct ks_tcp_sock {
 	int sndbuf_auto;               /* [L] the sndbuf we set; the user's otherwise */
 	bool nospace;                  /* [L] a writer found the send buffer full */
 	int ttl, tos;                  /* atomic: IP_TTL (-1 default), IP_TOS */
+	int pmtudisc;                  /* atomic: IP_MTU_DISCOVER (KS_IP_PMTUDISC_*) */
 	int defer_accept;              /* atomic: TCP_DEFER_ACCEPT, in retransmissions */
 	int window_clamp;              /* atomic */
 	/* The list and the listener's queues: [T] = tcp_lock. */
@@ -324,9 +325,12 @@ static void hook_output(struct ks_tcp_pcb *pcb, struct ks_pbuf *p, uint32_t src,
 	int ttl = __atomic_load_n(&ts->ttl, __ATOMIC_RELAXED);
 
 	/* Queued only: the caller holds a socket's lock, maybe inside an
-	 * interface's poll (docs/locking.md). */
-	(void)ks_inet_ip_queue(p, src, dst, KS_IPPROTO_TCP, ttl < 0 ? KS_IP_DEFAULT_TTL : ttl,
-			       __atomic_load_n(&ts->tos, __ATOMIC_RELAXED));
+	 * interface's poll (docs/locking.md). The engine chose the ECN
+	 * codepoint (tcp_ecn.c); IP_TOS's own ECN bits are kept clear. */
+	int tos = (__atomic_load_n(&ts->tos, __ATOMIC_RELAXED) & ~KS_IP_ECN_MASK) |
+		  (int)ks_pbuf_ecn(p);
+	(void)ks_inet_ip_send(p, src, dst, KS_IPPROTO_TCP, ttl < 0 ? KS_IP_DEFAULT_TTL : ttl, tos,
+			      true, __atomic_load_n(&ts->pmtudisc, __ATOMIC_RELAXED));
 }
 
 /* Linux's sk_stream_is_writeable: free space at least half the queued. */
@@ -488,6 +492,7 @@ static struct ks_tcp_pcb *hook_spawn(struct ks_tcp_pcb *lpcb, uint32_t src, uint
 	uint16_t mss;
 	if (route(&back, dst, &from, &mss) == 0)
 		c->pcb.adv_mss = mss;
+	c->pcb.pmtu = ks_inet_path_mtu(dst, src, c->pmtudisc);
 	c->pcb.csum_off = ks_inet_addr_local(src);
 	ks_mutex_lock(&c->sk.lock);
 	ks_mutex_lock(&net()->tcp_lock);
@@ -563,6 +568,7 @@ static struct ks_tcp_sock *tcp_alloc(void)
 	ts->sk.sndbuf = ts->sndbuf_auto = 16384;
 	ts->sk.rcvbuf = KS_TCP_RMEM_DEFAULT;
 	ts->ttl = -1;
+	ts->pmtudisc = KS_IP_PMTUDISC_WANT; /* Linux's ip_no_pmtu_disc 0 */
 	/* adv_mss from loopback's MTU, capped to IPv4's 65535 as Linux. */
 	ts->pcb.adv_mss = 65535 - 40;
 	ts->pcb.tlp_on = true; /* Linux's tcp_early_retrans 3 */
@@ -584,6 +590,7 @@ static void inherit(struct ks_tcp_sock *c, const struct ks_tcp_sock *l)
 	c->sk.rcvlowat = l->sk.rcvlowat;
 	c->ttl = l->ttl;
 	c->tos = l->tos;
+	c->pmtudisc = __atomic_load_n(&l->pmtudisc, __ATOMIC_RELAXED);
 	c->pcb.nodelay = lp->nodelay;
 	c->pcb.cc = lp->cc;
 	c->pcb.user_mss = lp->user_mss;
@@ -887,6 +894,7 @@ static int start_connect(struct ks_tcp_sock *ts, struct ks_sockaddr_storage *a)
 	p->raddr = dst;
 	p->rport = port;
 	p->csum_off = ks_inet_addr_local(dst);
+	p->pmtu = ks_inet_path_mtu(src, dst, __atomic_load_n(&ts->pmtudisc, __ATOMIC_RELAXED));
 	p->snd_limit = (uint32_t)__atomic_load_n(&ts->sk.sndbuf, __ATOMIC_RELAXED);
 	p->rcv_limit = (uint32_t)__atomic_load_n(&ts->sk.rcvbuf, __ATOMIC_RELAXED);
 	p->rcv_tune = p->rcv_limit == KS_TCP_RMEM_DEFAULT; /* SO_RCVBUF not set */
@@ -1462,7 +1470,7 @@ static int ip_setsockopt(struct ks_tcp_sock *ts, int name, const void *uval, uns
 	int val = 0;
 	unsigned char c;
 
-	if (name != KS_IP_TTL && name != KS_IP_TOS)
+	if (name != KS_IP_TTL && name != KS_IP_TOS && name != KS_IP_MTU_DISCOVER)
 		return -KS_ENOPROTOOPT;
 	if (len >= sizeof(int)) {
 		if (ks_port_copy_from_user(&val, uval, sizeof(int)))
@@ -1476,6 +1484,10 @@ static int ip_setsockopt(struct ks_tcp_sock *ts, int name, const void *uval, uns
 		if (val != -1 && (val < 1 || val > 255))
 			return -KS_EINVAL;
 		__atomic_store_n(&ts->ttl, val, __ATOMIC_RELAXED);
+	} else if (name == KS_IP_MTU_DISCOVER) {
+		if (val < KS_IP_PMTUDISC_DONT || val > KS_IP_PMTUDISC_OMIT)
+			return -KS_EINVAL;
+		__atomic_store_n(&ts->pmtudisc, val, __ATOMIC_RELAXED);
 	} else {
 		/* Linux's ip_setsockopt for a stream socket keeps the ECN bits
 		 * of the old value (INET_ECN_MASK). */
@@ -1653,7 +1665,9 @@ static void fill_info(struct ks_tcp_sock *ts, struct ks_tcp_info *i)
 	i->retransmits = p->backoff;
 	i->probes = p->probes;
 	i->backoff = p->backoff;
-	i->options = (uint8_t)((p->ts_ok ? 1 : 0) | (p->sack_ok ? 2 : 0) | (p->ws_ok ? 4 : 0));
+	i->options = (uint8_t)((p->ts_ok ? 1 : 0) | (p->sack_ok ? 2 : 0) | (p->ws_ok ? 4 : 0) |
+			       ((p->ecn & KS_TCP_ECN_F_OK) ? 8 : 0) | /* TCPI_OPT_ECN */
+			       ((p->ecn & KS_TCP_ECN_F_SEEN) ? 16 : 0)); /* TCPI_OPT_ECN_SEEN */
 	i->wscale = (uint8_t)((p->snd_wscale & 15) | (p->rcv_wscale & 15) << 4);
 	i->rto = (uint32_t)(p->rto_ns / 1000);
 	i->ato = (uint32_t)(KS_TCP_DELACK_NS / 1000);
@@ -1666,7 +1680,7 @@ static void fill_info(struct ks_tcp_sock *ts, struct ks_tcp_info *i)
 	if (p->last_data_recv)
 		i->last_data_recv = (uint32_t)((now - p->last_data_recv) / 1000000);
 	i->last_ack_recv = (uint32_t)((now - p->last_rcv) / 1000000);
-	i->pmtu = KS_INET_LO_MTU;
+	i->pmtu = p->pmtu ? p->pmtu : KS_IPV4_MAX_LEN; /* Linux caps loopback's at 65535 */
 	i->rcv_ssthresh = ks_tcp_rcv_window(p);
 	i->rtt = (uint32_t)(p->srtt_ns / 1000);
 	i->rttvar = (uint32_t)(p->rttvar_ns / 1000);
@@ -1718,10 +1732,22 @@ static int tcp_getsockopt(struct ks_socket *s, int level, int name, void *uval, 
 				val = KS_IP_DEFAULT_TTL;
 		} else if (name == KS_IP_TOS) {
 			val = __atomic_load_n(&ts->tos, __ATOMIC_RELAXED);
+		} else if (name == KS_IP_MTU_DISCOVER) {
+			val = __atomic_load_n(&ts->pmtudisc, __ATOMIC_RELAXED);
+		} else if (name == KS_IP_MTU) {
+			/* Linux: the route's MTU (dst_mtu) while the socket has
+			 * one, i.e. from connect or the SYN on; else ENOTCONN. */
+			tcp_lock(ts);
+			bool conn = p->state != KS_TCP_CLOSE && p->state != KS_TCP_LISTEN;
+			uint32_t src = p->laddr, dst = p->raddr;
+			tcp_unlock(ts);
+			val = conn ? (int)ks_inet_path_mtu(src, dst, KS_IP_PMTUDISC_WANT) : 0;
+			if (!val)
+				return -KS_ENOTCONN;
 		} else {
 			return -KS_ENOPROTOOPT;
 		}
-		if (len < (int)sizeof(int) && len > 0) {
+		if (len < (int)sizeof(int) && len > 0 && val <= 255) {
 			unsigned char c = (unsigned char)val;
 			len = 1;
 			if (ks_port_copy_to_user(ulen, &len, sizeof(len)) ||
@@ -1935,6 +1961,7 @@ void ks_inet_tcp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d)
 	const struct ks_tcp_hdr *h = &d->tcp;
 	struct ks_tcp_sock *ts = lookup(d->ip.src, h->sport, d->ip.dst, h->dport);
 
+	ks_pbuf_set_ecn(p, d->ip.tos & KS_IP_ECN_MASK); /* for the engine (tcp_ecn.c) */
 	if (ts) {
 		tcp_lock(ts);
 		ks_tcp_set_keepalive(&ts->pcb, (__atomic_load_n(&ts->sk.flags, __ATOMIC_RELAXED) &
@@ -1969,6 +1996,34 @@ void ks_inet_tcp_input(struct ks_pbuf *p, const struct ks_inet_decoded *d)
 	ks_pbuf_free(p);
 }
 
+/* ICMP fragmentation needed (RFC 1191 6.4; Linux's tcp_v4_err and
+ * tcp_v4_mtu_reduced): believed only if the quoted sequence number is in
+ * SND.UNA..SND.NXT (RFC 5927 4.1) and the MTU is plausible (pmtu.h), else
+ * ignored and counted. The path MTU is recorded for the destination, and
+ * the connection's MSS follows unless IP_MTU_DISCOVER says not to (DONT,
+ * INTERFACE, OMIT). Not an error for the user. */
+static void frag_needed(struct ks_tcp_sock *ts, const struct ks_icmp_hdr *icmp)
+{
+	struct ks_inet_stack *st = &net()->st;
+	struct ks_tcp_pcb *p = &ts->pcb;
+	uint32_t seq = ks_get32(icmp->quote.l4 + 4); /* the parser checked 8 bytes */
+
+	tcp_lock(ts);
+	if (!ks_tcp_icmp_in_flight(p, seq)) {
+		__atomic_add_fetch(&st->pmtu.stats.out_of_window, 1, __ATOMIC_RELAXED);
+	} else {
+		uint32_t mtu = ks_pmtu_plausible(st, icmp->mtu);
+		uint32_t link = ks_inet_path_mtu(p->laddr, p->raddr, KS_IP_PMTUDISC_PROBE);
+		int mode = __atomic_load_n(&ts->pmtudisc, __ATOMIC_RELAXED);
+		if (mtu && link) {
+			mtu = ks_pmtu_learn(st, p->raddr, mtu, link);
+			if (mode != KS_IP_PMTUDISC_DONT && mode < KS_IP_PMTUDISC_INTERFACE)
+				ks_tcp_mtu_reduced(p, mtu);
+		}
+	}
+	tcp_unlock(ts);
+}
+
 /* An ICMP error about a segment this host sent. */
 void ks_inet_tcp_err(const struct ks_icmp_hdr *icmp)
 {
@@ -1977,7 +2032,9 @@ void ks_inet_tcp_err(const struct ks_icmp_hdr *icmp)
 
 	if (!ts)
 		return;
-	if (ts->has_peer) {
+	if (icmp->type == KS_ICMP_DEST_UNREACH && icmp->code == KS_ICMP_FRAG_NEEDED) {
+		frag_needed(ts, icmp);
+	} else if (ts->has_peer) {
 		int err = icmp->code == KS_ICMP_PORT_UNREACH || icmp->code == KS_ICMP_PROT_UNREACH
 				  ? KS_ECONNREFUSED
 				  : KS_EHOSTUNREACH;

@@ -21,8 +21,9 @@
  * ECONNREFUSED, ...) becomes a connected socket's pending error, which
  * the next send or receive returns; a soft one (net or host unreachable)
  * is only reported with IP_RECVERR set, which also reports errors to
- * unconnected sockets. IP_RECVERR's error queue is not kept (MSG_ERRQUEUE
- * reads EAGAIN): only the pending error.
+ * unconnected sockets, and queues every error on the socket's error
+ * queue (recvmsg with MSG_ERRQUEUE), as does IP_PMTUDISC_DO's local
+ * EMSGSIZE. Fragmentation needed also teaches the path MTU (pmtu.h).
  *
  * Locking: sock_inet.h. Sending holds no lock while it calls the loopback
  * device (or an interface, under nif_lock) and drains it; receive
@@ -35,7 +36,7 @@
  * SO_REUSEPORT: sockets that all set it share a port (Linux also asks for
  * the same uid: not checked); the flow's hash picks one of the group.
  *
- * Not supported yet: the error queue (MSG_ERRQUEUE),
+ * Not supported yet: IP_PKTINFO and friends on error-queue reads,
  * multicast, SO_BINDTODEVICE, corking, UDP_SEGMENT.
  */
 #include "sock_inet.h"
@@ -206,7 +207,9 @@ int ks_inet_udp_create(struct ks_socket **out)
 	if (!u)
 		return -KS_ENOMEM;
 	ks_pbufq_init(&u->rq);
+	ks_pbufq_init(&u->errq);
 	u->ttl = -1; /* the default, net.ipv4.ip_default_ttl */
+	u->pmtudisc = KS_IP_PMTUDISC_WANT; /* Linux's ip_no_pmtu_disc 0 */
 	*out = &u->sk;
 	return 0;
 }
@@ -223,9 +226,12 @@ static void udp_release(struct ks_socket *s)
 	ks_socket_set_state_locked(s, KS_SS_CLOSED);
 	q = u->rq;
 	ks_pbufq_init(&u->rq);
+	struct ks_pbuf_queue eq = u->errq;
+	ks_pbufq_init(&u->errq);
 	__atomic_store_n(&u->rmem, 0, __ATOMIC_RELAXED);
 	ks_mutex_unlock(&s->lock);
 	ks_pbufq_purge(&q);
+	ks_pbufq_purge(&eq);
 }
 
 static void udp_destroy(struct ks_socket *s)
@@ -233,6 +239,7 @@ static void udp_destroy(struct ks_socket *s)
 	struct ks_inet_sock *u = ks_inet(s);
 
 	ks_pbufq_purge(&u->rq); /* what receive processing queued during release */
+	ks_pbufq_purge(&u->errq);
 	ks_socket_free(s, sizeof(*u));
 }
 
@@ -516,6 +523,128 @@ out:
 	return err;
 }
 
+/* ---- IP_RECVERR's error queue (Linux's ip_icmp_error, ip_local_error,
+ * ip_recv_error) ----
+ * An entry is a packet buffer holding a struct errq_ent, then the bytes
+ * recvmsg(MSG_ERRQUEUE) returns (for ICMP: what the error quoted of the
+ * datagram after its UDP header). Entries are charged to rmem like
+ * datagrams and dropped when it passes SO_RCVBUF. */
+struct errq_ent {
+	struct ks_sock_extended_err ee;
+	uint32_t addr;     /* the name recvmsg gives (host order) */
+	uint16_t port;     /* its port; 0: no name (Linux: serr->port) */
+	uint32_t offender; /* the ICMP's sender; ORIGIN_LOCAL: none */
+	uint32_t len;      /* bytes after the entry */
+};
+
+static long truesize(const struct ks_pbuf *p);
+
+/* Queues an entry (p holds it: takes p) and tells pollers. */
+static void errq_push(struct ks_inet_sock *u, struct ks_pbuf *p)
+{
+	bool ok;
+
+	ks_mutex_lock(&u->sk.lock);
+	ok = u->sk.state != KS_SS_CLOSED &&
+	     u->rmem + truesize(p) < __atomic_load_n(&u->sk.rcvbuf, __ATOMIC_RELAXED);
+	if (ok) {
+		ks_pbufq_push(&u->errq, p);
+		__atomic_store_n(&u->rmem, u->rmem + truesize(p), __ATOMIC_RELAXED);
+	}
+	ks_mutex_unlock(&u->sk.lock);
+	if (!ok) {
+		ks_pbuf_free(p); /* Linux's sock_queue_err_skb: -ENOMEM, nobody told */
+		__atomic_add_fetch(&u->drops, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	ks_waitq_wake_ev(&u->sk.rx_wait, KS_POLLERR);
+}
+
+/* An entry e with e->len bytes of payload, if IP_RECVERR is set. */
+static void errq_add(struct ks_inet_sock *u, const struct errq_ent *e, const uint8_t *payload)
+{
+	struct ks_pbuf *p;
+
+	if (!(__atomic_load_n(&u->cmsg_flags, __ATOMIC_RELAXED) & KS_INET_RECVERR))
+		return;
+	if (ks_inet_count_drop(&net()->st, ks_pbuf_alloc(&net()->st.pbufs, 0,
+							  (uint32_t)sizeof(*e) + e->len, &p)))
+		return;
+	__builtin_memcpy(p->data, e, sizeof(*e));
+	if (e->len)
+		__builtin_memcpy(p->data + sizeof(*e), payload, e->len);
+	errq_push(u, p);
+}
+
+/* EMSGSIZE from IP_PMTUDISC_DO (Linux's ip_local_error): the MTU in
+ * ee_info; a name only when the socket is connected (Linux passes
+ * inet_dport), no payload. */
+static void local_error(struct ks_inet_sock *u, const struct udp_dest *d, uint32_t mtu)
+{
+	struct errq_ent e = {0};
+
+	e.ee.ee_errno = KS_EMSGSIZE;
+	e.ee.ee_origin = KS_SO_EE_ORIGIN_LOCAL;
+	e.ee.ee_info = mtu;
+	e.addr = d->dst;
+	e.port = __atomic_load_n(&u->rport, __ATOMIC_RELAXED);
+	errq_add(u, &e, NULL);
+}
+
+/* recvmsg(MSG_ERRQUEUE): the oldest entry, or EAGAIN. Its payload as
+ * data (MSG_TRUNC if cut), its name, and an IP_RECVERR control message
+ * (the extended error and the offender: the ICMP's sender, none for a
+ * local error); MSG_ERRQUEUE in the flags. Reading an ICMP entry moves
+ * the pending error on to the next ICMP entry's, or clears it (Linux's
+ * sock_dequeue_err_skb). Never blocks. */
+static long recv_error(struct ks_inet_sock *u, struct ks_msg *m)
+{
+	struct ks_socket *s = &u->sk;
+	struct errq_ent e, next;
+	bool icmp_next = false;
+	struct ks_pbuf *p;
+
+	ks_mutex_lock(&s->lock);
+	p = ks_pbufq_pop(&u->errq);
+	if (p) {
+		__atomic_store_n(&u->rmem, u->rmem - truesize(p), __ATOMIC_RELAXED);
+		if (u->errq.head) {
+			__builtin_memcpy(&next, u->errq.head->data, sizeof(next));
+			icmp_next = next.ee.ee_origin == KS_SO_EE_ORIGIN_ICMP;
+		}
+	}
+	ks_mutex_unlock(&s->lock);
+	if (!p)
+		return -KS_EAGAIN;
+	__builtin_memcpy(&e, p->data, sizeof(e));
+	if (icmp_next)
+		ks_socket_set_error(s, (int)next.ee.ee_errno);
+	else if (e.ee.ee_origin == KS_SO_EE_ORIGIN_ICMP)
+		(void)ks_socket_take_error(s); /* Linux sets sk_err to 0 */
+	unsigned long n = m->it.left < e.len ? m->it.left : e.len;
+	if (n < e.len)
+		m->flags_out |= KS_MSG_TRUNC;
+	long ret = (long)n;
+	if (ks_iter_copy_to(&m->it, p->data + sizeof(e), (uint32_t)n))
+		ret = -KS_EFAULT;
+	if (ret >= 0) {
+		struct {
+			struct ks_sock_extended_err ee;
+			struct ks_sockaddr_in offender;
+		} eh;
+		__builtin_memset(&eh, 0, sizeof(eh));
+		eh.ee = e.ee;
+		if (e.ee.ee_origin == KS_SO_EE_ORIGIN_ICMP)
+			(void)ks_inet_sin_out((struct ks_sockaddr_storage *)&eh.offender, e.offender, 0);
+		if (m->name && e.port)
+			m->namelen = ks_inet_sin_out(m->name, e.addr, e.port);
+		ks_scm_put(m, KS_SOL_IP, KS_IP_RECVERR, &eh, sizeof(eh));
+		m->flags_out |= KS_MSG_ERRQUEUE;
+	}
+	ks_pbuf_free(p);
+	return ret;
+}
+
 static long udp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 {
 	struct ks_inet_sock *u = ks_inet(s);
@@ -529,9 +658,19 @@ static long udp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	err = send_dest(u, m, &d);
 	if (err)
 		return err;
-	/* ip_append_data: the datagram must fit IPv4's 16-bit length. */
+	/* ip_append_data: the datagram must fit IPv4's 16-bit length, and
+	 * with IP_PMTUDISC_DO, PROBE or INTERFACE (DF, no local
+	 * fragmentation) the path's MTU (PROBE and INTERFACE: the link's). */
+	int pmtudisc = __atomic_load_n(&u->pmtudisc, __ATOMIC_RELAXED);
 	if (len > KS_IPV4_MAX_LEN - KS_IPV4_HLEN_MIN - KS_UDP_HLEN)
 		return -KS_EMSGSIZE;
+	if (pmtudisc >= KS_IP_PMTUDISC_DO && pmtudisc <= KS_IP_PMTUDISC_INTERFACE) {
+		uint32_t mtu = ks_inet_path_mtu(d.src, d.dst, pmtudisc);
+		if (len + KS_IPV4_HLEN_MIN + KS_UDP_HLEN > mtu) {
+			local_error(u, &d, mtu); /* Linux's ip_local_error */
+			return -KS_EMSGSIZE;
+		}
+	}
 	/* sock_alloc_send_skb: the pending error first, then shutdown. */
 	err = ks_socket_take_error(s);
 	if (err)
@@ -552,8 +691,8 @@ static long udp_sendmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	p->ifindex = (uint16_t)(d.oif == KS_INET_LO_IFINDEX ? 0 : d.oif);
 	int ttl = d.ttl >= 0 ? d.ttl : __atomic_load_n(&u->ttl, __ATOMIC_RELAXED);
 	int tos = d.tos >= 0 ? d.tos : __atomic_load_n(&u->tos, __ATOMIC_RELAXED);
-	err = ks_inet_ip_output(p, d.src, d.dst, KS_IPPROTO_UDP, ttl < 0 ? KS_IP_DEFAULT_TTL : ttl,
-				tos);
+	err = ks_inet_ip_send(p, d.src, d.dst, KS_IPPROTO_UDP, ttl < 0 ? KS_IP_DEFAULT_TTL : ttl,
+			      tos, false, pmtudisc);
 	/* Receive processing runs here, with no lock held: loopback delivers
 	 * before the call returns, as Linux's softirq at the end of it. */
 	ks_inet_lo_drain();
@@ -688,11 +827,35 @@ void ks_inet_udp_err(const struct ks_icmp_hdr *icmp)
 
 	if (!u)
 		return;
+	if (icmp->type == KS_ICMP_DEST_UNREACH && icmp->code == KS_ICMP_FRAG_NEEDED) {
+		/* RFC 1191: the path MTU is learnt (Linux's
+		 * ipv4_sk_update_pmtu); with IP_PMTUDISC_DONT it is no error. */
+		uint32_t mtu = ks_pmtu_plausible(&net()->st, icmp->mtu);
+		uint32_t link = ks_inet_path_mtu(q->ip.src, q->ip.dst, KS_IP_PMTUDISC_PROBE);
+		if (mtu && link) /* (the path MTU it returns is for later sends) */
+			(void)ks_pmtu_learn(&net()->st, q->ip.dst, mtu, link);
+		if (__atomic_load_n(&u->pmtudisc, __ATOMIC_RELAXED) == KS_IP_PMTUDISC_DONT)
+			err = 0;
+	}
 	if (err) {
 		bool recverr = __atomic_load_n(&u->cmsg_flags, __ATOMIC_RELAXED) & KS_INET_RECVERR;
 		ks_mutex_lock(&u->sk.lock);
 		bool connected = u->sk.state == KS_SS_CONNECTED;
 		ks_mutex_unlock(&u->sk.lock);
+		if (recverr) { /* Linux's ip_icmp_error: an entry, with what was quoted */
+			struct errq_ent e = {0};
+			e.ee.ee_errno = (uint32_t)err;
+			e.ee.ee_origin = KS_SO_EE_ORIGIN_ICMP;
+			e.ee.ee_type = icmp->type;
+			e.ee.ee_code = icmp->code;
+			if (icmp->type == KS_ICMP_DEST_UNREACH && icmp->code == KS_ICMP_FRAG_NEEDED)
+				e.ee.ee_info = icmp->mtu;
+			e.addr = q->ip.dst;
+			e.port = q->dport;
+			e.offender = icmp->from;
+			e.len = q->l4_len > KS_UDP_HLEN ? (uint32_t)(q->l4_len - KS_UDP_HLEN) : 0;
+			errq_add(u, &e, q->l4 + KS_UDP_HLEN);
+		}
 		/* Without IP_RECVERR only hard errors, and only when connected. */
 		if (recverr || (hard && connected))
 			ks_socket_set_error(&u->sk, err);
@@ -835,7 +998,7 @@ static long udp_recvmsg(struct ks_socket *s, struct ks_msg *m, int flags)
 	long ret;
 
 	if (flags & KS_MSG_ERRQUEUE)
-		return -KS_EAGAIN; /* no error queue yet: it is always empty */
+		return recv_error(u, m);
 	ks_mutex_lock(&s->lock);
 	ret = ks_wait_block(&s->rx_wait, &s->lock, deadline, rd_ready, &r);
 	if (!ret)
@@ -916,7 +1079,8 @@ static int udp_setsockopt(struct ks_socket *s, int level, int name, const void *
 	unsigned flag = cmsg_flag_of(name);
 	int val, err;
 
-	if (level != KS_SOL_IP || (name != KS_IP_TTL && name != KS_IP_TOS && !flag))
+	if (level != KS_SOL_IP ||
+	    (name != KS_IP_TTL && name != KS_IP_TOS && name != KS_IP_MTU_DISCOVER && !flag))
 		return -KS_ENOPROTOOPT;
 	err = ip_opt_in(uval, len, &val);
 	if (err)
@@ -930,10 +1094,34 @@ static int udp_setsockopt(struct ks_socket *s, int level, int name, const void *
 		if (val != -1 && (val < 1 || val > 255))
 			return -KS_EINVAL;
 		__atomic_store_n(&u->ttl, val, __ATOMIC_RELAXED);
+	} else if (name == KS_IP_MTU_DISCOVER) {
+		if (val < KS_IP_PMTUDISC_DONT || val > KS_IP_PMTUDISC_OMIT)
+			return -KS_EINVAL;
+		__atomic_store_n(&u->pmtudisc, val, __ATOMIC_RELAXED);
 	} else {
 		__atomic_store_n(&u->tos, val & 0xff, __ATOMIC_RELAXED);
 	}
 	return 0;
+}
+
+/* IP_MTU (Linux's do_ip_getsockopt): the MTU of the connected socket's
+ * route (dst_mtu: the path MTU learnt, or the link's); ENOTCONN
+ * unconnected. */
+static int udp_mtu(struct ks_inet_sock *u, int *val)
+{
+	uint32_t src = 0, dst = 0;
+	bool conn;
+
+	ks_mutex_lock(&u->sk.lock);
+	conn = u->sk.state == KS_SS_CONNECTED;
+	if (conn) {
+		dst = u->raddr;
+		src = u->laddr;
+		conn = route(u, &dst, src, 0, &src) == 0;
+	}
+	ks_mutex_unlock(&u->sk.lock);
+	*val = conn ? (int)ks_inet_path_mtu(src, dst, KS_IP_PMTUDISC_WANT) : 0;
+	return *val ? 0 : -KS_ENOTCONN;
 }
 
 /* do_ip_getsockopt: one byte if the caller's buffer is shorter than an
@@ -944,7 +1132,8 @@ static int udp_getsockopt(struct ks_socket *s, int level, int name, void *uval, 
 	unsigned flag = cmsg_flag_of(name);
 	int len, val;
 
-	if (level != KS_SOL_IP || (name != KS_IP_TTL && name != KS_IP_TOS && !flag))
+	if (level != KS_SOL_IP || (name != KS_IP_TTL && name != KS_IP_TOS &&
+				   name != KS_IP_MTU_DISCOVER && name != KS_IP_MTU && !flag))
 		return -KS_ENOPROTOOPT;
 	if (ks_port_copy_from_user(&len, ulen, sizeof(len)))
 		return -KS_EFAULT;
@@ -956,6 +1145,12 @@ static int udp_getsockopt(struct ks_socket *s, int level, int name, void *uval, 
 		val = __atomic_load_n(&u->ttl, __ATOMIC_RELAXED);
 		if (val < 0)
 			val = KS_IP_DEFAULT_TTL;
+	} else if (name == KS_IP_MTU_DISCOVER) {
+		val = __atomic_load_n(&u->pmtudisc, __ATOMIC_RELAXED);
+	} else if (name == KS_IP_MTU) {
+		int err = udp_mtu(u, &val);
+		if (err)
+			return err;
 	} else {
 		val = __atomic_load_n(&u->tos, __ATOMIC_RELAXED);
 	}
@@ -1010,7 +1205,7 @@ static unsigned udp_poll(struct ks_socket *s, struct ks_poll_table *pt)
 	ks_poll_wait(pt, s, &s->rx_wait);
 	ks_poll_wait(pt, s, &s->tx_wait);
 	ks_mutex_lock(&s->lock);
-	if (__atomic_load_n(&s->err, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&s->err, __ATOMIC_ACQUIRE) || u->errq.head)
 		mask |= KS_POLLERR;
 	if (s->shutdown & KS_RCV_SHUTDOWN)
 		mask |= KS_POLLRDHUP | KS_POLLIN | KS_POLLRDNORM;

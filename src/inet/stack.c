@@ -33,6 +33,8 @@ int ks_inet_stack_init(struct ks_inet_stack *st, const struct ks_inet_config *cf
 	}
 	ks_pbuf_pool_init(&st->pbufs, st->cfg.pbuf_max_bytes);
 	ks_ipfrag_init(&st->frag);
+	ks_pmtu_init(&st->pmtu);
+	st->tcp_ecn = KS_TCP_ECN_PASSIVE;
 	return 0;
 }
 
@@ -40,6 +42,7 @@ void ks_inet_stack_reset(struct ks_inet_stack *st)
 {
 	/* The queues, caches and tables of the next steps are emptied here. */
 	ks_ipfrag_reset(&st->frag);
+	ks_pmtu_reset(&st->pmtu);
 	__builtin_memset(&st->drops, 0, sizeof(st->drops));
 	__atomic_store_n(&st->pbufs.peak_bytes, __atomic_load_n(&st->pbufs.bytes_live,
 								 __ATOMIC_RELAXED),

@@ -82,6 +82,7 @@
 
 #include "ipfrag.h"
 #include "pbuf.h"
+#include "pmtu.h"
 #include "wire/wire.h"
 
 /* One counter per drop reason, by name (st->drops.truncated) or by index
@@ -110,9 +111,15 @@ struct ks_inet_stack {
 	struct ks_pbuf_pool pbufs;
 	struct ks_inet_drops drops;
 	struct ks_ipfrag frag;     /* IPv4 reassembly (ipfrag.h), its own lock */
+	struct ks_pmtu pmtu;       /* path MTUs learnt (pmtu.h), its own lock */
 	/* The key of ks_tcp_hash (ISNs, ephemeral ports, timestamp offsets):
 	 * the socket layer fills it from ks_port_random; tests leave it 0. */
 	uint64_t secret[2];
+	/* Linux's net.ipv4.tcp_ecn (RFC 3168; tcp_ecn.c): KS_TCP_ECN_OFF,
+	 * _ON (request on outgoing connections, accept on incoming ones) or
+	 * _PASSIVE (accept only; Linux's default, which init sets and reset
+	 * keeps). Atomic: read when a SYN is sent or received. */
+	int tcp_ecn;
 	/* TCP's counters, as Linux's netstat MIB (atomic). */
 	struct {
 		unsigned long syncookies_sent;   /* SYN-ACKs carrying a cookie */
@@ -125,6 +132,11 @@ struct ks_inet_stack {
 		unsigned long loss_probe_recovery; /* losses a probe repaired */
 	} tcp;
 };
+
+/* Values of st->tcp_ecn (and of ks_inet_set_tcp_ecn, ksock.h). */
+#define KS_TCP_ECN_OFF 0
+#define KS_TCP_ECN_ON 1
+#define KS_TCP_ECN_PASSIVE 2
 
 /* Initialises *st from cfg (NULL: the defaults). Returns 0, or
  * -KS_EINVAL for a negative pool limit. Any context; no lock. */

@@ -39,7 +39,8 @@
  * Interface: ks_tcp_pcb_init, ks_tcp_pcb_fini, ks_tcp_connect,
  * ks_tcp_listen, ks_tcp_input, ks_tcp_send, ks_tcp_recv, ks_tcp_shutdown,
  * ks_tcp_close, ks_tcp_abort, ks_tcp_output, ks_tcp_timer,
- * ks_tcp_reset_reply.
+ * ks_tcp_reset_reply, ks_tcp_mtu_reduced. ECN (tcp_ecn.c) follows the
+ * stack's tcp_ecn by itself.
  *
  * Locking: none inside. Every function runs under its owner's lock for
  * that pcb (sock_tcp.c: the socket's lock); spawn runs with the listener's
@@ -83,6 +84,13 @@ enum ks_tcp_state {
 /* The receive side's urgent data (pcb->urg_state), as Linux's urg_data. */
 enum { KS_TCP_URG_NONE, KS_TCP_URG_NOTYET, KS_TCP_URG_VALID, KS_TCP_URG_READ };
 
+/* pcb->ecn (RFC 3168, as Linux's ecn_flags). */
+#define KS_TCP_ECN_F_OK 1u         /* ECN in use (in SYN-SENT: asked for) */
+#define KS_TCP_ECN_F_SEEN 2u       /* a segment came with ECT or CE (TCPI_OPT_ECN_SEEN) */
+#define KS_TCP_ECN_F_DEMAND_CWR 4u /* CE came: ECE on what we send until a CWR */
+#define KS_TCP_ECN_F_QUEUE_CWR 8u  /* we reduced for an ECE: CWR on the next new data */
+#define KS_TCP_ECN_F_CWR 16u       /* in that reduction's round trip (until ecn_high) */
+
 /* Linux's constants (include/net/tcp.h). */
 #define KS_TCP_MSS_DEFAULT 536             /* RFC 9293 3.7.1 */
 #define KS_TCP_RTO_INIT_NS 1000000000ull   /* RFC 6298 2.1 */
@@ -107,7 +115,8 @@ struct ks_tcp_pcb;
 
 struct ks_tcp_hooks {
 	/* A segment to send from src to dst: p starts at the TCP header, with
-	 * room for IPv4 and the link in front. Takes p. */
+	 * room for IPv4 and the link in front, and its flags carry the ECN
+	 * codepoint for the IP header (ks_pbuf_ecn; tcp_ecn.c). Takes p. */
 	void (*output)(struct ks_tcp_pcb *pcb, struct ks_pbuf *p, uint32_t src, uint32_t dst);
 	void (*event)(struct ks_tcp_pcb *pcb, unsigned ev);
 	/* A new pcb for a connection from src:sport to dst:dport on listener,
@@ -214,6 +223,13 @@ struct ks_tcp_pcb {
 	uint32_t ts_recent;  /* the peer's last TSval (for TSecr and PAWS) */
 	uint64_t ts_recent_at;
 	uint32_t ts_offset;  /* added to our clock in TSval */
+
+	/* ECN (RFC 3168; tcp_ecn.c) and the path MTU (RFC 1191). */
+	uint8_t ecn;         /* KS_TCP_ECN_F_* */
+	uint32_t ecn_high;   /* snd_max when we last reduced for an ECE: the
+				next reduction waits until snd_una passes it */
+	uint32_t pmtu;       /* the path's MTU as the owner knows it (0: not
+				known): caps the MSS (ks_tcp_mtu_reduced) */
 
 	/* Retransmission (RFC 6298). */
 	uint64_t srtt_ns, rttvar_ns, rto_ns;
@@ -348,7 +364,8 @@ void ks_tcp_set_keepalive(struct ks_tcp_pcb *pcb, bool on);
 #define KS_TCP_IN_TW_REUSE 1 /* a SYN may reuse this TIME-WAIT pair: give
 				it to a listener after closing this pcb */
 /* Processes one segment for pcb (the owner's lookup matched it): p holds
- * the IPv4 datagram, h its parsed TCP header. Takes p, except when it
+ * the IPv4 datagram, its flags the IP header's ECN field (the owner sets
+ * it with ks_pbuf_set_ecn), h its parsed TCP header. Takes p, except when it
  * returns KS_TCP_IN_TW_REUSE. */
 int ks_tcp_input(struct ks_tcp_pcb *pcb, struct ks_pbuf *p, uint32_t src, uint32_t dst,
 		 const struct ks_tcp_hdr *h);
@@ -360,6 +377,19 @@ struct ks_pbuf *ks_tcp_reset_reply(struct ks_inet_stack *st, uint32_t src, uint3
 /* An ICMP error about a segment we sent: unreachable codes give soft or
  * hard errors as Linux's tcp_v4_err. */
 void ks_tcp_icmp_error(struct ks_tcp_pcb *pcb, int err, bool hard);
+/* The path MTU to the peer is now mtu (RFC 1191; the owner checked the
+ * ICMP error that said so: tcp_pmtu.c): pcb->pmtu takes it and, if the MSS
+ * it allows is smaller, the MSS shrinks and what was sent and no longer
+ * fits is sent again at once, in segments of the new size (Linux's
+ * tcp_v4_mtu_reduced and tcp_simple_retransmit: no congestion response). */
+void ks_tcp_mtu_reduced(struct ks_tcp_pcb *pcb, uint32_t mtu);
+/* Whether an ICMP error quoting sequence number seq may be about a
+ * segment of pcb in flight (SND.UNA <= seq <= SND.NXT, as Linux's
+ * tcp_v4_err; RFC 5927 4.1), so that it is believed. */
+bool ks_tcp_icmp_in_flight(const struct ks_tcp_pcb *pcb, uint32_t seq);
+/* The MSS a path MTU allows (40 bytes of headers less, and 12 for
+ * timestamps when they are in use), never below 64. */
+uint32_t ks_tcp_mss_for_mtu(const struct ks_tcp_pcb *pcb, uint32_t mtu);
 
 /* ---- time ---- */
 /* Runs every deadline at or before now. */

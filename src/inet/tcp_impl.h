@@ -76,6 +76,28 @@ void ks_tcp_tlp_fire(struct ks_tcp_pcb *pcb);
 void ks_tcp_tlp_ack(struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h, bool advanced,
 		    uint32_t sacked, bool data);
 
+/* ---- ECN (tcp_ecn.c, RFC 3168) ---- */
+/* TCP flags to add to a segment with flags, seq and len bytes of data
+ * that ks_tcp_xmit builds (ECE and CWR on SYNs, ECE echoing CE, CWR after
+ * a reduction), and in *ect the ECN codepoint for its IP header: ECT(0)
+ * on new data of an ECN connection, else Not-ECT (RFC 3168 6.1.5). */
+uint8_t ks_tcp_ecn_out(struct ks_tcp_pcb *pcb, uint8_t flags, uint32_t seq, uint32_t len,
+		       unsigned *ect);
+/* A listener's child c got the SYN h, whose IP header had ECN field
+ * ip_ecn: ECN is in use if the stack allows it and the SYN asks. */
+void ks_tcp_ecn_syn(struct ks_tcp_pcb *c, const struct ks_tcp_hdr *h, unsigned ip_ecn);
+/* In SYN-SENT, the peer's SYN-ACK (or SYN: simultaneous open) h. */
+void ks_tcp_ecn_synack(struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h);
+/* A segment a synchronized pcb accepted, after its ACK was processed:
+ * the receiver's CE and CWR, the sender's ECE. */
+void ks_tcp_ecn_input(struct ks_tcp_pcb *pcb, const struct ks_tcp_hdr *h, unsigned ip_ecn);
+/* Whether the sender is in the round trip of an ECE reduction (no cwnd
+ * growth: Linux's CWR state). */
+static inline bool ks_tcp_ecn_in_cwr(const struct ks_tcp_pcb *pcb)
+{
+	return (pcb->ecn & KS_TCP_ECN_F_CWR) && ks_seq_lt(pcb->snd_una, pcb->ecn_high);
+}
+
 /* ---- state and timers (tcp_subr.c, tcp_timer.c) ---- */
 void ks_tcp_set_state(struct ks_tcp_pcb *pcb, enum ks_tcp_state st);
 void ks_tcp_timers_changed(struct ks_tcp_pcb *pcb);

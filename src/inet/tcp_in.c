@@ -16,6 +16,7 @@ struct seg {
 	const uint8_t *data;
 	uint32_t len;
 	bool fin;
+	unsigned ecn;         /* the IP header's ECN field (KS_IP_ECN_*) */
 };
 
 static uint32_t seg_len(const struct ks_tcp_hdr *h)
@@ -32,6 +33,8 @@ static void set_mss(struct ks_tcp_pcb *pcb, const struct ks_tcp_opts *o)
 
 	if (pcb->user_mss && pcb->user_mss < mss)
 		mss = pcb->user_mss;
+	if (pcb->pmtu && pcb->pmtu - 40 < mss)
+		mss = pcb->pmtu - 40; /* a path MTU learnt before (RFC 1191) */
 	if (pcb->ts_ok)
 		mss = mss > 12 ? mss - 12 : 0; /* the timestamp option rides on every
 						  segment; a tiny MSS must not wrap */
@@ -243,6 +246,7 @@ static void listen_input(struct ks_tcp_pcb *pcb, struct seg *s)
 		return; /* no memory: the peer will try again */
 	c->ts_offset = ks_tcp_ts_offset(c);
 	take_syn_opts(c, h);
+	ks_tcp_ecn_syn(c, h, s->ecn);
 	c->snd_wnd = h->wnd; /* unscaled on a SYN */
 	c->state = KS_TCP_SYN_RECV;
 	(void)ks_tcp_send_syn(c);
@@ -271,6 +275,7 @@ static void syn_sent_input(struct ks_tcp_pcb *pcb, const struct seg *s)
 	if (!(h->flags & KS_TCP_SYN))
 		return;
 	take_syn_opts(pcb, h);
+	ks_tcp_ecn_synack(pcb, h);
 	if (ack) {
 		pcb->snd_una = h->ack;
 		if (pcb->rtt_timing) {
@@ -476,8 +481,8 @@ static void new_ack(struct ks_tcp_pcb *pcb, const struct seg *s, uint32_t acked)
 			ks_tcp_retransmit_head(pcb);
 			pcb->cwnd = pcb->cwnd > acked ? pcb->cwnd - acked + pcb->mss : pcb->mss;
 		}
-	} else {
-		pcb->cc->on_ack(pcb, acked);
+	} else if (!ks_tcp_ecn_in_cwr(pcb)) {
+		pcb->cc->on_ack(pcb, acked); /* not while reducing for an ECE */
 	}
 	pcb->dupacks = 0;
 }
@@ -859,6 +864,7 @@ static int sync_input(struct ks_tcp_pcb *pcb, struct seg *s)
 	update_ts_recent(pcb, s);
 	if (!check_ack(pcb, s))
 		return 0;
+	ks_tcp_ecn_input(pcb, s->h, s->ecn);
 	check_urg(pcb, s);
 	if (!take_text(pcb, s))
 		return 0;
@@ -871,7 +877,7 @@ int ks_tcp_input(struct ks_tcp_pcb *pcb, struct ks_pbuf *p, uint32_t src, uint32
 		 const struct ks_tcp_hdr *h)
 {
 	struct seg s = {h, src, dst, h->seq + ((h->flags & KS_TCP_SYN) ? 1 : 0), h->payload,
-			h->payload_len, (h->flags & KS_TCP_FIN) != 0};
+			h->payload_len, (h->flags & KS_TCP_FIN) != 0, ks_pbuf_ecn(p)};
 	int rc = 0;
 
 	pcb->segs_in++;

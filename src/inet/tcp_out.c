@@ -75,7 +75,9 @@ int ks_tcp_xmit(struct ks_tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t of
 	h.sport = pcb->lport;
 	h.dport = pcb->rport;
 	h.seq = seq;
-	h.flags = flags;
+	unsigned ect;
+	h.flags = (uint8_t)(flags | ks_tcp_ecn_out(pcb, flags, seq, len, &ect));
+	ks_pbuf_set_ecn(p, ect);
 	if (flags & KS_TCP_ACK)
 		h.ack = pcb->rcv_nxt;
 	h.wnd = (flags & KS_TCP_RST) ? 0 : window_field(pcb, flags);

@@ -210,5 +210,6 @@ extern const struct ct_case ct_cases_stress[];   /* descriptors and data passed 
 extern const struct ct_case ct_cases_udp[];      /* AF_INET SOCK_DGRAM on loopback */
 extern const struct ct_case ct_cases_tcp[];      /* AF_INET SOCK_STREAM: bind, listen, connect, options */
 extern const struct ct_case ct_cases_tcp_data[]; /* AF_INET SOCK_STREAM: data, shutdown, close, poll */
+extern const struct ct_case ct_cases_pmtu[];     /* IP_MTU_DISCOVER, IP_MTU, ECN on loopback */
 
 #endif

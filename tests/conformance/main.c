@@ -56,6 +56,7 @@ static const struct {
 	{ "udp", ct_cases_udp },
 	{ "tcp", ct_cases_tcp },
 	{ "tcp_data", ct_cases_tcp_data },
+	{ "pmtu", ct_cases_pmtu },
 };
 
 struct tally {

@@ -90,6 +90,7 @@ extern const struct it_case it_cases_tcp_data[];
 extern const struct it_case it_cases_tcp_wire[];
 extern const struct it_case it_cases_tcp_e2e[];
 extern const struct it_case it_cases_tcp_sack[];
+extern const struct it_case it_cases_tcp_ecn_pmtu[];
 
 /* Runs fn(arg); true if it called ks_port_panic (a broken KS_ASSERT),
  * which the test port then turns into a return here. */

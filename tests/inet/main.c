@@ -38,6 +38,7 @@ static const struct it_group it_groups[] = {
 	{ "tcp_wire", it_cases_tcp_wire },
 	{ "tcp_e2e", it_cases_tcp_e2e },
 	{ "tcp_sack", it_cases_tcp_sack },
+	{ "tcp_ecn_pmtu", it_cases_tcp_ecn_pmtu },
 };
 
 void it_fail(struct it_ctx *t, const char *file, int line, const char *fmt, ...)

@@ -164,6 +164,7 @@ int th_pop(struct th_end *e, struct th_seg *s)
 	s->src = ks_get32(a);
 	s->dst = ks_get32(a + 4);
 	s->len = p->tot_len - 8;
+	s->ecn = ks_pbuf_ecn(p);
 	if (s->len > TH_SEG_MAX) {
 		ks_pbuf_free(p);
 		th_bad(e->w, "segment larger than TH_SEG_MAX");
@@ -184,6 +185,12 @@ int th_pop(struct th_end *e, struct th_seg *s)
 int th_in_raw(struct th_end *e, const uint8_t *buf, uint32_t len, uint32_t src, uint32_t dst,
 	      unsigned flags)
 {
+	return th_in_raw_ecn(e, buf, len, src, dst, flags, KS_IP_ECN_NOT_ECT);
+}
+
+int th_in_raw_ecn(struct th_end *e, const uint8_t *buf, uint32_t len, uint32_t src, uint32_t dst,
+		  unsigned flags, unsigned ecn)
+{
 	struct ks_pbuf *p;
 	struct ks_tcp_hdr h;
 	int rc = ks_pbuf_alloc(&e->w->st->pbufs, KS_PBUF_ROOM_IP, len, &p);
@@ -191,6 +198,7 @@ int th_in_raw(struct th_end *e, const uint8_t *buf, uint32_t len, uint32_t src, 
 	if (rc)
 		return rc;
 	ks_pbuf_copy_in(p, 0, buf, len);
+	ks_pbuf_set_ecn(p, ecn);
 	rc = ks_tcp_parse(p->data, len, src, dst, flags, &h);
 	if (rc < 0) {
 		ks_pbuf_free(p);
@@ -225,7 +233,7 @@ int th_in(struct th_end *e, const struct th_spec *sp)
 		th_bad(e->w, "th_in: emit failed");
 		return -KS_EINVAL;
 	}
-	return th_in_raw(e, seg, len, src, dst, 0);
+	return th_in_raw_ecn(e, seg, len, src, dst, 0, sp->ecn);
 }
 
 /* ---- time ---- */
@@ -376,6 +384,10 @@ unsigned th_deliver(struct th_end *e, struct th_net *net)
 				give(e->peer, c);
 			}
 		}
+		if (net && ks_pbuf_ecn(p) != KS_IP_ECN_NOT_ECT && chance(net, net->ce_pct)) {
+			ks_pbuf_set_ecn(p, KS_IP_ECN_CE); /* a congested router's mark */
+			net->ce_marked++;
+		}
 		if (net)
 			net->delivered++;
 		give(e->peer, p);
@@ -516,9 +528,12 @@ bool th_fx_active(struct th_end *e, bool ts)
 	e->pcb.adv_mss = 1460;
 	if (!want(w, ks_tcp_connect(&e->pcb) == 0, "connect failed"))
 		return false;
-	if (!want(w, th_pop(e, &s) == 1 && s.h.flags == KS_TCP_SYN, "no SYN"))
+	if (!want(w, th_pop(e, &s) == 1 && (s.h.flags & ~(KS_TCP_ECE | KS_TCP_CWR)) == KS_TCP_SYN,
+		  "no SYN"))
 		return false;
 	sp.flags = KS_TCP_SYN | KS_TCP_ACK;
+	if (s.h.flags & KS_TCP_ECE)
+		sp.flags |= KS_TCP_ECE; /* asked for ECN (tcp_ecn 1): yes, as Linux */
 	sp.seq = TH_PEER_ISS;
 	sp.ack = e->pcb.iss + 1;
 	sp.wnd = 65535;

@@ -75,6 +75,7 @@ struct th_seg {
 	struct ks_tcp_hdr h;
 	uint32_t src, dst;
 	uint32_t len;               /* header and payload */
+	unsigned ecn;               /* the IP ECN codepoint the pcb asked for */
 	uint8_t raw[TH_SEG_MAX];
 };
 
@@ -99,6 +100,7 @@ struct th_spec {
 	uint32_t len;
 	uint32_t src, dst;          /* 0: TH_PEER to TH_LOCAL */
 	uint16_t sport, dport;      /* 0: the peer's and the end's ports */
+	unsigned ecn;               /* the IP header's ECN field (KS_IP_ECN_*) */
 };
 
 void th_init(struct th *w, struct ks_inet_stack *st, uint64_t *clock);
@@ -120,6 +122,9 @@ int th_in(struct th_end *e, const struct th_spec *sp);
  * drop reason, or what ks_tcp_input returned. flags: KS_WIRE_CSUM_OK. */
 int th_in_raw(struct th_end *e, const uint8_t *buf, uint32_t len, uint32_t src, uint32_t dst,
 	      unsigned flags);
+/* The same, as if its IP header's ECN field was ecn (KS_IP_ECN_*). */
+int th_in_raw_ecn(struct th_end *e, const uint8_t *buf, uint32_t len, uint32_t src, uint32_t dst,
+		  unsigned flags, unsigned ecn);
 /* The events since the last call. */
 unsigned th_ev(struct th_end *e);
 
@@ -135,7 +140,8 @@ uint64_t th_now(const struct th *w);
 struct th_net {
 	uint64_t rng;
 	unsigned loss_pct, dup_pct, reorder_pct; /* per segment */
-	unsigned long delivered, dropped, duplicated, reordered;
+	unsigned ce_pct;            /* ECT segments marked CE (RFC 3168) */
+	unsigned long delivered, dropped, duplicated, reordered, ce_marked;
 };
 /* a and b talk to each other: a's addresses are TH_LOCAL:TH_LOCAL_PORT,
  * b's TH_PEER:TH_PEER_PORT and the other way round. */
@@ -164,7 +170,7 @@ int th_peer(struct th_end *e, uint8_t flags, uint32_t ack, const void *data, uin
 
 #define TH_PEER_ISS 1000000u
 /* Active open to ESTABLISHED with a Linux peer (th_linux_syn_opts; no TS
- * unless ts), adv_mss 1460, the peer's window 1024 << 7 afterwards; the
+ * unless ts; ECN if the SYN asks), adv_mss 1460, the peer's window 1024 << 7 afterwards; the
  * SYN and the ACK are consumed. false if anything was unexpected
  * (w->why). */
 bool th_fx_active(struct th_end *e, bool ts);

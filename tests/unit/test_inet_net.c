@@ -24,6 +24,18 @@
  *                       broadcast past it in fragments and looped back
  *                       whole; fragments from behind the gateway read
  *                       as one datagram
+ *   pmtu_udp            ICMP fragmentation needed through the gateway:
+ *                       a bogus MTU ignored and counted, a good one
+ *                       learnt (IP_MTU), datagrams cut to it (WANT,
+ *                       DONT), EMSGSIZE past it (DO), the link's MTU
+ *                       for PROBE, forgotten after 10 minutes
+ *   ecn_tcp             ECN through an interface: the SYN asks with
+ *                       tcp_ecn 1, data leaves ECT(0) beside IP_TOS's
+ *                       bits, a CE mark arriving is echoed with ECE
+ *   pmtu_tcp            the same error about a TCP segment in flight:
+ *                       the MSS follows and the data goes again in
+ *                       smaller segments with DF; one quoting a sequence
+ *                       number not in flight is ignored and counted
  *
  * Interfaces: L1 198.18.0.2/24 (gateway 198.18.0.1), L2 198.19.5.2/24.
  */
@@ -33,6 +45,7 @@
 #include <ksock/ksock.h>
 
 #include "inet/ipfrag.h"
+#include "inet/wire/checksum.h"
 #include "inet/sock_inet.h"
 #include "ut.h"
 
@@ -176,6 +189,7 @@ static size_t frame_ip(uint8_t *buf, const uint8_t *dmac, uint32_t src, uint32_t
 		h.type = buf[34];
 		h.code = buf[35];
 		h.rest = ks_get32(buf + 38);
+		h.mtu = ks_get16(buf + 40); /* kept for fragmentation needed */
 		ks_icmp_emit(buf + 34, n, &h);
 	}
 	return 34 + n;
@@ -578,6 +592,313 @@ static void t_fragments(struct ut_ctx *t)
 	fx_down(&fx);
 }
 
+/* ICMP fragmentation needed from the gateway quoting frame f (Ethernet)
+ * with next-hop MTU mtu. */
+static void feed_frag_needed(struct fdev *l1, const struct ks_pbuf *f, uint16_t mtu)
+{
+	uint8_t msg[8 + 28] = { KS_ICMP_DEST_UNREACH, KS_ICMP_FRAG_NEEDED };
+	uint8_t buf[128];
+
+	ks_put16(msg + 6, mtu);
+	memcpy(msg + 8, f->data + 14, 28);
+	feed(l1, buf, frame_ip(buf, mac_b, A1, B1, KS_IPPROTO_ICMP, msg, sizeof(msg)));
+}
+
+static int getint(int fd, int name)
+{
+	int v = -1;
+	unsigned len = sizeof(v);
+	long rc = ks_sys_getsockopt(fd, KS_SOL_IP, name, &v, &len);
+
+	return rc ? (int)rc : v;
+}
+
+static int setint(int fd, int name, int v)
+{
+	return (int)ks_sys_setsockopt(fd, KS_SOL_IP, name, &v, sizeof(v));
+}
+
+/* One IP_RECVERR entry of fd: its extended error and offender, the
+ * bytes read (or the error), the name's port (0: none). */
+struct errq_read {
+	long n;
+	struct ks_sock_extended_err ee;
+	struct ks_sockaddr_in offender, name;
+	int flags;
+};
+
+static void read_errq(int fd, struct errq_read *r)
+{
+	char data[64];
+	union {
+		char buf[128];
+		struct ks_cmsghdr align;
+	} ctl;
+	struct ks_iovec iov = { data, sizeof(data) };
+	struct ks_msghdr mh = { &r->name, sizeof(r->name), &iov, 1, ctl.buf, sizeof(ctl.buf), 0 };
+
+	memset(r, 0, sizeof(*r));
+	memset(&ctl, 0, sizeof(ctl));
+	r->n = ks_sys_recvmsg(fd, &mh, KS_MSG_ERRQUEUE);
+	r->flags = mh.msg_flags;
+	if (mh.msg_namelen == 0)
+		memset(&r->name, 0, sizeof(r->name));
+	if (r->n >= 0 && mh.msg_controllen >= KS_CMSG_LEN(sizeof(r->ee) + sizeof(r->offender))) {
+		const char *d = ctl.buf + KS_CMSG_ALIGN(sizeof(struct ks_cmsghdr));
+		memcpy(&r->ee, d, sizeof(r->ee));
+		memcpy(&r->offender, d + sizeof(r->ee), sizeof(r->offender));
+	}
+}
+
+static void t_pmtu_udp(struct ut_ctx *t)
+{
+	struct fixture fx;
+	struct ks_pbuf *f, *p;
+	static char big[1472];
+	struct ks_inet_stack *st = &ks_inet_net_get()->st;
+
+	UT_EQ(t, fx_up(&fx), 0);
+	UT_EQ(t, ks_inet_route_add(0, 0, A1, 0), 0);
+	feed_arp_reply(&fx.l1);
+	long s = udp_sock(0, 0, false);
+	UT_EQ(t, getint((int)s, KS_IP_MTU), -KS_ENOTCONN);
+	UT_EQ(t, to((int)s, REMOTE, 9, true, NULL), 0);
+	UT_EQ(t, getint((int)s, KS_IP_MTU), 1500);
+	UT_EQ(t, snd((int)s, big, sizeof(big), 0), 1472);
+	f = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, ip_frame(f, mac_a, 1500, true, false));
+	/* Below RFC 791's 68: not believed (the error is still reported). */
+	unsigned long bad = st->pmtu.stats.bad_mtu;
+	feed_frag_needed(&fx.l1, f, 40);
+	UT_EQ(t, st->pmtu.stats.bad_mtu, bad + 1);
+	UT_EQ(t, getint((int)s, KS_IP_MTU), 1500);
+	UT_EQ(t, so_error((int)s), KS_EMSGSIZE);
+	/* 1400: learnt; EMSGSIZE for the connected socket (Linux's hard error). */
+	feed_frag_needed(&fx.l1, f, 1400);
+	UT_EQ(t, getint((int)s, KS_IP_MTU), 1400);
+	UT_EQ(t, so_error((int)s), KS_EMSGSIZE);
+	/* WANT: cut to 1400 here, DF clear. */
+	UT_EQ(t, snd((int)s, big, sizeof(big), 0), 1472);
+	UT_EQ(t, fx.l1.sent.count, 2);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, ip_frame(p, mac_a, 1396, false, true));
+	ks_pbuf_free(p);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, ip_frame(p, mac_a, 20 + 1480 - 1376, false, false));
+	ks_pbuf_free(p);
+	/* DO: EMSGSIZE past it, DF on what fits. With IP_RECVERR, an entry
+	 * of origin LOCAL with the MTU (Linux's ip_local_error); the ICMP
+	 * one before it had the MTU the router said. */
+	UT_EQ(t, setint((int)s, KS_IP_MTU_DISCOVER, KS_IP_PMTUDISC_DO), 0);
+	UT_EQ(t, setint((int)s, KS_IP_RECVERR, 1), 0);
+	UT_EQ(t, snd((int)s, big, sizeof(big), 0), -KS_EMSGSIZE);
+	struct errq_read er;
+	read_errq((int)s, &er);
+	UT_EQ(t, er.n, 0);
+	UT_EQ(t, er.ee.ee_errno, KS_EMSGSIZE);
+	UT_EQ(t, er.ee.ee_origin, KS_SO_EE_ORIGIN_LOCAL);
+	UT_EQ(t, er.ee.ee_info, 1400);
+	UT_EQ(t, er.offender.sin_family, 0);
+	UT_EQ(t, ks_ntoh16(er.name.sin_port), 9);
+	UT_TRUE(t, er.flags & KS_MSG_ERRQUEUE);
+	read_errq((int)s, &er);
+	UT_EQ(t, er.n, -KS_EAGAIN);
+	feed_frag_needed(&fx.l1, f, 1350);
+	read_errq((int)s, &er);
+	UT_EQ(t, er.n, 0); /* the quote had no payload past the UDP header */
+	UT_EQ(t, er.ee.ee_origin, KS_SO_EE_ORIGIN_ICMP);
+	UT_EQ(t, er.ee.ee_type, KS_ICMP_DEST_UNREACH);
+	UT_EQ(t, er.ee.ee_code, KS_ICMP_FRAG_NEEDED);
+	UT_EQ(t, er.ee.ee_info, 1350);
+	UT_EQ(t, ks_ntoh32(er.offender.sin_addr.s_addr), A1);
+	UT_EQ(t, ks_ntoh32(er.name.sin_addr.s_addr), REMOTE);
+	UT_EQ(t, so_error((int)s), 0);
+	UT_EQ(t, setint((int)s, KS_IP_RECVERR, 0), 0);
+	UT_EQ(t, getint((int)s, KS_IP_MTU), 1350);
+	UT_EQ(t, snd((int)s, big, 1372, 0), -KS_EMSGSIZE);
+	UT_EQ(t, snd((int)s, big, 1322, 0), 1322);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, ip_frame(p, mac_a, 1350, true, false));
+	ks_pbuf_free(p);
+	/* PROBE: the link's MTU, DF. */
+	UT_EQ(t, setint((int)s, KS_IP_MTU_DISCOVER, KS_IP_PMTUDISC_PROBE), 0);
+	UT_EQ(t, snd((int)s, big, sizeof(big), 0), 1472);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, ip_frame(p, mac_a, 1500, true, false));
+	ks_pbuf_free(p);
+	/* DONT: cut to the path's MTU, and its ICMP is no error. */
+	UT_EQ(t, setint((int)s, KS_IP_MTU_DISCOVER, KS_IP_PMTUDISC_DONT), 0);
+	UT_EQ(t, snd((int)s, big, sizeof(big), 0), 1472);
+	UT_EQ(t, fx.l1.sent.count, 2);
+	ks_pbufq_purge(&fx.l1.sent);
+	feed_frag_needed(&fx.l1, f, 1300);
+	UT_EQ(t, so_error((int)s), 0);
+	UT_EQ(t, getint((int)s, KS_IP_MTU), 1300);
+	/* Linux's mtu_expires: 10 minutes after it was learnt. */
+	fx.clock += 600 * SEC;
+	UT_EQ(t, getint((int)s, KS_IP_MTU), 1500);
+	ks_pbuf_free(f);
+	ks_sys_close((int)s);
+	ks_pmtu_reset(&st->pmtu); /* its times are the fake clock's */
+	fx_down(&fx);
+}
+
+/* REMOTE:80 sends a TCP segment with n bytes of data to B1:dport (an
+ * MSS option on a SYN), its IP ECN field ecn. */
+static void feed_tcp_ecn(struct fdev *l1, uint16_t dport, uint32_t seq, uint32_t ack,
+			 uint8_t flags, unsigned ecn, const char *data, size_t n)
+{
+	uint8_t seg[128], buf[192];
+	struct ks_tcp_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.sport = 80;
+	h.dport = dport;
+	h.seq = seq;
+	h.ack = ack;
+	h.flags = flags;
+	h.wnd = 65535;
+	h.opt.mss_ok = (flags & KS_TCP_SYN) != 0;
+	h.opt.mss = 1460;
+	h.hlen = (uint8_t)(KS_TCP_HLEN + ks_tcp_opts_len(&h.opt));
+	if (n)
+		memcpy(seg + h.hlen, data, n);
+	ks_tcp_emit(seg, h.hlen + n, &h, REMOTE, B1);
+	size_t len = frame_ip(buf, mac_b, REMOTE, B1, KS_IPPROTO_TCP, seg, h.hlen + n);
+	buf[15] = (uint8_t)ecn; /* the TOS byte; the header checksum again */
+	ks_put16(buf + 24, 0);
+	ks_put16(buf + 24, ks_csum(buf + 14, 20));
+	feed(l1, buf, len);
+}
+
+static void feed_tcp(struct fdev *l1, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	feed_tcp_ecn(l1, dport, seq, ack, flags, KS_IP_ECN_NOT_ECT, NULL, 0);
+}
+
+static void t_pmtu_tcp(struct ut_ctx *t)
+{
+	struct fixture fx;
+	struct ks_pbuf *f, *p;
+	static char big[2920];
+	struct ks_inet_stack *st = &ks_inet_net_get()->st;
+	struct ks_sockaddr_in sin = { .sin_family = KS_AF_INET, .sin_port = ks_hton16(80),
+				      .sin_addr = { ks_hton32(REMOTE) } };
+
+	UT_EQ(t, fx_up(&fx), 0);
+	UT_EQ(t, ks_inet_route_add(0, 0, A1, 0), 0);
+	feed_arp_reply(&fx.l1);
+	long s = ks_sys_socket(KS_AF_INET, KS_SOCK_STREAM | KS_SOCK_NONBLOCK, 0);
+	UT_TRUE(t, s >= 0);
+	UT_EQ(t, getint((int)s, KS_IP_MTU), -KS_ENOTCONN);
+	UT_EQ(t, ks_sys_connect((int)s, (struct ks_sockaddr *)&sin, sizeof(sin)), -KS_EINPROGRESS);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL && p->len >= 54 && (p->data[20] & 0x40)); /* the SYN, with DF */
+	uint32_t iss = ks_get32(p->data + 38);
+	uint16_t lport = ks_get16(p->data + 34);
+	ks_pbuf_free(p);
+	feed_tcp(&fx.l1, lport, 5000, iss + 1, KS_TCP_SYN | KS_TCP_ACK);
+	ks_pbufq_purge(&fx.l1.sent); /* the handshake's ACK */
+	UT_EQ(t, getint((int)s, KS_IP_MTU), 1500);
+	UT_EQ(t, snd((int)s, big, sizeof(big), 0), 2920);
+	UT_EQ(t, fx.l1.sent.count, 2);
+	f = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, ip_frame(f, mac_a, 1500, true, false));
+	ks_pbufq_purge(&fx.l1.sent);
+	/* Quoting a sequence number not in flight: ignored, counted. */
+	unsigned long oow = st->pmtu.stats.out_of_window;
+	ks_put32(f->data + 38, iss + 100000);
+	feed_frag_needed(&fx.l1, f, 1280);
+	UT_EQ(t, st->pmtu.stats.out_of_window, oow + 1);
+	UT_EQ(t, fx.l1.sent.count, 0);
+	UT_EQ(t, getint((int)s, KS_IP_MTU), 1500);
+	/* Quoting the first segment: everything goes again at MSS 1240. */
+	ks_put32(f->data + 38, iss + 1);
+	feed_frag_needed(&fx.l1, f, 1280);
+	UT_EQ(t, getint((int)s, KS_IP_MTU), 1280);
+	int mss = -1;
+	unsigned len = sizeof(mss);
+	UT_EQ(t, ks_sys_getsockopt((int)s, 6 /* SOL_TCP */, 2 /* TCP_MAXSEG */, &mss, &len), 0);
+	UT_EQ(t, mss, 1240);
+	UT_EQ(t, so_error((int)s), 0); /* not an error for the user */
+	static const unsigned lens[3] = { 1280, 1280, 40 + 2920 - 2480 };
+	UT_EQ(t, fx.l1.sent.count, 3);
+	for (int i = 0; i < 3; i++) {
+		p = ks_pbufq_pop(&fx.l1.sent);
+		UT_TRUE(t, ip_frame(p, mac_a, lens[i], true, false));
+		UT_EQ(t, ks_get32(p->data + 38), iss + 1 + (uint32_t)i * 1240);
+		ks_pbuf_free(p);
+	}
+	ks_pbuf_free(f);
+	feed_tcp(&fx.l1, lport, 5001, iss + 1 + 2920, KS_TCP_RST);
+	ks_sys_close((int)s);
+	(void)ks_inet_tcp_expire(); /* nothing should be left; if it is, end it */
+	ks_pbufq_purge(&fx.l1.sent);
+	ks_pmtu_reset(&st->pmtu);
+	fx_down(&fx);
+}
+
+/* ECN through an interface: with tcp_ecn 1 the SYN asks (ECE and CWR,
+ * Not-ECT), a SYN-ACK with ECE turns it on; data leaves ECT(0) in the TOS
+ * byte beside IP_TOS's bits (whose own ECN bits are dropped); a CE-marked
+ * segment arriving is answered at once with ECE, Not-ECT. */
+static void t_ecn_tcp(struct ut_ctx *t)
+{
+	struct fixture fx;
+	struct ks_pbuf *p;
+	struct ks_sockaddr_in sin = { .sin_family = KS_AF_INET, .sin_port = ks_hton16(80),
+				      .sin_addr = { ks_hton32(REMOTE) } };
+
+	UT_EQ(t, fx_up(&fx), 0);
+	UT_EQ(t, ks_inet_route_add(0, 0, A1, 0), 0);
+	feed_arp_reply(&fx.l1);
+	UT_EQ(t, ks_inet_get_tcp_ecn(), 2);
+	UT_EQ(t, ks_inet_set_tcp_ecn(3), -KS_EINVAL);
+	UT_EQ(t, ks_inet_set_tcp_ecn(-1), -KS_EINVAL);
+	UT_EQ(t, ks_inet_set_tcp_ecn(1), 0);
+	long s = ks_sys_socket(KS_AF_INET, KS_SOCK_STREAM | KS_SOCK_NONBLOCK, 0);
+	UT_TRUE(t, s >= 0);
+	UT_EQ(t, setint((int)s, KS_IP_TOS, 0x13), 0);
+	UT_EQ(t, getint((int)s, KS_IP_TOS), 0x10);
+	UT_EQ(t, ks_sys_connect((int)s, (struct ks_sockaddr *)&sin, sizeof(sin)), -KS_EINPROGRESS);
+	(void)ks_inet_set_tcp_ecn(2); /* the SYN is out: the rest is the connection's */
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL && p->len >= 54);
+	UT_EQ(t, p->data[47], KS_TCP_SYN | KS_TCP_ECE | KS_TCP_CWR);
+	UT_EQ(t, p->data[15], 0x10);
+	uint32_t iss = ks_get32(p->data + 38);
+	uint16_t lport = ks_get16(p->data + 34);
+	ks_pbuf_free(p);
+	feed_tcp_ecn(&fx.l1, lport, 5000, iss + 1, KS_TCP_SYN | KS_TCP_ACK | KS_TCP_ECE,
+		     KS_IP_ECN_NOT_ECT, NULL, 0);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL);
+	UT_EQ(t, p->data[47], KS_TCP_ACK);
+	UT_EQ(t, p->data[15], 0x10);
+	ks_pbuf_free(p);
+	UT_EQ(t, snd((int)s, "data", 4, 0), 4);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL);
+	UT_EQ(t, p->data[15], 0x10 | KS_IP_ECN_ECT0);
+	UT_EQ(t, p->data[47] & (KS_TCP_ECE | KS_TCP_CWR), 0);
+	ks_pbuf_free(p);
+	feed_tcp_ecn(&fx.l1, lport, 5001, iss + 5, KS_TCP_ACK | KS_TCP_PSH, KS_IP_ECN_CE, "abc", 3);
+	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_TRUE(t, p != NULL);
+	UT_EQ(t, p->data[47], KS_TCP_ACK | KS_TCP_ECE);
+	UT_EQ(t, p->data[15], 0x10);
+	ks_pbuf_free(p);
+	uint8_t info[104];
+	unsigned len = sizeof(info);
+	UT_EQ(t, ks_sys_getsockopt((int)s, 6, 11 /* TCP_INFO */, info, &len), 0);
+	UT_EQ(t, info[5] & (8 | 16), 8 | 16); /* TCPI_OPT_ECN, TCPI_OPT_ECN_SEEN */
+	feed_tcp(&fx.l1, lport, 5004, iss + 5, KS_TCP_RST);
+	ks_sys_close((int)s);
+	(void)ks_inet_tcp_expire();
+	ks_pbufq_purge(&fx.l1.sent);
+	fx_down(&fx);
+}
+
 const struct ut_case ut_cases_inet_net[] = {
 	{ "arp_failure", t_arp_failure },
 	{ "icmp_errors", t_icmp_errors },
@@ -585,5 +906,8 @@ const struct ut_case ut_cases_inet_net[] = {
 	{ "routes", t_routes },
 	{ "broadcast", t_broadcast },
 	{ "fragments", t_fragments },
+	{ "pmtu_udp", t_pmtu_udp },
+	{ "pmtu_tcp", t_pmtu_tcp },
+	{ "ecn_tcp", t_ecn_tcp },
 	{ 0 },
 };

@@ -73,6 +73,8 @@ struct ks_icmp_hdr {
 	const uint8_t *data;  /* parse: the bytes after the 8-byte header */
 	size_t data_len;
 	struct ks_icmp_quote quote; /* parse, errors only */
+	uint32_t from;        /* not the parser's: who sent it (decode.c sets the
+				 IPv4 source; 0: unknown), IP_RECVERR's offender */
 };
 
 int ks_icmp_parse(const uint8_t *buf, size_t len, unsigned flags, struct ks_icmp_hdr *out);

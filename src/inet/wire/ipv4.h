@@ -41,6 +41,13 @@
 #define KS_IPPROTO_TCP 6
 #define KS_IPPROTO_UDP 17
 
+/* The ECN field, the two low bits of the TOS octet (RFC 3168 5). */
+#define KS_IP_ECN_MASK 3
+#define KS_IP_ECN_NOT_ECT 0
+#define KS_IP_ECN_ECT1 1
+#define KS_IP_ECN_ECT0 2
+#define KS_IP_ECN_CE 3
+
 /* IPv4 options (RFC 791 3.1): type octets. */
 #define KS_IPOPT_EOL 0
 #define KS_IPOPT_NOP 1

@@ -230,6 +230,7 @@ static void op_seg(struct in *in, struct th_end *e)
 	in->n -= n;
 	sp.data = payload;
 	sp.len = n;
+	sp.ecn = sp.wnd & 3; /* the IP ECN field (tcp_ecn.c) */
 	(void)th_in(e, &sp);
 }
 
@@ -259,7 +260,7 @@ static void op_user(struct in *in, struct th_end *e)
 {
 	struct ks_tcp_pcb *p = &e->pcb;
 
-	switch (u8(in) % 12) {
+	switch (u8(in) % 13) {
 	case 0:
 		(void)ks_tcp_close(p, false);
 		break;
@@ -300,6 +301,9 @@ static void op_user(struct in *in, struct th_end *e)
 		break;
 	case 10:
 		w.st->pbufs.fail_next = 1 + (int)(in->n % 3); /* no packet buffers */
+		break;
+	case 12: /* a path MTU the owner believed (tcp_pmtu.c) */
+		ks_tcp_mtu_reduced(p, 68 + u16(in) % 1500);
 		break;
 	default:
 		it_port_fail_next(1); /* no memory (rings, buffers, children) */
@@ -382,7 +386,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	th_end_init(&w, &e0);
 	e0.pcb.tlp_on = true; /* tail-loss probes, as sockets have them */
 	memset(edge_set, 0, sizeof(edge_set));
-	fixture(u8(&in));
+	unsigned f = u8(&in);
+	st.tcp_ecn = (int)(f / 12) % 3; /* ECN off, on, passive (before the SYNs) */
+	fixture(f);
 	check_all();
 	for (int steps = 0; in.n && steps < 64; steps++) {
 		step(&in);
