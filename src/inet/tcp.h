@@ -107,7 +107,7 @@ enum { KS_TCP_URG_NONE, KS_TCP_URG_NOTYET, KS_TCP_URG_VALID, KS_TCP_URG_READ };
 #define KS_TCP_KEEPCNT_DEFAULT 9
 #define KS_TCP_RCV_WSCALE 7                /* what Linux offers with its default tcp_rmem */
 #define KS_TCP_INIT_CWND 10                /* RFC 6928, Linux's TCP_INIT_CWND */
-#define KS_TCP_OOO_RANGES 8                /* out-of-order ranges kept */
+#define KS_TCP_OOO_RANGES 32               /* out-of-order ranges kept */
 #define KS_TCP_RMEM_MAX 6291456            /* Linux's tcp_rmem[2] */
 #define KS_TCP_SACK_RANGES 16              /* SACKed ranges the sender keeps */
 
