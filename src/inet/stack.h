@@ -130,6 +130,7 @@ struct ks_inet_stack {
 		unsigned long sack_reneging;     /* scoreboards dropped: the peer reneged */
 		unsigned long loss_probes;       /* tail-loss probes sent (RFC 8985) */
 		unsigned long loss_probe_recovery; /* losses a probe repaired */
+		unsigned long timeouts;          /* retransmission timeouts of data (TCPTimeouts) */
 	} tcp;
 };
 

@@ -178,6 +178,7 @@ static void rtx_timeout(struct ks_tcp_pcb *pcb)
 	pcb->recover_hold = true;
 	pcb->tlp_out = false;
 	pcb->total_rto++;
+	__atomic_fetch_add(&pcb->st->tcp.timeouts, 1, __ATOMIC_RELAXED);
 	pcb->dupacks = 0;
 	pcb->rtt_timing = false;
 	if (pcb->backoff < 15)
