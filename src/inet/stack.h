@@ -131,6 +131,7 @@ struct ks_inet_stack {
 		unsigned long loss_probes;       /* tail-loss probes sent (RFC 8985) */
 		unsigned long loss_probe_recovery; /* losses a probe repaired */
 		unsigned long timeouts;          /* retransmission timeouts of data (TCPTimeouts) */
+		unsigned long lost_retransmits;  /* a resent head found lost (TCPLostRetransmit) */
 	} tcp;
 };
 

@@ -261,6 +261,9 @@ struct ks_tcp_pcb {
 	uint32_t lost_mark;  /* in recovery, unSACKed data below is lost
 				(a SACKed tail-loss probe said so) */
 	uint32_t dsack_dups; /* D-SACK blocks received (RFC 2883) */
+	bool una_rxt;        /* in recovery the head [snd_una, ...) was resent, */
+	uint32_t una_rxt_seq; /* at this snd_una, */
+	uint32_t una_rxt_max; /* when snd_max was this (lost-retransmit check) */
 
 	/* Tail-loss probes (RFC 8985 7; tcp_sack.c), with sack_ok only. */
 	bool tlp_on;         /* enabled (the owner's choice; Linux's default

@@ -211,6 +211,56 @@ TH_CASE(t_new_data_by_pipe)
 	th_drain(a);
 }
 
+/* Segments popped until none is left: how many resent seq. */
+static unsigned pop_count(struct th_end *e, uint32_t seq)
+{
+	struct th_seg s;
+	unsigned n = 0;
+
+	while (th_pop(e, &s) == 1)
+		n += s.h.seq == seq && s.h.payload_len > 0;
+	return n;
+}
+
+/* A lost retransmission of the head: once the peer SACKs three segments
+ * sent after the head went again, while the ACK stays at the head, the
+ * head goes a third time, at once (no RTO); not before, and only once
+ * per such proof. */
+TH_CASE(t_lost_retransmission)
+{
+	uint32_t nxt;
+	unsigned long before;
+
+	IT_TRUE(t, fx_sent(t, w, a, 40 * MSS, &nxt));
+	before = a->pcb.st->tcp.lost_retransmits;
+	/* Segment 0 lost: the third SACK resends it, with snd_max at 12. */
+	sack_segs(a, nxt, 0, 1, 2);
+	sack_segs(a, nxt, 0, 1, 3);
+	th_drain(a);
+	sack_segs(a, nxt, 0, 1, 4);
+	IT_EQ(t, pop_count(a, nxt), 1);
+	IT_EQ(t, a->pcb.una_rxt_max, nxt + 12 * MSS);
+	/* SACKs up to 14: new data goes, the head does not. */
+	for (unsigned k = 5; k <= 14; k++) {
+		sack_segs(a, nxt, 0, 1, k);
+		IT_EQ(t, pop_count(a, nxt), 0);
+	}
+	IT_EQ(t, a->pcb.st->tcp.lost_retransmits, before);
+	/* Segment 14 SACKed: three sent after the resent head (12, 13, 14)
+	 * arrived, the head did not: it goes again. */
+	sack_segs(a, nxt, 0, 1, 15);
+	IT_EQ(t, pop_count(a, nxt), 1);
+	IT_EQ(t, a->pcb.st->tcp.lost_retransmits, before + 1);
+	IT_TRUE(t, a->pcb.in_recovery);
+	/* More SACKs below the new mark: not again. */
+	sack_segs(a, nxt, 0, 1, 16);
+	IT_EQ(t, pop_count(a, nxt), 0);
+	/* It arrives: recovery goes on from the next hole, or ends. */
+	sack_ack(a, nxt, nxt + 16 * MSS, 0, NULL);
+	IT_EQ(t, a->pcb.total_retrans, 2);
+	th_drain(a);
+}
+
 /* Blocks that lie (below the ACK, past what was sent, empty, reversed,
  * half a sequence space away, at the ACK itself) are ignored: nothing
  * recorded, no duplicate ACKs counted, no recovery; a D-SACK is counted
@@ -722,6 +772,7 @@ const struct it_case it_cases_tcp_sack[] = {
 	{"tlp_new_data", t_tlp_new_data},
 	{"tlp_repaired", t_tlp_repaired},
 	{"tlp_when", t_tlp_when},
+	{"lost_retransmission", t_lost_retransmission},
 	{"lossy_compare", t_lossy_compare},
 	{0},
 };

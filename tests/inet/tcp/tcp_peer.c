@@ -964,9 +964,9 @@ int main(int argc, char **argv)
 	printf("tcp_peer: syncookies sent %lu, connections from cookies %lu, bad cookies %lu, listen drops %lu\n",
 	       net->st.tcp.syncookies_sent, net->st.tcp.syncookies_recv, net->st.tcp.syncookies_failed,
 	       net->st.tcp.listen_drops);
-	printf("tcp_peer: SACK recoveries %lu, reneging %lu, loss probes %lu (repairs %lu), timeouts %lu\n",
+	printf("tcp_peer: SACK recoveries %lu, reneging %lu, loss probes %lu (repairs %lu), lost retransmissions %lu, timeouts %lu\n",
 	       net->st.tcp.sack_recovery, net->st.tcp.sack_reneging, net->st.tcp.loss_probes,
-	       net->st.tcp.loss_probe_recovery, net->st.tcp.timeouts);
+	       net->st.tcp.loss_probe_recovery, net->st.tcp.lost_retransmits, net->st.tcp.timeouts);
 	char drops[512] = "";
 	for (int r = KS_DROP_FIRST; r < KS_DROP_FIRST + KS_DROP_COUNT; r++) {
 		unsigned long n = ks_inet_drops_get(&net->st, (enum ks_drop)r);
