@@ -108,6 +108,7 @@ enum { KS_TCP_URG_NONE, KS_TCP_URG_NOTYET, KS_TCP_URG_VALID, KS_TCP_URG_READ };
 #define KS_TCP_RCV_WSCALE 7                /* what Linux offers with its default tcp_rmem */
 #define KS_TCP_INIT_CWND 10                /* RFC 6928, Linux's TCP_INIT_CWND */
 #define KS_TCP_OOO_RANGES 32               /* out-of-order ranges kept */
+#define KS_TCP_RXT_LOG 16                  /* retransmissions remembered in recovery */
 #define KS_TCP_RMEM_MAX 6291456            /* Linux's tcp_rmem[2] */
 #define KS_TCP_SACK_RANGES 16              /* SACKed ranges the sender keeps */
 
@@ -261,9 +262,10 @@ struct ks_tcp_pcb {
 	uint32_t lost_mark;  /* in recovery, unSACKed data below is lost
 				(a SACKed tail-loss probe said so) */
 	uint32_t dsack_dups; /* D-SACK blocks received (RFC 2883) */
-	bool una_rxt;        /* in recovery the head [snd_una, ...) was resent, */
-	uint32_t una_rxt_seq; /* at this snd_una, */
-	uint32_t una_rxt_max; /* when snd_max was this (lost-retransmit check) */
+	/* What this recovery resent, as (seq, snd_max then), oldest first,
+	 * the last KS_TCP_RXT_LOG of them (the lost-retransmit check). */
+	struct ks_tcp_rxt { uint32_t seq, max; } rxt_log[KS_TCP_RXT_LOG];
+	uint8_t nrxt;
 
 	/* Tail-loss probes (RFC 8985 7; tcp_sack.c), with sack_ok only. */
 	bool tlp_on;         /* enabled (the owner's choice; Linux's default

@@ -41,12 +41,13 @@
  * a TAP: 22 timeouts in 4 MiB). Linux found these with
  * tcp_mark_lost_retrans before RACK: data the peer SACKs that was sent
  * after a retransmission proves the retransmission lost (without
- * reordering). With no per-segment records, ksock does this for the one
- * hole that holds everything back, the head at snd_una: when its resent
- * copy went out snd_max was una_rxt_max; once the peer SACKs DupThresh
- * segments past that (as IsLost asks, against reordering) while snd_una
- * has not moved, the head is resent again, at once, and the other holes
- * after it again as NextSeg finds them.
+ * reordering). The send ring keeps no per-segment records, so recovery
+ * remembers its last KS_TCP_RXT_LOG retransmissions with snd_max at the
+ * time each went (pcb->rxt_log), and checks the one that holds everything
+ * back, the head at snd_una: once the peer SACKs DupThresh segments past
+ * the snd_max of its last copy (as IsLost asks, against reordering), it
+ * is resent again, at once, and the holes after it again as NextSeg
+ * finds them.
  *
  * After a timeout the go-back (tcp_timer.c, tcp_out.c) skips SACKed data
  * and counts only what it resent as in flight, as Linux does; the
@@ -259,6 +260,22 @@ static bool next_hole(const struct ks_tcp_pcb *pcb, uint32_t *seq, uint32_t *len
 	return false;
 }
 
+/* Remembers that seq went again now (the log keeps the newest). */
+static void rxt_log(struct ks_tcp_pcb *pcb, uint32_t seq)
+{
+	unsigned i, n = pcb->nrxt;
+
+	for (i = 0; i < n && pcb->rxt_log[i].seq != seq; i++)
+		;
+	if (i == n && n == KS_TCP_RXT_LOG)
+		i = 0; /* full: the oldest goes */
+	else if (i == n)
+		pcb->nrxt = (uint8_t)++n;
+	for (; i + 1 < n; i++) /* the entry moves to the end: newest last */
+		pcb->rxt_log[i] = pcb->rxt_log[i + 1];
+	pcb->rxt_log[n - 1] = (struct ks_tcp_rxt){ seq, pcb->snd_max };
+}
+
 /* Resends [seq, seq + len) (with the FIN when it ends the data and the
  * FIN was sent). false: no buffer. */
 static bool resend(struct ks_tcp_pcb *pcb, uint32_t seq, uint32_t len)
@@ -269,11 +286,8 @@ static bool resend(struct ks_tcp_pcb *pcb, uint32_t seq, uint32_t len)
 		flags |= KS_TCP_FIN;
 	if (ks_tcp_xmit(pcb, seq, flags, seq - pcb->sbuf_seq, len))
 		return false;
-	if (seq == pcb->snd_una) {
-		pcb->una_rxt = true;
-		pcb->una_rxt_seq = seq;
-		pcb->una_rxt_max = pcb->snd_max;
-	}
+	if (pcb->in_recovery)
+		rxt_log(pcb, seq);
 	/* Karn: a sample of the timed segment would be ambiguous now. */
 	if (pcb->rtt_timing && ks_seq_gt(seq + len, pcb->rtt_seq - pcb->mss))
 		pcb->rtt_timing = false;
@@ -304,7 +318,7 @@ void ks_tcp_sack_enter(struct ks_tcp_pcb *pcb)
 	}
 	pcb->high_rxt = pcb->snd_una;
 	pcb->lost_mark = pcb->snd_una;
-	pcb->una_rxt = false;
+	pcb->nrxt = 0;
 	__atomic_add_fetch(&pcb->st->tcp.sack_recovery, 1, __ATOMIC_RELAXED);
 	if (!next_hole(pcb, &seq, &len)) {
 		/* No blocks (a peer that sends none): the head. */
@@ -326,9 +340,14 @@ static bool room(const struct ks_tcp_pcb *pcb)
 /* The head's resent copy was lost (above): resend it at once. */
 static void head_rxt_lost(struct ks_tcp_pcb *pcb)
 {
-	if (!pcb->in_recovery || !pcb->una_rxt || pcb->una_rxt_seq != pcb->snd_una ||
-	    !pcb->nsacked ||
-	    ks_seq_lt(pcb->sacked[pcb->nsacked - 1].end, pcb->una_rxt_max + DUPTHRESH * pcb->mss))
+	const struct ks_tcp_rxt *r = NULL;
+
+	if (!pcb->in_recovery || !pcb->nsacked)
+		return;
+	for (unsigned i = 0; i < pcb->nrxt; i++)
+		if (pcb->rxt_log[i].seq == pcb->snd_una)
+			r = &pcb->rxt_log[i];
+	if (!r || ks_seq_lt(pcb->sacked[pcb->nsacked - 1].end, r->max + DUPTHRESH * pcb->mss))
 		return;
 	uint32_t end = ks_seq_gt(pcb->sacked[0].start, pcb->snd_una) ? pcb->sacked[0].start
 								     : data_end(pcb);

@@ -39,7 +39,8 @@
 # exited 0 (no failure, no packet buffer leaked). Every step is bounded
 # in time; the namespace goes on every path (trap). Skips, with the
 # reason, only when the machine cannot create a namespace or has no
-# /dev/net/tun. TCP_TAP_PHASES="clean flood loss1 loss5 burst reorder dup
+# /dev/net/tun. TCP_TAP_PCAP=DIR keeps a capture of each phase there
+# (the TAP's Linux side, headers only). TCP_TAP_PHASES="clean flood loss1 loss5 burst reorder dup
 # delay edge" (any of them) runs only those.
 set -euo pipefail
 server=${1:?usage: tcp_smoke.sh SERVER}
@@ -90,6 +91,13 @@ start() { # label, ksock client bytes, [fault:...]: a fresh ksock
 	echo "  $label:"
 	t_phase=$SECONDS
 	netns_start "$server" "$dev" 300 client:5001:$n "$@"
+	if [ -n "${TCP_TAP_PCAP:-}" ]; then # a capture per phase, headers only
+		mkdir -p "$TCP_TAP_PCAP"
+		in_ns timeout 600 tcpdump -i "$dev" -s 96 -U -w "$TCP_TAP_PCAP/${label//[^a-z0-9]/_}.pcap" \
+			>/dev/null 2>&1 &
+		pcap_pid=$!
+		sleep 0.5
+	fi
 	grep '^tcp_peer: faults' "$out/log" | sed 's/^/    /' || true
 	local page
 	page=$(in_ns curl -sS --max-time 10 http://198.18.0.2/ || true)
@@ -100,6 +108,7 @@ finish() { # ksock client bytes: its check, then stop it and check its exit
 	for _ in $(seq 1200); do grep -q 'client done' "$out/log" && break; sleep 0.1; done
 	check "ksock's client: $n bytes echoed by Linux, checked" grep -q "client: ok $n" "$out/log"
 	netns_stop
+	if [ -n "${pcap_pid:-}" ]; then kill "$pcap_pid" 2>/dev/null || true; wait "$pcap_pid" 2>/dev/null || true; pcap_pid=; fi
 	grep -E 'fault wrapper|at most|syncookies|SACK recoveries|leaked|ksock sent|dropped by' "$out/log" | sed 's/^tcp_peer: /       /' || true
 	grep -E 'FAIL' "$out/log" | sed 's/^/       ksock: /' || true
 	check "ksock's tcp-peer exited 0 (no failure, no leak) [phase: $((SECONDS - t_phase)) s]" test "$srv" -eq 0
@@ -136,9 +145,10 @@ if in_ns tc qdisc add dev "$dev" root netem loss 1% 2>/dev/null; then
 else
 	echo "  (this kernel has no netem: the phases below use ksock's own fault wrapper, both directions)"
 fi
-# 64 MiB each way under every fault but 5 % loss, where ksock's sender
-# still takes about one 200 ms timeout per 130 KiB (a lost retransmission
-# waits for the RTO: no RACK yet), so it sends 4 MiB back there;
+# 64 MiB each way under every fault but 5 % loss and bursty loss, where
+# ksock's sender still takes 10-20 timeouts per 4 MiB (5 %) or 45-80 per
+# 64 MiB (bursts: a run of 4 frames swallows a sparse ACK stream whole, and
+# ksock has no RACK reordering timer), so it sends 4 and 16 MiB back there;
 # docs/tcp.md has the rates measured.
 lossy_phase() { # name, label, lossy (Linux must retransmit), MiB to ksock, MiB from it, fault:...
 	want "$1" || return 0
@@ -149,7 +159,7 @@ lossy_phase() { # name, label, lossy (Linux must retransmit), MiB to ksock, MiB 
 #                                                      to from  loss dup reorder delay burst len
 lossy_phase loss1 "1% loss" 1                          64 64 fault:1:0:0:0
 lossy_phase loss5 "5% loss" 1                          64 4  fault:5:0:0:0
-lossy_phase burst "bursty loss: runs of 4 frames" 1    64 64 fault:0:0:0:0:0.5:4
+lossy_phase burst "bursty loss: runs of 4 frames" 1    64 16 fault:0:0:0:0:0.5:4
 lossy_phase reorder "5% reordering" 0                  64 64 fault:0:0:5:0
 lossy_phase dup "2% duplication" 0                     64 64 fault:0:2:0:0
 lossy_phase delay "50 ms round trip" 0                 64 64 fault:0:0:0:50

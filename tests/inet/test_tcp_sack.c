@@ -239,7 +239,9 @@ TH_CASE(t_lost_retransmission)
 	th_drain(a);
 	sack_segs(a, nxt, 0, 1, 4);
 	IT_EQ(t, pop_count(a, nxt), 1);
-	IT_EQ(t, a->pcb.una_rxt_max, nxt + 12 * MSS);
+	IT_EQ(t, a->pcb.nrxt, 1);
+	IT_EQ(t, a->pcb.rxt_log[0].seq, nxt);
+	IT_EQ(t, a->pcb.rxt_log[0].max, nxt + 12 * MSS);
 	/* SACKs up to 14: new data goes, the head does not. */
 	for (unsigned k = 5; k <= 14; k++) {
 		sack_segs(a, nxt, 0, 1, k);
