@@ -18,6 +18,8 @@
 static struct ks_inet_net ks_net;
 static struct ks_timer net_timer; /* runs the interfaces' poll and timers */
 static void net_timer_fn(void *arg);
+static struct ks_timer drain_timer; /* ks_inet_lo_drain_soon */
+static void drain_timer_fn(void *arg);
 static int ks_net_ready;
 
 static int inet_create(int type, int protocol, struct ks_socket **out);
@@ -48,6 +50,7 @@ int ks_inet_init(void)
 	ks_inet_rtab_init(&ks_net.rt);
 	ks_mutex_init(&ks_net.tcp_lock);
 	ks_timer_init(&net_timer, net_timer_fn, NULL);
+	ks_timer_init(&drain_timer, drain_timer_fn, NULL);
 	ks_mutex_init(&ks_net.tx_lock);
 	ks_pbufq_init(&ks_net.tx_q);
 	ks_port_random(ks_net.st.secret, sizeof(ks_net.st.secret));
@@ -137,6 +140,17 @@ void ks_inet_lo_drain(void)
 		if (!n)
 			break;
 	}
+}
+
+static void drain_timer_fn(void *arg)
+{
+	(void)arg;
+	ks_inet_lo_drain();
+}
+
+void ks_inet_lo_drain_soon(void)
+{
+	ks_timer_arm(&drain_timer, 0); /* due at once */
 }
 
 /* ---- the device interfaces and routes ---- */

@@ -206,6 +206,12 @@ void ks_inet_lo_xmit(struct ks_pbuf *p);
 /* Runs receive processing on every queued packet. Must be called with no
  * ksock lock held (system-call context: the end of a sending call). */
 void ks_inet_lo_drain(void);
+/* Has the timer thread run ks_inet_lo_drain soon, for a timer callback
+ * that may not drain itself: a socket's timer callback must return
+ * without waiting for rx_lock, because a drain that holds it may drop the
+ * socket's last reference, and destroy waits for the running callback
+ * (ks_timer_cancel). Any context, no lock needed. */
+void ks_inet_lo_drain_soon(void);
 
 /* Like ks_inet_ip_output, but a datagram for an interface is only queued
  * (tx_q), to be sent by the next ks_inet_lo_drain with no lock held:

@@ -522,7 +522,11 @@ static const struct ks_tcp_hooks tcp_hooks = {
 	.timer = hook_timer,
 };
 
-/* The port timer: runs the pcb's deadlines, then the loopback queue. */
+/* The port timer: runs the pcb's deadlines, then has the loopback queue
+ * drained by the stack's own timer. Not here: a drain holds rx_lock while
+ * input may drop this socket's last reference, whose destroy waits for
+ * this callback to return (ks_timer_cancel), so waiting here for rx_lock
+ * would deadlock. */
 static void tcp_timer_fn(void *arg)
 {
 	struct ks_tcp_sock *ts = arg;
@@ -532,7 +536,7 @@ static void tcp_timer_fn(void *arg)
 	if (ts->pcb.state != KS_TCP_CLOSE)
 		ks_tcp_timer(&ts->pcb);
 	tcp_unlock(ts); /* may free ts */
-	ks_inet_lo_drain();
+	ks_inet_lo_drain_soon();
 }
 
 /* ---- creation and close ---- */
