@@ -203,9 +203,12 @@ int ks_port_park(struct ks_parker *p, uint64_t deadline_ns)
 	}
 }
 
+/* The latch is set at once; the futex wake of a sleeper waits until the
+ * caller holds no ksock mutex (mutex.c, hosted_defer_wake). */
 void ks_port_unpark(struct ks_parker *p)
 {
-	if (__atomic_exchange_n(&p->state, KS_PARK_SET, __ATOMIC_ACQ_REL) == KS_PARK_SLEEPING)
+	if (__atomic_exchange_n(&p->state, KS_PARK_SET, __ATOMIC_ACQ_REL) == KS_PARK_SLEEPING &&
+	    !hosted_defer_wake(&p->state))
 		parker_futex_wake(p);
 }
 
