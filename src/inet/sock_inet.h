@@ -162,6 +162,7 @@ struct ks_inet_net {
 	 * those with a peer, hashed by their four-tuple. */
 	struct ks_tcp_sock *tcp_bhash[256];
 	struct ks_tcp_sock *tcp_ehash[1024];
+	struct ks_tcp_sock *tcp_lhash[32]; /* [tcp_lock] listeners only, by port */
 	uint32_t tcp_port_ctr;          /* [tcp_lock] ephemeral port search (RFC 6056) */
 	struct ks_mutex nif_lock;
 	struct ks_mutex rt_lock;

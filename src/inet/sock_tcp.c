@@ -8,7 +8,12 @@
  * with a local port is in the port hash (ks_inet_net.tcp_bhash, by port),
  * which serves bind's conflict checks and finds listeners; one with a
  * peer is also in the connection hash (tcp_ehash, by four-tuple), which
- * input looks up first. Being hashed holds a reference on the socket.
+ * input looks up first; a listener is also in the listener hash
+ * (tcp_lhash, by port), where input finds it for a SYN without walking
+ * the port's connections (every connection it accepted has its port).
+ * Being in the port hash holds a reference on the socket; the other two
+ * hashes hold none, and a socket leaves them before it leaves the port
+ * hash.
  *
  * Lifetime. Closing the last descriptor (release) runs the engine's close;
  * a connection that must live on (FIN-WAIT, TIME-WAIT) keeps its socket
@@ -90,6 +95,8 @@ struct ks_tcp_sock {
 	uint32_t laddr, raddr;         /* [T] (written with the lock held too) */
 	uint16_t lport, rport;         /* [T] */
 	bool has_peer;                 /* [T] in tcp_ehash: input matches the four-tuple */
+	struct ks_tcp_sock *lnext;     /* [T] in its chain of tcp_lhash */
+	bool lhashed;                  /* [T] in tcp_lhash (a listener) */
 	int shown_state;               /* atomic: pcb.state, for the socket table */
 	struct ks_tcp_sock *listener;  /* [T] a child's, until accepted or detached */
 	struct ks_tcp_sock *anext;     /* [T] in the listener's accept queue */
@@ -174,6 +181,39 @@ static struct ks_tcp_sock **echain(uint32_t laddr, uint16_t lport, uint32_t radd
 	return &net()->tcp_ehash[(h >> 16) % n];
 }
 
+static struct ks_tcp_sock **lchain(uint16_t port)
+{
+	return &net()->tcp_lhash[port % (sizeof(net()->tcp_lhash) / sizeof(net()->tcp_lhash[0]))];
+}
+
+/* A listener (in the port hash) joins the listener hash, or leaves it. */
+static void listen_hash_locked(struct ks_tcp_sock *ts)
+{
+	KS_ASSERT_HELD(&net()->tcp_lock);
+	KS_ASSERT(ts->hashed);
+	if (ts->lhashed)
+		return;
+	struct ks_tcp_sock **l = lchain(ts->lport);
+	ts->lnext = *l;
+	*l = ts;
+	ts->lhashed = true;
+}
+
+static void listen_unhash_locked(struct ks_tcp_sock *ts)
+{
+	KS_ASSERT_HELD(&net()->tcp_lock);
+	if (!ts->lhashed)
+		return;
+	for (struct ks_tcp_sock **pp = lchain(ts->lport); *pp; pp = &(*pp)->lnext) {
+		if (*pp == ts) {
+			*pp = ts->lnext;
+			break;
+		}
+	}
+	ts->lnext = NULL;
+	ts->lhashed = false;
+}
+
 /* Puts ts (its port set) in the port hash; the hash holds a reference. */
 static void hash_locked(struct ks_tcp_sock *ts)
 {
@@ -220,6 +260,7 @@ static bool unhash_locked(struct ks_tcp_sock *ts)
 {
 	KS_ASSERT_HELD(&net()->tcp_lock);
 	peer_clear_locked(ts);
+	listen_unhash_locked(ts);
 	if (!ts->hashed)
 		return false;
 	for (struct ks_tcp_sock **pp = bchain(ts->lport); *pp; pp = &(*pp)->next) {
@@ -294,7 +335,7 @@ static struct ks_tcp_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, ui
 	}
 	unsigned group = 0;
 	uint32_t h = best ? 0 : ks_inet_flow_hash(src, sport, dst, dport);
-	for (struct ks_tcp_sock *o = best ? NULL : *bchain(dport); o; o = o->next) {
+	for (struct ks_tcp_sock *o = best ? NULL : *lchain(dport); o; o = o->lnext) {
 		if (o->lport != dport || o->has_peer || o->sk.state != KS_SS_LISTENING ||
 		    (o->laddr && o->laddr != dst))
 			continue;
@@ -358,6 +399,7 @@ static void pcb_closed(struct ks_tcp_sock *ts)
 	/* Linux's tcp_set_state(TCP_CLOSE): unhashed, and the port given up
 	 * unless bind chose it (a socket still open keeps that). */
 	peer_clear_locked(ts);
+	listen_unhash_locked(ts);
 	if ((ts->orphan || !ts->port_locked) && unhash_locked(ts))
 		ts->pending |= PEND_PUT;
 	ks_mutex_unlock(&net()->tcp_lock);
@@ -450,8 +492,12 @@ static void hook_timer(struct ks_tcp_pcb *pcb)
 	uint64_t d = ks_tcp_next_deadline(pcb);
 
 	/* Never cancelled here (cancel waits for a running callback, which
-	 * takes this lock): a timer that goes off early finds nothing due. */
-	if (d && (!ts->timer_at || d < ts->timer_at)) {
+	 * takes this lock): a timer that goes off early finds nothing due.
+	 * Moved later only for TIME-WAIT, whose one deadline is 60 s away: the
+	 * retransmission timer of the handshake or the FIN, left armed, would
+	 * otherwise run once more for nothing on every connection closed. */
+	if (d && (!ts->timer_at || d < ts->timer_at ||
+		  (pcb->state == KS_TCP_TIME_WAIT && d != ts->timer_at))) {
 		ts->timer_at = d;
 		ks_timer_arm(&ts->timer, d);
 	}
@@ -992,6 +1038,9 @@ static int tcp_listen(struct ks_socket *s, int backlog)
 	ts->pcb.lport = ts->lport;
 	ks_tcp_listen(&ts->pcb, ts->backlog);
 	ks_socket_set_state_locked(s, KS_SS_LISTENING);
+	ks_mutex_lock(&net()->tcp_lock);
+	listen_hash_locked(ts); /* input finds it from here on */
+	ks_mutex_unlock(&net()->tcp_lock);
 out:
 	tcp_unlock(ts);
 	return err;
