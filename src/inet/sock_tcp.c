@@ -80,6 +80,7 @@ struct ks_tcp_sock {
 	struct ks_tcp_pcb pcb;         /* [L] */
 	struct ks_timer timer;
 	uint64_t timer_at;             /* [L] deadline armed, 0: none */
+	uint64_t now_ns;               /* [L] the pcb's clock cache (tcp.h): 0 when unlocked */
 	unsigned pending;              /* [L] PEND_* */
 	bool orphan;                   /* [L] released: no descriptor left */
 	bool port_locked;              /* [L] bind chose the port */
@@ -138,6 +139,7 @@ static void tcp_unlock(struct ks_tcp_sock *ts)
 	unsigned pend = ts->pending;
 
 	ts->pending = 0;
+	ts->now_ns = 0; /* the next section reads the clock again */
 	ks_mutex_unlock(&ts->sk.lock);
 	if (pend & PEND_DROP) {
 		if (ks_socket_file_drop(&ts->sk)) {
@@ -161,7 +163,11 @@ static int wait_drained(struct ks_tcp_sock *ts, struct ks_waitq *q, uint64_t dea
 		ks_inet_lo_drain();
 		tcp_lock(ts);
 	}
-	return ks_wait_block(q, &ts->sk.lock, deadline, ready, arg);
+	/* The wait drops the lock: no time read before it is used after. */
+	ts->now_ns = 0;
+	int err = ks_wait_block(q, &ts->sk.lock, deadline, ready, arg);
+	ts->now_ns = 0;
+	return err;
 }
 
 /* ---- the table (tcp_lock) ---- */
@@ -523,6 +529,7 @@ static struct ks_tcp_pcb *hook_spawn(struct ks_tcp_pcb *lpcb, uint32_t src, uint
 		c->pcb.adv_mss = mss;
 	c->pcb.csum_off = ks_inet_addr_local(src);
 	ks_mutex_lock(&c->sk.lock);
+	c->now_ns = l->now_ns; /* the same section, in effect: hook_spawned unlocks */
 	ks_mutex_lock(&net()->tcp_lock);
 	c->laddr = dst;
 	c->lport = dport;
@@ -595,6 +602,7 @@ static struct ks_tcp_sock *tcp_alloc(void)
 	if (!ts)
 		return NULL;
 	ks_tcp_pcb_init(&ts->pcb, &net()->st, &tcp_hooks, ts);
+	ts->pcb.now_cache = &ts->now_ns;
 	ks_timer_init(&ts->timer, tcp_timer_fn, ts);
 	/* Linux's tcp_wmem[1] and tcp_rmem[1]. */
 	ts->sk.sndbuf = ts->sndbuf_auto = 16384;
@@ -867,6 +875,7 @@ static void disconnect_locked(struct ks_tcp_sock *ts)
 	struct ks_tcp_pcb old = *p;
 	ks_tcp_pcb_fini(p);
 	ks_tcp_pcb_init(p, &net()->st, &tcp_hooks, ts);
+	p->now_cache = &ts->now_ns;
 	p->adv_mss = old.adv_mss;
 	p->user_mss = old.user_mss;
 	p->nodelay = old.nodelay;
