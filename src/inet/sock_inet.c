@@ -88,13 +88,22 @@ void ks_inet_lo_xmit(struct ks_pbuf *p)
 {
 	ks_mutex_lock(&ks_net.lo_lock);
 	ks_pbufq_push(&ks_net.lo_q, p);
+	__atomic_store_n(&ks_net.lo_len, ks_net.lo_q.count, __ATOMIC_RELAXED);
 	ks_mutex_unlock(&ks_net.lo_lock);
 }
 
-static struct ks_pbuf *lo_pop(void)
+/* Takes the whole loopback queue (a chain through qnext, oldest first),
+ * or NULL. An empty queue is seen without the lock: a caller only has to
+ * find the packets it queued itself (the same thread's store), and
+ * whoever queued the others drains them. */
+static struct ks_pbuf *lo_take_all(void)
 {
+	if (!__atomic_load_n(&ks_net.lo_len, __ATOMIC_RELAXED))
+		return NULL;
 	ks_mutex_lock(&ks_net.lo_lock);
-	struct ks_pbuf *p = ks_pbufq_pop(&ks_net.lo_q);
+	struct ks_pbuf *p = ks_net.lo_q.head;
+	ks_pbufq_init(&ks_net.lo_q);
+	__atomic_store_n(&ks_net.lo_len, 0, __ATOMIC_RELAXED);
 	ks_mutex_unlock(&ks_net.lo_lock);
 	return p;
 }
@@ -109,10 +118,13 @@ static int tx_flush(void)
 {
 	int n = 0;
 
+	if (!__atomic_load_n(&ks_net.tx_len, __ATOMIC_RELAXED))
+		return 0; /* as lo_take_all */
 	ks_mutex_lock(&ks_net.tx_lock);
 	for (;;) {
 		ks_mutex_lock(&ks_net.lo_lock);
 		struct ks_pbuf *p = ks_pbufq_pop(&ks_net.tx_q);
+		__atomic_store_n(&ks_net.tx_len, ks_net.tx_q.count, __ATOMIC_RELAXED);
 		ks_mutex_unlock(&ks_net.lo_lock);
 		if (!p)
 			break;
@@ -132,10 +144,21 @@ void ks_inet_lo_drain(void)
 	 * sent there loops back: a few rounds, until both queues are empty. */
 	for (int round = 0; round < 8; round++) {
 		int n = 0;
-		ks_mutex_lock(&ks_net.rx_lock);
-		for (struct ks_pbuf *p = lo_pop(); p; p = lo_pop(), n++)
-			ip_input(p);
-		ks_mutex_unlock(&ks_net.rx_lock);
+		if (__atomic_load_n(&ks_net.lo_len, __ATOMIC_RELAXED)) {
+			ks_mutex_lock(&ks_net.rx_lock);
+			/* Whole queues at a time, in order: input may queue more
+			 * (replies), which the next take finds. */
+			for (struct ks_pbuf *p = lo_take_all(); p; p = lo_take_all()) {
+				while (p) {
+					struct ks_pbuf *next = p->qnext;
+					p->qnext = NULL;
+					ip_input(p);
+					p = next;
+					n++;
+				}
+			}
+			ks_mutex_unlock(&ks_net.rx_lock);
+		}
 		n += tx_flush();
 		if (!n)
 			break;
@@ -408,6 +431,7 @@ static int ip_output(struct ks_pbuf *p, uint32_t src, uint32_t dst, uint8_t prot
 			return nif_xmit(p, src, dst); /* route() found a route */
 		ks_mutex_lock(&ks_net.lo_lock);
 		ks_pbufq_push(&ks_net.tx_q, p);
+		__atomic_store_n(&ks_net.tx_len, ks_net.tx_q.count, __ATOMIC_RELAXED);
 		ks_mutex_unlock(&ks_net.lo_lock);
 		return 0;
 	}
