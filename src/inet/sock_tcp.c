@@ -81,6 +81,7 @@ struct ks_tcp_sock {
 	struct ks_timer timer;
 	uint64_t timer_at;             /* [L] deadline armed, 0: none */
 	uint64_t now_ns;               /* [L] the pcb's clock cache (tcp.h): 0 when unlocked */
+	bool timer_dirty;              /* [L] deadlines changed since timer_update */
 	unsigned pending;              /* [L] PEND_* */
 	bool orphan;                   /* [L] released: no descriptor left */
 	bool port_locked;              /* [L] bind chose the port */
@@ -127,9 +128,21 @@ const struct ks_sock_ops ks_inet_tcp_ops;
 
 /* ---- locking with deferred work ---- */
 
+static void timer_update(struct ks_tcp_sock *ts);
+
 static void tcp_lock(struct ks_tcp_sock *ts)
 {
 	ks_mutex_lock(&ts->sk.lock);
+}
+
+/* What a locked section leaves for its end: the timer, the clock cache. */
+static void section_end(struct ks_tcp_sock *ts)
+{
+	if (ts->timer_dirty) {
+		ts->timer_dirty = false;
+		timer_update(ts);
+	}
+	ts->now_ns = 0; /* the next section reads the clock again */
 }
 
 /* Unlocks, then does what could not be done under the lock. ts may be
@@ -139,7 +152,7 @@ static void tcp_unlock(struct ks_tcp_sock *ts)
 	unsigned pend = ts->pending;
 
 	ts->pending = 0;
-	ts->now_ns = 0; /* the next section reads the clock again */
+	section_end(ts);
 	ks_mutex_unlock(&ts->sk.lock);
 	if (pend & PEND_DROP) {
 		if (ks_socket_file_drop(&ts->sk)) {
@@ -163,8 +176,9 @@ static int wait_drained(struct ks_tcp_sock *ts, struct ks_waitq *q, uint64_t dea
 		ks_inet_lo_drain();
 		tcp_lock(ts);
 	}
-	/* The wait drops the lock: no time read before it is used after. */
-	ts->now_ns = 0;
+	/* The wait drops the lock: the timer armed before, no time read
+	 * before it used after. */
+	section_end(ts);
 	int err = ks_wait_block(q, &ts->sk.lock, deadline, ready, arg);
 	ts->now_ns = 0;
 	return err;
@@ -492,9 +506,18 @@ static void hook_event(struct ks_tcp_pcb *pcb, unsigned ev)
 		ks_waitq_wake_ev(&s->tx_wait, KS_EV_OUT);
 }
 
+/* The engine's deadlines changed: looked at once, when the section ends
+ * (timer_update from tcp_unlock or before a wait), not at every change. */
 static void hook_timer(struct ks_tcp_pcb *pcb)
 {
-	struct ks_tcp_sock *ts = pcb_sock(pcb);
+	pcb_sock(pcb)->timer_dirty = true;
+}
+
+/* Arms the port timer for the pcb's next deadline if it is earlier than
+ * the armed one. Caller holds the socket's lock. */
+static void timer_update(struct ks_tcp_sock *ts)
+{
+	struct ks_tcp_pcb *pcb = &ts->pcb;
 	uint64_t d = ks_tcp_next_deadline(pcb);
 
 	/* Never cancelled here (cancel waits for a running callback, which
@@ -586,6 +609,7 @@ static void tcp_timer_fn(void *arg)
 
 	tcp_lock(ts);
 	ts->timer_at = 0;
+	ts->timer_dirty = true; /* re-armed for what is left, if anything */
 	if (ts->pcb.state != KS_TCP_CLOSE)
 		ks_tcp_timer(&ts->pcb);
 	tcp_unlock(ts); /* may free ts */
