@@ -92,7 +92,9 @@ struct ks_tcp_sock {
 	int window_clamp;              /* atomic */
 	/* The list and the listener's queues: [T] = tcp_lock. */
 	struct ks_tcp_sock *next;      /* [T] in its port's chain of tcp_bhash */
+	struct ks_tcp_sock **pprev;    /* [T] what points at it there (O(1) removal) */
 	struct ks_tcp_sock *enext;     /* [T] in its chain of tcp_ehash */
+	struct ks_tcp_sock **eprev;    /* [T] what points at it there */
 	bool hashed;                   /* [T] in tcp_bhash */
 	uint32_t laddr, raddr;         /* [T] (written with the lock held too) */
 	uint16_t lport, rport;         /* [T] */
@@ -242,6 +244,9 @@ static void hash_locked(struct ks_tcp_sock *ts)
 	ks_socket_hold(&ts->sk);
 	struct ks_tcp_sock **b = bchain(ts->lport);
 	ts->next = *b;
+	if (*b)
+		(*b)->pprev = &ts->next;
+	ts->pprev = b;
 	*b = ts;
 	ts->hashed = true;
 }
@@ -254,6 +259,9 @@ static void peer_set_locked(struct ks_tcp_sock *ts)
 		return;
 	struct ks_tcp_sock **e = echain(ts->laddr, ts->lport, ts->raddr, ts->rport);
 	ts->enext = *e;
+	if (*e)
+		(*e)->eprev = &ts->enext;
+	ts->eprev = e;
 	*e = ts;
 	ts->has_peer = true;
 }
@@ -263,14 +271,11 @@ static void peer_clear_locked(struct ks_tcp_sock *ts)
 	KS_ASSERT_HELD(&net()->tcp_lock);
 	if (!ts->has_peer)
 		return;
-	for (struct ks_tcp_sock **pp = echain(ts->laddr, ts->lport, ts->raddr, ts->rport); *pp;
-	     pp = &(*pp)->enext) {
-		if (*pp == ts) {
-			*pp = ts->enext;
-			break;
-		}
-	}
+	*ts->eprev = ts->enext;
+	if (ts->enext)
+		ts->enext->eprev = ts->eprev;
 	ts->enext = NULL;
+	ts->eprev = NULL;
 	ts->has_peer = false;
 }
 
@@ -283,13 +288,11 @@ static bool unhash_locked(struct ks_tcp_sock *ts)
 	listen_unhash_locked(ts);
 	if (!ts->hashed)
 		return false;
-	for (struct ks_tcp_sock **pp = bchain(ts->lport); *pp; pp = &(*pp)->next) {
-		if (*pp == ts) {
-			*pp = ts->next;
-			break;
-		}
-	}
+	*ts->pprev = ts->next;
+	if (ts->next)
+		ts->next->pprev = ts->pprev;
 	ts->next = NULL;
+	ts->pprev = NULL;
 	ts->hashed = false;
 	/* lport stays: Linux's getsockname still shows a released port. */
 	return true;
