@@ -166,6 +166,7 @@ struct ks_inet_net {
 	struct ks_tcp_sock *tcp_ehash[1024];
 	struct ks_tcp_sock *tcp_lhash[32]; /* [tcp_lock] listeners only, by port */
 	uint32_t tcp_port_ctr;          /* [tcp_lock] ephemeral port search (RFC 6056) */
+	uint16_t tcp_port_perturb[256]; /* [tcp_lock] connect's, per destination (RFC 6056 3.3.4) */
 	struct ks_mutex nif_lock;
 	struct ks_mutex rt_lock;
 	struct ks_inet_rtab rt;         /* [nif_lock + rt_lock] interfaces and routes */

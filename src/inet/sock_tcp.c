@@ -321,16 +321,36 @@ static bool port_taken(void *arg, uint16_t port)
 	return port_conflict_locked(pp->ts, pp->addr, port);
 }
 
-/* A port for ts at addr (0: an ephemeral one, RFC 6056 style: a keyed
- * hash picks where the search starts); ts goes on the list. */
-static int port_get_locked(struct ks_tcp_sock *ts, uint32_t addr, uint16_t port)
+/* A port for ts at addr (0: an ephemeral one); ts goes on the list.
+ * bind and listen start the search where a keyed hash of a counter says
+ * (RFC 6056 style: Linux's inet_csk_get_port starts at random). connect
+ * (dst set) uses RFC 6056 3.3.4's double hash, as Linux's
+ * __inet_hash_connect: a keyed hash of the destination gives the start,
+ * plus a per-destination offset that moves past each port taken, so
+ * successive connections to one destination walk the range in order and
+ * a port comes back only after the others did. (A port picked at random
+ * soon finds one just freed, whose pair may still be in TIME-WAIT at the
+ * peer: a SYN that cannot reuse it waits a second to be sent again.) */
+static int port_get_locked(struct ks_tcp_sock *ts, uint32_t addr, uint16_t port, uint32_t dst,
+			   uint16_t dport)
 {
 	struct ks_inet_net *n = net();
+	const uint32_t range = KS_INET_EPHEMERAL_HIGH - KS_INET_EPHEMERAL_LOW + 1;
 
 	KS_ASSERT_HELD(&n->tcp_lock);
 	if (port) {
 		if (port_conflict_locked(ts, addr, port))
 			return -KS_EADDRINUSE;
+	} else if (dst) {
+		struct port_probe pp = {ts, addr};
+		uint32_t h = (uint32_t)ks_tcp_hash(&n->st, addr, dst, dport, 0x9078);
+		uint16_t *perturb = &n->tcp_port_perturb[(h >> 16) % (sizeof(n->tcp_port_perturb) /
+								       sizeof(n->tcp_port_perturb[0]))];
+		uint32_t start = (h + *perturb) % range;
+		if (ks_inet_port_search(start, port_taken, &pp, &port))
+			return -KS_EADDRINUSE;
+		uint32_t tried = (port - KS_INET_EPHEMERAL_LOW + range - start) % range;
+		*perturb = (uint16_t)(*perturb + tried + 1);
 	} else {
 		struct port_probe pp = {ts, addr};
 		uint32_t start = (uint32_t)ks_tcp_hash(&n->st, addr, n->tcp_port_ctr++, 0, 0x9077);
@@ -825,7 +845,7 @@ static int tcp_bind(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned
 	int err = -KS_EINVAL; /* already bound, or not in CLOSE */
 	if (!ts->hashed && ts->pcb.state == KS_TCP_CLOSE) {
 		ks_mutex_lock(&net()->tcp_lock);
-		err = port_get_locked(ts, addr, port);
+		err = port_get_locked(ts, addr, port, 0, 0);
 		ks_mutex_unlock(&net()->tcp_lock);
 	}
 	if (!err) {
@@ -932,7 +952,7 @@ static int start_connect(struct ks_tcp_sock *ts, struct ks_sockaddr_storage *a)
 	ts->pcb.adv_mss = mss;
 	ks_mutex_lock(&net()->tcp_lock);
 	if (!ts->hashed) {
-		err = port_get_locked(ts, src, 0);
+		err = port_get_locked(ts, src, 0, dst, port);
 	} else if (!ts->laddr) {
 		__atomic_store_n(&ts->laddr, src, __ATOMIC_RELAXED);
 	}
@@ -1052,7 +1072,7 @@ static int tcp_listen(struct ks_socket *s, int backlog)
 	}
 	ks_mutex_lock(&net()->tcp_lock);
 	if (!ts->hashed) {
-		err = port_get_locked(ts, ts->laddr, 0); /* Linux's inet_autobind */
+		err = port_get_locked(ts, ts->laddr, 0, 0, 0); /* Linux's inet_autobind */
 		if (err)
 			err = -KS_EADDRINUSE;
 	} else if (ts->pcb.state != KS_TCP_LISTEN) {
