@@ -39,6 +39,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <linux/futex.h>
@@ -210,6 +211,11 @@ void ks_port_unpark(struct ks_parker *p)
 	if (__atomic_exchange_n(&p->state, KS_PARK_SET, __ATOMIC_ACQ_REL) == KS_PARK_SLEEPING &&
 	    !hosted_defer_wake(&p->state))
 		parker_futex_wake(p);
+}
+
+void ks_port_yield(void)
+{
+	sched_yield();
 }
 
 /* Marks p interrupted; a park asleep on it (or about to be: SLEEPING) is

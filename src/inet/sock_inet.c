@@ -19,6 +19,7 @@ static struct ks_inet_net ks_net;
 static struct ks_timer net_timer; /* runs the interfaces' poll and timers */
 static void net_timer_fn(void *arg);
 static struct ks_timer drain_timer; /* ks_inet_lo_drain_soon */
+static int yield_req; /* atomic: ks_inet_yield_after_drain */
 static void drain_timer_fn(void *arg);
 static int ks_net_ready;
 
@@ -163,12 +164,24 @@ void ks_inet_lo_drain(void)
 		if (!n)
 			break;
 	}
+	/* On one CPU a thread that keeps connecting would otherwise run a
+	 * whole time slice, making connections faster than the accepting
+	 * thread it woke can take them, until the accept queue overflows and
+	 * a SYN is dropped (a second's wait). */
+	if (__atomic_load_n(&yield_req, __ATOMIC_RELAXED) &&
+	    __atomic_exchange_n(&yield_req, 0, __ATOMIC_RELAXED))
+		ks_port_yield();
 }
 
 static void drain_timer_fn(void *arg)
 {
 	(void)arg;
 	ks_inet_lo_drain();
+}
+
+void ks_inet_yield_after_drain(void)
+{
+	__atomic_store_n(&yield_req, 1, __ATOMIC_RELAXED);
 }
 
 void ks_inet_lo_drain_soon(void)

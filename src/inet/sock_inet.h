@@ -216,6 +216,11 @@ void ks_inet_lo_drain(void);
  * socket's last reference, and destroy waits for the running callback
  * (ks_timer_cancel). Any context, no lock needed. */
 void ks_inet_lo_drain_soon(void);
+/* Asks the thread draining now to yield the CPU (ks_port_yield) once its
+ * drain is over and its locks are released: receive processing has queued
+ * work that only a thread it woke can take (a listener's accept queue
+ * filling up). Any context. */
+void ks_inet_yield_after_drain(void);
 
 /* Like ks_inet_ip_output, but a datagram for an interface is only queued
  * (tx_q), to be sent by the next ks_inet_lo_drain with no lock held:

@@ -503,6 +503,8 @@ static void hook_event(struct ks_tcp_pcb *pcb, unsigned ev)
 			l = ts->listener;
 			l->syn_len--;
 			l->acc_len++;
+			if (l->acc_len > l->backlog / 2 && l->acc_len > 8)
+				ks_inet_yield_after_drain(); /* let accept catch up */
 			ts->queued = true;
 			ts->anext = NULL;
 			if (l->acc_tail)
