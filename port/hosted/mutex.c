@@ -113,16 +113,34 @@ __attribute__((noinline, cold)) void hosted_mutex_wake(struct ks_mutex *m)
 	syscall(SYS_futex, &m->state, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL, NULL, 0);
 }
 
+/* The kept wake-ups, once the thread holds no ksock mutex. */
+__attribute__((noinline)) static void defer_flush_unlocked(void)
+{
+	if (mutex_held_count == 0)
+		defer_flush();
+}
+
+/* A contended unlock: the waiter's wake, then the kept ones. */
+__attribute__((noinline, cold)) static void unlock_wake(struct ks_mutex *m)
+{
+	hosted_mutex_wake(m);
+	if (defer_n)
+		defer_flush_unlocked();
+}
+
 void ks_mutex_unlock(struct ks_mutex *m)
 {
 	if (__atomic_load_n(&m->owner, __ATOMIC_RELAXED) != mutex_self())
 		ks_port_panic(__FILE__, __LINE__, "ks_mutex_unlock by a thread not holding it");
 	__atomic_store_n(&m->owner, 0UL, __ATOMIC_RELAXED);
 	mutex_held_count--;
-	if (__atomic_exchange_n(&m->state, 0, __ATOMIC_RELEASE) == 2)
-		hosted_mutex_wake(m);
-	if (defer_n && mutex_held_count == 0)
-		defer_flush();
+	/* Both slow paths are tail calls: the fast path needs no frame. */
+	if (__atomic_exchange_n(&m->state, 0, __ATOMIC_RELEASE) == 2) {
+		unlock_wake(m);
+		return;
+	}
+	if (__builtin_expect(defer_n != 0, 0))
+		defer_flush_unlocked();
 }
 
 bool ks_mutex_held(const struct ks_mutex *m)
