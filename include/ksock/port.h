@@ -76,6 +76,12 @@ struct ks_parker *ks_port_parker(void);
 void ks_port_parker_reset(struct ks_parker *p);
 int ks_port_park(struct ks_parker *p, uint64_t deadline_ns);
 void ks_port_unpark(struct ks_parker *p);
+/* ks_port_yield: lets other runnable tasks on this CPU run before the
+ * caller goes on (a kernel's cond_resched or yield; a port may make it a
+ * no-op). Syscall or timer context, no ksock lock held. The core calls it
+ * when a task it woke has work piling up that only that task can take
+ * (a listener's accept queue more than half full). */
+void ks_port_yield(void);
 
 /* ---- time ----
  * Monotonic nanoseconds since an arbitrary origin. Any context. */

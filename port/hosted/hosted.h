@@ -71,6 +71,9 @@ static inline struct ks_proc *hosted_proc_current(void)
  * ks_mutex_held does not see a bare holder. */
 void hosted_mutex_lock_slow(struct ks_mutex *m);
 void hosted_mutex_wake(struct ks_mutex *m);
+/* Keeps a FUTEX_WAKE (all waiters) of word for when the calling thread
+ * releases its last ksock mutex; false (wake now) if it holds none. */
+bool hosted_defer_wake(int *word);
 static inline void hosted_lock_bare(struct ks_mutex *m)
 {
 	int free_ = 0;

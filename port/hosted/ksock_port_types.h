@@ -34,13 +34,13 @@ struct ks_parker {
 	struct ks_parker *reg_next, *reg_prev; /* registry lock (parker.c) */
 };
 
-/* A one-shot timer on the timer thread's sorted list (timer.c). */
+/* A one-shot timer in the timer thread's heap (timer.c). */
 struct ks_timer {
 	void (*fn)(void *arg);
 	void *arg;
 	uint64_t deadline;               /* timer lock */
-	int armed;                       /* timer lock: on the list */
-	struct ks_timer *next, *prev;    /* timer lock */
+	uint64_t seq;                    /* timer lock: arming order, for ties */
+	unsigned slot;                   /* timer lock: index in the heap + 1, 0: not armed */
 };
 
 #endif

@@ -39,6 +39,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <linux/futex.h>
@@ -182,6 +183,8 @@ static int parker_settle(struct ks_parker *p, int err)
 
 int ks_port_park(struct ks_parker *p, uint64_t deadline_ns)
 {
+	bool waited = false; /* the clock is read only once a wait returned */
+
 	if (ks_hosted_locks_held() != 0)
 		ks_port_panic(__FILE__, __LINE__, "ks_port_park with a ksock mutex held");
 	for (;;) {
@@ -190,7 +193,12 @@ int ks_port_park(struct ks_parker *p, uint64_t deadline_ns)
 			return 0;
 		if (__atomic_exchange_n(&p->intr, 0, __ATOMIC_SEQ_CST))
 			return parker_settle(p, -KS_EINTR);
-		if (deadline_ns != KS_FOREVER && ks_port_now_ns() >= deadline_ns)
+		/* A deadline already past makes the futex wait return at once
+		 * (it is absolute), so the clock (67 ns a read on a VM) is not
+		 * needed before the first wait, except for the deadline 0 of a
+		 * caller that must not sleep at all. */
+		if (deadline_ns != KS_FOREVER && (waited || deadline_ns == 0) &&
+		    ks_port_now_ns() >= deadline_ns)
 			return parker_settle(p, -KS_ETIMEDOUT);
 		if (s == KS_PARK_EMPTY) {
 			/* Mark, then go round once more to re-check intr and
@@ -200,13 +208,22 @@ int ks_port_park(struct ks_parker *p, uint64_t deadline_ns)
 			continue;
 		}
 		parker_futex_wait(p, deadline_ns);
+		waited = true;
 	}
 }
 
+/* The latch is set at once; the futex wake of a sleeper waits until the
+ * caller holds no ksock mutex (mutex.c, hosted_defer_wake). */
 void ks_port_unpark(struct ks_parker *p)
 {
-	if (__atomic_exchange_n(&p->state, KS_PARK_SET, __ATOMIC_ACQ_REL) == KS_PARK_SLEEPING)
+	if (__atomic_exchange_n(&p->state, KS_PARK_SET, __ATOMIC_ACQ_REL) == KS_PARK_SLEEPING &&
+	    !hosted_defer_wake(&p->state))
 		parker_futex_wake(p);
+}
+
+void ks_port_yield(void)
+{
+	sched_yield();
 }
 
 /* Marks p interrupted; a park asleep on it (or about to be: SLEEPING) is

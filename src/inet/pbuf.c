@@ -2,9 +2,11 @@
  * pbuf.c - packet buffers, their pool and queues. Object model, ownership
  * and locking: pbuf.h.
  *
- * A segment is one ks_port_alloc of sizeof(struct ks_pbuf) + cap bytes; its
- * storage follows the struct. The pool charges that whole size, so
- * bytes_live is what the port really handed out.
+ * A segment is one ks_port_buf_alloc of sizeof(struct ks_pbuf) + cap bytes
+ * (the port's allocator for data buffers: a small one costs no allocator
+ * call on the hosted port); its storage follows the struct. The pool
+ * charges that whole size, so bytes_live is what the port really handed
+ * out.
  */
 #include "pbuf.h"
 
@@ -73,7 +75,7 @@ int ks_pbuf_alloc(struct ks_pbuf_pool *pool, uint32_t headroom, uint32_t len,
 		__atomic_add_fetch(&pool->failures, 1, __ATOMIC_RELAXED);
 		return -KS_ENOBUFS;
 	}
-	struct ks_pbuf *p = ks_port_alloc((size_t)size);
+	struct ks_pbuf *p = ks_port_buf_alloc((size_t)size);
 	if (!p) {
 		__atomic_sub_fetch(&pool->bytes_live, size, __ATOMIC_RELAXED);
 		__atomic_add_fetch(&pool->failures, 1, __ATOMIC_RELAXED);
@@ -110,7 +112,7 @@ void ks_pbuf_free(struct ks_pbuf *p)
 		struct ks_pbuf *next = p->next;
 		struct ks_pbuf_pool *pool = p->pool;
 		long size = (long)(sizeof(struct ks_pbuf) + p->cap);
-		ks_port_free(p, (size_t)size);
+		ks_port_buf_free(p, (size_t)size);
 		__atomic_sub_fetch(&pool->bytes_live, size, __ATOMIC_RELAXED);
 		__atomic_sub_fetch(&pool->live, 1, __ATOMIC_RELAXED);
 		p = next; /* the freed segment's reference on it */

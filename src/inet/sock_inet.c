@@ -20,6 +20,9 @@
 static struct ks_inet_net ks_net;
 static struct ks_timer net_timer; /* runs the interfaces' poll and timers */
 static void net_timer_fn(void *arg);
+static struct ks_timer drain_timer; /* ks_inet_lo_drain_soon */
+static int yield_req; /* atomic: ks_inet_yield_after_drain */
+static void drain_timer_fn(void *arg);
 static int ks_net_ready;
 
 static int inet_create(int type, int protocol, struct ks_socket **out);
@@ -50,6 +53,7 @@ int ks_inet_init(void)
 	ks_inet_rtab_init(&ks_net.rt);
 	ks_mutex_init(&ks_net.tcp_lock);
 	ks_timer_init(&net_timer, net_timer_fn, NULL);
+	ks_timer_init(&drain_timer, drain_timer_fn, NULL);
 	ks_mutex_init(&ks_net.tx_lock);
 	ks_pbufq_init(&ks_net.tx_q);
 	ks_port_random(ks_net.st.secret, sizeof(ks_net.st.secret));
@@ -87,13 +91,22 @@ void ks_inet_lo_xmit(struct ks_pbuf *p)
 {
 	ks_mutex_lock(&ks_net.lo_lock);
 	ks_pbufq_push(&ks_net.lo_q, p);
+	__atomic_store_n(&ks_net.lo_len, ks_net.lo_q.count, __ATOMIC_RELAXED);
 	ks_mutex_unlock(&ks_net.lo_lock);
 }
 
-static struct ks_pbuf *lo_pop(void)
+/* Takes the whole loopback queue (a chain through qnext, oldest first),
+ * or NULL. An empty queue is seen without the lock: a caller only has to
+ * find the packets it queued itself (the same thread's store), and
+ * whoever queued the others drains them. */
+static struct ks_pbuf *lo_take_all(void)
 {
+	if (!__atomic_load_n(&ks_net.lo_len, __ATOMIC_RELAXED))
+		return NULL;
 	ks_mutex_lock(&ks_net.lo_lock);
-	struct ks_pbuf *p = ks_pbufq_pop(&ks_net.lo_q);
+	struct ks_pbuf *p = ks_net.lo_q.head;
+	ks_pbufq_init(&ks_net.lo_q);
+	__atomic_store_n(&ks_net.lo_len, 0, __ATOMIC_RELAXED);
 	ks_mutex_unlock(&ks_net.lo_lock);
 	return p;
 }
@@ -108,10 +121,13 @@ static int tx_flush(void)
 {
 	int n = 0;
 
+	if (!__atomic_load_n(&ks_net.tx_len, __ATOMIC_RELAXED))
+		return 0; /* as lo_take_all */
 	ks_mutex_lock(&ks_net.tx_lock);
 	for (;;) {
 		ks_mutex_lock(&ks_net.lo_lock);
 		struct ks_pbuf *p = ks_pbufq_pop(&ks_net.tx_q);
+		__atomic_store_n(&ks_net.tx_len, ks_net.tx_q.count, __ATOMIC_RELAXED);
 		ks_mutex_unlock(&ks_net.lo_lock);
 		if (!p)
 			break;
@@ -131,14 +147,48 @@ void ks_inet_lo_drain(void)
 	 * sent there loops back: a few rounds, until both queues are empty. */
 	for (int round = 0; round < 8; round++) {
 		int n = 0;
-		ks_mutex_lock(&ks_net.rx_lock);
-		for (struct ks_pbuf *p = lo_pop(); p; p = lo_pop(), n++)
-			ip_input(p);
-		ks_mutex_unlock(&ks_net.rx_lock);
+		if (__atomic_load_n(&ks_net.lo_len, __ATOMIC_RELAXED)) {
+			ks_mutex_lock(&ks_net.rx_lock);
+			/* Whole queues at a time, in order: input may queue more
+			 * (replies), which the next take finds. */
+			for (struct ks_pbuf *p = lo_take_all(); p; p = lo_take_all()) {
+				while (p) {
+					struct ks_pbuf *next = p->qnext;
+					p->qnext = NULL;
+					ip_input(p);
+					p = next;
+					n++;
+				}
+			}
+			ks_mutex_unlock(&ks_net.rx_lock);
+		}
 		n += tx_flush();
 		if (!n)
 			break;
 	}
+	/* On one CPU a thread that keeps connecting would otherwise run a
+	 * whole time slice, making connections faster than the accepting
+	 * thread it woke can take them, until the accept queue overflows and
+	 * a SYN is dropped (a second's wait). */
+	if (__atomic_load_n(&yield_req, __ATOMIC_RELAXED) &&
+	    __atomic_exchange_n(&yield_req, 0, __ATOMIC_RELAXED))
+		ks_port_yield();
+}
+
+static void drain_timer_fn(void *arg)
+{
+	(void)arg;
+	ks_inet_lo_drain();
+}
+
+void ks_inet_yield_after_drain(void)
+{
+	__atomic_store_n(&yield_req, 1, __ATOMIC_RELAXED);
+}
+
+void ks_inet_lo_drain_soon(void)
+{
+	ks_timer_arm(&drain_timer, 0); /* due at once */
 }
 
 /* ---- the device interfaces and routes ---- */
@@ -394,6 +444,7 @@ static int ip_out_piece(void *arg, struct ks_pbuf *p)
 		return nif_xmit(p, ks_get32(p->data + 12), ks_get32(p->data + 16));
 	ks_mutex_lock(&ks_net.lo_lock);
 	ks_pbufq_push(&ks_net.tx_q, p);
+	__atomic_store_n(&ks_net.tx_len, ks_net.tx_q.count, __ATOMIC_RELAXED);
 	ks_mutex_unlock(&ks_net.lo_lock);
 	return 0;
 }

@@ -175,6 +175,8 @@ struct ks_inet_net {
 	struct ks_mutex rx_lock;
 	struct ks_mutex lo_lock;
 	struct ks_pbuf_queue lo_q;      /* [lo_lock] packets sent, not yet received */
+	uint32_t lo_len, tx_len;        /* lo_q's and tx_q's counts: written under lo_lock
+					 * with atomic stores, read without it */
 	struct ks_mutex udp_lock;
 	struct ks_inet_sock *udp_bound; /* [udp_lock] every bound UDP socket */
 	uint32_t port_rnd;              /* [udp_lock] ephemeral port search state */
@@ -186,7 +188,9 @@ struct ks_inet_net {
 	 * those with a peer, hashed by their four-tuple. */
 	struct ks_tcp_sock *tcp_bhash[256];
 	struct ks_tcp_sock *tcp_ehash[1024];
+	struct ks_tcp_sock *tcp_lhash[32]; /* [tcp_lock] listeners only, by port */
 	uint32_t tcp_port_ctr;          /* [tcp_lock] ephemeral port search (RFC 6056) */
+	uint16_t tcp_port_perturb[256]; /* [tcp_lock] connect's, per destination (RFC 6056 3.3.4) */
 	struct ks_mutex nif_lock;
 	struct ks_mutex rt_lock;
 	struct ks_inet_rtab rt;         /* [nif_lock + rt_lock] interfaces and routes */
@@ -230,6 +234,17 @@ void ks_inet_lo_xmit(struct ks_pbuf *p);
 /* Runs receive processing on every queued packet. Must be called with no
  * ksock lock held (system-call context: the end of a sending call). */
 void ks_inet_lo_drain(void);
+/* Has the timer thread run ks_inet_lo_drain soon, for a timer callback
+ * that may not drain itself: a socket's timer callback must return
+ * without waiting for rx_lock, because a drain that holds it may drop the
+ * socket's last reference, and destroy waits for the running callback
+ * (ks_timer_cancel). Any context, no lock needed. */
+void ks_inet_lo_drain_soon(void);
+/* Asks the thread draining now to yield the CPU (ks_port_yield) once its
+ * drain is over and its locks are released: receive processing has queued
+ * work that only a thread it woke can take (a listener's accept queue
+ * filling up). Any context. */
+void ks_inet_yield_after_drain(void);
 
 /* Like ks_inet_ip_output, but a datagram for an interface is only queued
  * (tx_q), to be sent by the next ks_inet_lo_drain with no lock held:

@@ -8,7 +8,12 @@
  * with a local port is in the port hash (ks_inet_net.tcp_bhash, by port),
  * which serves bind's conflict checks and finds listeners; one with a
  * peer is also in the connection hash (tcp_ehash, by four-tuple), which
- * input looks up first. Being hashed holds a reference on the socket.
+ * input looks up first; a listener is also in the listener hash
+ * (tcp_lhash, by port), where input finds it for a SYN without walking
+ * the port's connections (every connection it accepted has its port).
+ * Being in the port hash holds a reference on the socket; the other two
+ * hashes hold none, and a socket leaves them before it leaves the port
+ * hash.
  *
  * Lifetime. Closing the last descriptor (release) runs the engine's close;
  * a connection that must live on (FIN-WAIT, TIME-WAIT) keeps its socket
@@ -75,6 +80,8 @@ struct ks_tcp_sock {
 	struct ks_tcp_pcb pcb;         /* [L] */
 	struct ks_timer timer;
 	uint64_t timer_at;             /* [L] deadline armed, 0: none */
+	uint64_t now_ns;               /* [L] the pcb's clock cache (tcp.h): 0 when unlocked */
+	bool timer_dirty;              /* [L] deadlines changed since timer_update */
 	unsigned pending;              /* [L] PEND_* */
 	bool orphan;                   /* [L] released: no descriptor left */
 	bool port_locked;              /* [L] bind chose the port */
@@ -87,11 +94,15 @@ struct ks_tcp_sock {
 	int window_clamp;              /* atomic */
 	/* The list and the listener's queues: [T] = tcp_lock. */
 	struct ks_tcp_sock *next;      /* [T] in its port's chain of tcp_bhash */
+	struct ks_tcp_sock **pprev;    /* [T] what points at it there (O(1) removal) */
 	struct ks_tcp_sock *enext;     /* [T] in its chain of tcp_ehash */
+	struct ks_tcp_sock **eprev;    /* [T] what points at it there */
 	bool hashed;                   /* [T] in tcp_bhash */
 	uint32_t laddr, raddr;         /* [T] (written with the lock held too) */
 	uint16_t lport, rport;         /* [T] */
 	bool has_peer;                 /* [T] in tcp_ehash: input matches the four-tuple */
+	struct ks_tcp_sock *lnext;     /* [T] in its chain of tcp_lhash */
+	bool lhashed;                  /* [T] in tcp_lhash (a listener) */
 	int shown_state;               /* atomic: pcb.state, for the socket table */
 	struct ks_tcp_sock *listener;  /* [T] a child's, until accepted or detached */
 	struct ks_tcp_sock *anext;     /* [T] in the listener's accept queue */
@@ -121,9 +132,21 @@ const struct ks_sock_ops ks_inet_tcp_ops;
 
 /* ---- locking with deferred work ---- */
 
+static void timer_update(struct ks_tcp_sock *ts);
+
 static void tcp_lock(struct ks_tcp_sock *ts)
 {
 	ks_mutex_lock(&ts->sk.lock);
+}
+
+/* What a locked section leaves for its end: the timer, the clock cache. */
+static void section_end(struct ks_tcp_sock *ts)
+{
+	if (ts->timer_dirty) {
+		ts->timer_dirty = false;
+		timer_update(ts);
+	}
+	ts->now_ns = 0; /* the next section reads the clock again */
 }
 
 /* Unlocks, then does what could not be done under the lock. ts may be
@@ -133,6 +156,7 @@ static void tcp_unlock(struct ks_tcp_sock *ts)
 	unsigned pend = ts->pending;
 
 	ts->pending = 0;
+	section_end(ts);
 	ks_mutex_unlock(&ts->sk.lock);
 	if (pend & PEND_DROP) {
 		if (ks_socket_file_drop(&ts->sk)) {
@@ -156,7 +180,12 @@ static int wait_drained(struct ks_tcp_sock *ts, struct ks_waitq *q, uint64_t dea
 		ks_inet_lo_drain();
 		tcp_lock(ts);
 	}
-	return ks_wait_block(q, &ts->sk.lock, deadline, ready, arg);
+	/* The wait drops the lock: the timer armed before, no time read
+	 * before it used after. */
+	section_end(ts);
+	int err = ks_wait_block(q, &ts->sk.lock, deadline, ready, arg);
+	ts->now_ns = 0;
+	return err;
 }
 
 /* ---- the table (tcp_lock) ---- */
@@ -176,6 +205,39 @@ static struct ks_tcp_sock **echain(uint32_t laddr, uint16_t lport, uint32_t radd
 	return &net()->tcp_ehash[(h >> 16) % n];
 }
 
+static struct ks_tcp_sock **lchain(uint16_t port)
+{
+	return &net()->tcp_lhash[port % (sizeof(net()->tcp_lhash) / sizeof(net()->tcp_lhash[0]))];
+}
+
+/* A listener (in the port hash) joins the listener hash, or leaves it. */
+static void listen_hash_locked(struct ks_tcp_sock *ts)
+{
+	KS_ASSERT_HELD(&net()->tcp_lock);
+	KS_ASSERT(ts->hashed);
+	if (ts->lhashed)
+		return;
+	struct ks_tcp_sock **l = lchain(ts->lport);
+	ts->lnext = *l;
+	*l = ts;
+	ts->lhashed = true;
+}
+
+static void listen_unhash_locked(struct ks_tcp_sock *ts)
+{
+	KS_ASSERT_HELD(&net()->tcp_lock);
+	if (!ts->lhashed)
+		return;
+	for (struct ks_tcp_sock **pp = lchain(ts->lport); *pp; pp = &(*pp)->lnext) {
+		if (*pp == ts) {
+			*pp = ts->lnext;
+			break;
+		}
+	}
+	ts->lnext = NULL;
+	ts->lhashed = false;
+}
+
 /* Puts ts (its port set) in the port hash; the hash holds a reference. */
 static void hash_locked(struct ks_tcp_sock *ts)
 {
@@ -184,6 +246,9 @@ static void hash_locked(struct ks_tcp_sock *ts)
 	ks_socket_hold(&ts->sk);
 	struct ks_tcp_sock **b = bchain(ts->lport);
 	ts->next = *b;
+	if (*b)
+		(*b)->pprev = &ts->next;
+	ts->pprev = b;
 	*b = ts;
 	ts->hashed = true;
 }
@@ -196,6 +261,9 @@ static void peer_set_locked(struct ks_tcp_sock *ts)
 		return;
 	struct ks_tcp_sock **e = echain(ts->laddr, ts->lport, ts->raddr, ts->rport);
 	ts->enext = *e;
+	if (*e)
+		(*e)->eprev = &ts->enext;
+	ts->eprev = e;
 	*e = ts;
 	ts->has_peer = true;
 }
@@ -205,14 +273,11 @@ static void peer_clear_locked(struct ks_tcp_sock *ts)
 	KS_ASSERT_HELD(&net()->tcp_lock);
 	if (!ts->has_peer)
 		return;
-	for (struct ks_tcp_sock **pp = echain(ts->laddr, ts->lport, ts->raddr, ts->rport); *pp;
-	     pp = &(*pp)->enext) {
-		if (*pp == ts) {
-			*pp = ts->enext;
-			break;
-		}
-	}
+	*ts->eprev = ts->enext;
+	if (ts->enext)
+		ts->enext->eprev = ts->eprev;
 	ts->enext = NULL;
+	ts->eprev = NULL;
 	ts->has_peer = false;
 }
 
@@ -222,15 +287,14 @@ static bool unhash_locked(struct ks_tcp_sock *ts)
 {
 	KS_ASSERT_HELD(&net()->tcp_lock);
 	peer_clear_locked(ts);
+	listen_unhash_locked(ts);
 	if (!ts->hashed)
 		return false;
-	for (struct ks_tcp_sock **pp = bchain(ts->lport); *pp; pp = &(*pp)->next) {
-		if (*pp == ts) {
-			*pp = ts->next;
-			break;
-		}
-	}
+	*ts->pprev = ts->next;
+	if (ts->next)
+		ts->next->pprev = ts->pprev;
 	ts->next = NULL;
+	ts->pprev = NULL;
 	ts->hashed = false;
 	/* lport stays: Linux's getsockname still shows a released port. */
 	return true;
@@ -259,16 +323,36 @@ static bool port_taken(void *arg, uint16_t port)
 	return port_conflict_locked(pp->ts, pp->addr, port);
 }
 
-/* A port for ts at addr (0: an ephemeral one, RFC 6056 style: a keyed
- * hash picks where the search starts); ts goes on the list. */
-static int port_get_locked(struct ks_tcp_sock *ts, uint32_t addr, uint16_t port)
+/* A port for ts at addr (0: an ephemeral one); ts goes on the list.
+ * bind and listen start the search where a keyed hash of a counter says
+ * (RFC 6056 style: Linux's inet_csk_get_port starts at random). connect
+ * (dst set) uses RFC 6056 3.3.4's double hash, as Linux's
+ * __inet_hash_connect: a keyed hash of the destination gives the start,
+ * plus a per-destination offset that moves past each port taken, so
+ * successive connections to one destination walk the range in order and
+ * a port comes back only after the others did. (A port picked at random
+ * soon finds one just freed, whose pair may still be in TIME-WAIT at the
+ * peer: a SYN that cannot reuse it waits a second to be sent again.) */
+static int port_get_locked(struct ks_tcp_sock *ts, uint32_t addr, uint16_t port, uint32_t dst,
+			   uint16_t dport)
 {
 	struct ks_inet_net *n = net();
+	const uint32_t range = KS_INET_EPHEMERAL_HIGH - KS_INET_EPHEMERAL_LOW + 1;
 
 	KS_ASSERT_HELD(&n->tcp_lock);
 	if (port) {
 		if (port_conflict_locked(ts, addr, port))
 			return -KS_EADDRINUSE;
+	} else if (dst) {
+		struct port_probe pp = {ts, addr};
+		uint32_t h = (uint32_t)ks_tcp_hash(&n->st, addr, dst, dport, 0x9078);
+		uint16_t *perturb = &n->tcp_port_perturb[(h >> 16) % (sizeof(n->tcp_port_perturb) /
+								       sizeof(n->tcp_port_perturb[0]))];
+		uint32_t start = (h + *perturb) % range;
+		if (ks_inet_port_search(start, port_taken, &pp, &port))
+			return -KS_EADDRINUSE;
+		uint32_t tried = (port - KS_INET_EPHEMERAL_LOW + range - start) % range;
+		*perturb = (uint16_t)(*perturb + tried + 1);
 	} else {
 		struct port_probe pp = {ts, addr};
 		uint32_t start = (uint32_t)ks_tcp_hash(&n->st, addr, n->tcp_port_ctr++, 0, 0x9077);
@@ -296,7 +380,7 @@ static struct ks_tcp_sock *lookup(uint32_t src, uint16_t sport, uint32_t dst, ui
 	}
 	unsigned group = 0;
 	uint32_t h = best ? 0 : ks_inet_flow_hash(src, sport, dst, dport);
-	for (struct ks_tcp_sock *o = best ? NULL : *bchain(dport); o; o = o->next) {
+	for (struct ks_tcp_sock *o = best ? NULL : *lchain(dport); o; o = o->lnext) {
 		if (o->lport != dport || o->has_peer || o->sk.state != KS_SS_LISTENING ||
 		    (o->laddr && o->laddr != dst))
 			continue;
@@ -363,6 +447,7 @@ static void pcb_closed(struct ks_tcp_sock *ts)
 	/* Linux's tcp_set_state(TCP_CLOSE): unhashed, and the port given up
 	 * unless bind chose it (a socket still open keeps that). */
 	peer_clear_locked(ts);
+	listen_unhash_locked(ts);
 	if ((ts->orphan || !ts->port_locked) && unhash_locked(ts))
 		ts->pending |= PEND_PUT;
 	ks_mutex_unlock(&net()->tcp_lock);
@@ -435,6 +520,8 @@ static void hook_event(struct ks_tcp_pcb *pcb, unsigned ev)
 			l = ts->listener;
 			l->syn_len--;
 			l->acc_len++;
+			if (l->acc_len > l->backlog / 2 && l->acc_len > 8)
+				ks_inet_yield_after_drain(); /* let accept catch up */
 			ts->queued = true;
 			ts->anext = NULL;
 			if (l->acc_tail)
@@ -461,14 +548,27 @@ static void hook_event(struct ks_tcp_pcb *pcb, unsigned ev)
 		ks_waitq_wake_ev(&s->tx_wait, KS_EV_OUT);
 }
 
+/* The engine's deadlines changed: looked at once, when the section ends
+ * (timer_update from tcp_unlock or before a wait), not at every change. */
 static void hook_timer(struct ks_tcp_pcb *pcb)
 {
-	struct ks_tcp_sock *ts = pcb_sock(pcb);
+	pcb_sock(pcb)->timer_dirty = true;
+}
+
+/* Arms the port timer for the pcb's next deadline if it is earlier than
+ * the armed one. Caller holds the socket's lock. */
+static void timer_update(struct ks_tcp_sock *ts)
+{
+	struct ks_tcp_pcb *pcb = &ts->pcb;
 	uint64_t d = ks_tcp_next_deadline(pcb);
 
 	/* Never cancelled here (cancel waits for a running callback, which
-	 * takes this lock): a timer that goes off early finds nothing due. */
-	if (d && (!ts->timer_at || d < ts->timer_at)) {
+	 * takes this lock): a timer that goes off early finds nothing due.
+	 * Moved later only for TIME-WAIT, whose one deadline is 60 s away: the
+	 * retransmission timer of the handshake or the FIN, left armed, would
+	 * otherwise run once more for nothing on every connection closed. */
+	if (d && (!ts->timer_at || d < ts->timer_at ||
+		  (pcb->state == KS_TCP_TIME_WAIT && d != ts->timer_at))) {
 		ts->timer_at = d;
 		ks_timer_arm(&ts->timer, d);
 	}
@@ -495,6 +595,7 @@ static struct ks_tcp_pcb *hook_spawn(struct ks_tcp_pcb *lpcb, uint32_t src, uint
 	c->pcb.pmtu = ks_inet_path_mtu(dst, src, c->pmtudisc);
 	c->pcb.csum_off = ks_inet_addr_local(src);
 	ks_mutex_lock(&c->sk.lock);
+	c->now_ns = l->now_ns; /* the same section, in effect: hook_spawned unlocks */
 	ks_mutex_lock(&net()->tcp_lock);
 	c->laddr = dst;
 	c->lport = dport;
@@ -540,17 +641,22 @@ static const struct ks_tcp_hooks tcp_hooks = {
 	.timer = hook_timer,
 };
 
-/* The port timer: runs the pcb's deadlines, then the loopback queue. */
+/* The port timer: runs the pcb's deadlines, then has the loopback queue
+ * drained by the stack's own timer. Not here: a drain holds rx_lock while
+ * input may drop this socket's last reference, whose destroy waits for
+ * this callback to return (ks_timer_cancel), so waiting here for rx_lock
+ * would deadlock. */
 static void tcp_timer_fn(void *arg)
 {
 	struct ks_tcp_sock *ts = arg;
 
 	tcp_lock(ts);
 	ts->timer_at = 0;
+	ts->timer_dirty = true; /* re-armed for what is left, if anything */
 	if (ts->pcb.state != KS_TCP_CLOSE)
 		ks_tcp_timer(&ts->pcb);
 	tcp_unlock(ts); /* may free ts */
-	ks_inet_lo_drain();
+	ks_inet_lo_drain_soon();
 }
 
 /* ---- creation and close ---- */
@@ -563,6 +669,7 @@ static struct ks_tcp_sock *tcp_alloc(void)
 	if (!ts)
 		return NULL;
 	ks_tcp_pcb_init(&ts->pcb, &net()->st, &tcp_hooks, ts);
+	ts->pcb.now_cache = &ts->now_ns;
 	ks_timer_init(&ts->timer, tcp_timer_fn, ts);
 	/* Linux's tcp_wmem[1] and tcp_rmem[1]. */
 	ts->sk.sndbuf = ts->sndbuf_auto = 16384;
@@ -761,7 +868,7 @@ static int tcp_bind(struct ks_socket *s, struct ks_sockaddr_storage *a, unsigned
 	int err = -KS_EINVAL; /* already bound, or not in CLOSE */
 	if (!ts->hashed && ts->pcb.state == KS_TCP_CLOSE) {
 		ks_mutex_lock(&net()->tcp_lock);
-		err = port_get_locked(ts, addr, port);
+		err = port_get_locked(ts, addr, port, 0, 0);
 		ks_mutex_unlock(&net()->tcp_lock);
 	}
 	if (!err) {
@@ -838,6 +945,7 @@ static void disconnect_locked(struct ks_tcp_sock *ts)
 	struct ks_tcp_pcb old = *p;
 	ks_tcp_pcb_fini(p);
 	ks_tcp_pcb_init(p, &net()->st, &tcp_hooks, ts);
+	p->now_cache = &ts->now_ns;
 	p->adv_mss = old.adv_mss;
 	p->user_mss = old.user_mss;
 	p->nodelay = old.nodelay;
@@ -868,7 +976,7 @@ static int start_connect(struct ks_tcp_sock *ts, struct ks_sockaddr_storage *a)
 	ts->pcb.adv_mss = mss;
 	ks_mutex_lock(&net()->tcp_lock);
 	if (!ts->hashed) {
-		err = port_get_locked(ts, src, 0);
+		err = port_get_locked(ts, src, 0, dst, port);
 	} else if (!ts->laddr) {
 		__atomic_store_n(&ts->laddr, src, __ATOMIC_RELAXED);
 	}
@@ -989,7 +1097,7 @@ static int tcp_listen(struct ks_socket *s, int backlog)
 	}
 	ks_mutex_lock(&net()->tcp_lock);
 	if (!ts->hashed) {
-		err = port_get_locked(ts, ts->laddr, 0); /* Linux's inet_autobind */
+		err = port_get_locked(ts, ts->laddr, 0, 0, 0); /* Linux's inet_autobind */
 		if (err)
 			err = -KS_EADDRINUSE;
 	} else if (ts->pcb.state != KS_TCP_LISTEN) {
@@ -1011,6 +1119,9 @@ static int tcp_listen(struct ks_socket *s, int backlog)
 	ts->pcb.lport = ts->lport;
 	ks_tcp_listen(&ts->pcb, ts->backlog);
 	ks_socket_set_state_locked(s, KS_SS_LISTENING);
+	ks_mutex_lock(&net()->tcp_lock);
+	listen_hash_locked(ts); /* input finds it from here on */
+	ks_mutex_unlock(&net()->tcp_lock);
 out:
 	tcp_unlock(ts);
 	return err;

@@ -15,7 +15,10 @@
  *             socket), or refuses (accept queue full, no memory),
  *   timer   - the pcb's next deadline changed: the owner arms its timer.
  * The engine reads time from its stack (ks_inet_now), so tests move a fake
- * clock and call ks_tcp_timer themselves.
+ * clock and call ks_tcp_timer themselves. An owner may give the pcb a
+ * clock cache (now_cache): the engine then reads the clock once and uses
+ * that time until the owner clears the cache (sock_tcp.c: once per locked
+ * section, as Linux's tcp_mstamp_refresh once per event).
  *
  * Buffers. The send buffer is a ring of bytes holding [snd_una,
  * snd_una + snd_len): what is unacknowledged and what is not sent yet.
@@ -165,6 +168,7 @@ struct ks_tcp_pcb {
 	const struct ks_tcp_hooks *hooks;
 	const struct ks_tcp_cc *cc;
 	void *owner; /* the hooks' */
+	uint64_t *now_cache; /* the owner's: 0 or the time for this section; NULL: none */
 	enum ks_tcp_state state;
 	int err;     /* an error for the user (positive errno), 0: none */
 

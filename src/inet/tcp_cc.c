@@ -101,7 +101,7 @@ static uint64_t w_cubic(const struct ks_tcp_pcb *pcb, uint64_t t_ms)
 
 static void cubic_on_ack(struct ks_tcp_pcb *pcb, uint32_t acked)
 {
-	uint64_t now = ks_inet_now(pcb->st);
+	uint64_t now = ks_tcp_now(pcb);
 
 	if (!pcb->cwnd)
 		pcb->cwnd = pcb->mss; /* never divide by an empty window */

@@ -111,9 +111,17 @@ uint32_t ks_tcp_ts_now(const struct ks_tcp_pcb *pcb);
 /* The pair's TSval offset (RFC 7323 7.1), fixed before the first TSval. */
 uint32_t ks_tcp_ts_offset(struct ks_tcp_pcb *pcb);
 
+/* The stack's time, read once per owner section if the owner keeps a
+ * cache (tcp.h). */
 static inline uint64_t ks_tcp_now(const struct ks_tcp_pcb *pcb)
 {
-	return ks_inet_now(pcb->st);
+	uint64_t *c = pcb->now_cache;
+
+	if (!c)
+		return ks_inet_now(pcb->st);
+	if (!*c)
+		*c = ks_inet_now(pcb->st);
+	return *c;
 }
 
 static inline uint32_t ks_tcp_min32(uint32_t a, uint32_t b)

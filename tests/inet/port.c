@@ -4,6 +4,7 @@
  * hosted port and could run inside a kernel's test harness.
  *
  *   ks_port_alloc/free - malloc with a live count and injected failures
+ *   ks_port_buf_alloc/free - the same (packet buffers)
  *   ks_port_now_ns     - a settable value (the stack's own clock is the
  *                        fake clock of each case; this is the default)
  *   ks_port_panic      - returns into it_expect_panic if one is waiting,
@@ -45,6 +46,16 @@ void ks_port_free(void *p, size_t size)
 		return;
 	port_live--;
 	free(p);
+}
+
+void *ks_port_buf_alloc(size_t size)
+{
+	return ks_port_alloc(size);
+}
+
+void ks_port_buf_free(void *p, size_t size)
+{
+	ks_port_free(p, size);
 }
 
 uint64_t ks_port_now_ns(void)
