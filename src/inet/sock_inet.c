@@ -91,22 +91,24 @@ void ks_inet_lo_xmit(struct ks_pbuf *p)
 {
 	ks_mutex_lock(&ks_net.lo_lock);
 	ks_pbufq_push(&ks_net.lo_q, p);
-	__atomic_store_n(&ks_net.lo_len, ks_net.lo_q.count, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&ks_net.lo_len, 1, __ATOMIC_RELEASE);
 	ks_mutex_unlock(&ks_net.lo_lock);
 }
 
 /* Takes the whole loopback queue (a chain through qnext, oldest first),
- * or NULL. An empty queue is seen without the lock: a caller only has to
- * find the packets it queued itself (the same thread's store), and
- * whoever queued the others drains them. */
+ * or NULL. lo_len counts the packets queued and not yet delivered (the
+ * drainer takes one off after ip_input), so a drain that finds it zero
+ * without the lock knows that what its own thread queued has been
+ * delivered; one that finds it non-zero waits for rx_lock, that is for
+ * the drainer delivering them (send returns with the data in the
+ * receiver's queue, as on Linux). */
 static struct ks_pbuf *lo_take_all(void)
 {
-	if (!__atomic_load_n(&ks_net.lo_len, __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&ks_net.lo_len, __ATOMIC_ACQUIRE))
 		return NULL;
 	ks_mutex_lock(&ks_net.lo_lock);
 	struct ks_pbuf *p = ks_net.lo_q.head;
 	ks_pbufq_init(&ks_net.lo_q);
-	__atomic_store_n(&ks_net.lo_len, 0, __ATOMIC_RELAXED);
 	ks_mutex_unlock(&ks_net.lo_lock);
 	return p;
 }
@@ -116,23 +118,24 @@ static void ip_input(struct ks_pbuf *p);
 static int nif_xmit(struct ks_pbuf *p, uint32_t src, uint32_t dst);
 
 /* Sends what ks_inet_ip_queue deferred, in order (one flusher at a time),
- * with no lock but tx_lock held; returns how many. */
+ * with no lock but tx_lock held; returns how many. tx_len counts what is
+ * queued and not yet handed to its interface, as lo_len (lo_take_all). */
 static int tx_flush(void)
 {
 	int n = 0;
 
-	if (!__atomic_load_n(&ks_net.tx_len, __ATOMIC_RELAXED))
-		return 0; /* as lo_take_all */
+	if (!__atomic_load_n(&ks_net.tx_len, __ATOMIC_ACQUIRE))
+		return 0;
 	ks_mutex_lock(&ks_net.tx_lock);
 	for (;;) {
 		ks_mutex_lock(&ks_net.lo_lock);
 		struct ks_pbuf *p = ks_pbufq_pop(&ks_net.tx_q);
-		__atomic_store_n(&ks_net.tx_len, ks_net.tx_q.count, __ATOMIC_RELAXED);
 		ks_mutex_unlock(&ks_net.lo_lock);
 		if (!p)
 			break;
 		/* The addresses were written into the header already. */
 		(void)nif_xmit(p, ks_get32(p->data + 12), ks_get32(p->data + 16));
+		__atomic_sub_fetch(&ks_net.tx_len, 1, __ATOMIC_RELEASE);
 		n++;
 	}
 	ks_mutex_unlock(&ks_net.tx_lock);
@@ -156,6 +159,7 @@ void ks_inet_lo_drain(void)
 					struct ks_pbuf *next = p->qnext;
 					p->qnext = NULL;
 					ip_input(p);
+					__atomic_sub_fetch(&ks_net.lo_len, 1, __ATOMIC_RELEASE);
 					p = next;
 					n++;
 				}
@@ -444,7 +448,7 @@ static int ip_out_piece(void *arg, struct ks_pbuf *p)
 		return nif_xmit(p, ks_get32(p->data + 12), ks_get32(p->data + 16));
 	ks_mutex_lock(&ks_net.lo_lock);
 	ks_pbufq_push(&ks_net.tx_q, p);
-	__atomic_store_n(&ks_net.tx_len, ks_net.tx_q.count, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&ks_net.tx_len, 1, __ATOMIC_RELEASE);
 	ks_mutex_unlock(&ks_net.lo_lock);
 	return 0;
 }

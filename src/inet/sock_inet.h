@@ -175,8 +175,8 @@ struct ks_inet_net {
 	struct ks_mutex rx_lock;
 	struct ks_mutex lo_lock;
 	struct ks_pbuf_queue lo_q;      /* [lo_lock] packets sent, not yet received */
-	uint32_t lo_len, tx_len;        /* lo_q's and tx_q's counts: written under lo_lock
-					 * with atomic stores, read without it */
+	uint32_t lo_len, tx_len;        /* atomic: packets put on lo_q (tx_q) and not yet
+					 * delivered (handed to their interface) */
 	struct ks_mutex udp_lock;
 	struct ks_inet_sock *udp_bound; /* [udp_lock] every bound UDP socket */
 	uint32_t port_rnd;              /* [udp_lock] ephemeral port search state */

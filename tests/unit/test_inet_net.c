@@ -39,6 +39,7 @@
  *
  * Interfaces: L1 198.18.0.2/24 (gateway 198.18.0.1), L2 198.19.5.2/24.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,9 @@ static const uint8_t mac_c[6] = { 2, 0, 0, 0, 0, 0xc };
 
 struct fdev {
 	struct ks_netdev dev;
+	/* What the device sent. Locked: a drain on the timer thread (the
+	 * stack's drain timer, a socket's timers) may transmit too. */
+	pthread_mutex_t lock;
 	struct ks_pbuf_queue sent;
 	struct ks_inet_netif *nif;
 };
@@ -75,8 +79,33 @@ static int fdev_xmit(struct ks_netdev *dev, struct ks_pbuf *p)
 {
 	struct fdev *f = dev->priv;
 
+	pthread_mutex_lock(&f->lock);
 	ks_pbufq_push(&f->sent, p);
+	pthread_mutex_unlock(&f->lock);
 	return 0;
+}
+
+static struct ks_pbuf *sent_pop(struct fdev *f)
+{
+	pthread_mutex_lock(&f->lock);
+	struct ks_pbuf *p = ks_pbufq_pop(&f->sent);
+	pthread_mutex_unlock(&f->lock);
+	return p;
+}
+
+static unsigned sent_count(struct fdev *f)
+{
+	pthread_mutex_lock(&f->lock);
+	unsigned n = f->sent.count;
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+static void sent_purge(struct fdev *f)
+{
+	pthread_mutex_lock(&f->lock);
+	ks_pbufq_purge(&f->sent);
+	pthread_mutex_unlock(&f->lock);
 }
 
 static const struct ks_netdev_ops fdev_ops = { .xmit = fdev_xmit };
@@ -95,6 +124,7 @@ static int fdev_up(struct fdev *f, const uint8_t *mac, uint32_t addr)
 	ks_netdev_init(&f->dev, &fdev_ops, f, "fake");
 	f->dev.pool = &n->st.pbufs;
 	memcpy(f->dev.mac, mac, 6);
+	pthread_mutex_init(&f->lock, NULL);
 	ks_pbufq_init(&f->sent);
 	if ((rc = ks_inet_netif_add(&n->st, &f->dev, addr, 24, &f->nif)))
 		return rc;
@@ -109,6 +139,7 @@ static void fdev_down(struct fdev *f)
 	ks_inet_net_detach(f->nif);
 	ks_inet_netif_del(f->nif);
 	ks_pbufq_purge(&f->sent);
+	pthread_mutex_destroy(&f->lock);
 }
 
 /* The stack's clock becomes fx->clock (the socket layer's stack is the
@@ -270,7 +301,7 @@ static void t_arp_failure(struct ut_ctx *t)
 	UT_EQ(t, to((int)b, KS_IPV4(198, 18, 0, 78), 9, true, NULL), 0);
 	UT_EQ(t, snd((int)a, "x", 1, 0), 1);
 	UT_EQ(t, snd((int)b, "y", 1, 0), 1);
-	UT_EQ(t, fx.l1.sent.count, 2); /* two requests */
+	UT_EQ(t, sent_count(&fx.l1), 2); /* two requests */
 	uint64_t next = 0;
 	for (int i = 1; i <= 2; i++) {
 		fx.clock += SEC;
@@ -278,11 +309,11 @@ static void t_arp_failure(struct ut_ctx *t)
 		UT_EQ(t, next, fx.clock + SEC);
 		UT_EQ(t, so_error((int)b), 0);
 	}
-	UT_EQ(t, fx.l1.sent.count, 6);
+	UT_EQ(t, sent_count(&fx.l1), 6);
 	fx.clock += SEC;
 	(void)ks_inet_net_poll_next(&next);
 	UT_EQ(t, next, KS_INET_NEVER);
-	UT_EQ(t, fx.l1.sent.count, 6);
+	UT_EQ(t, sent_count(&fx.l1), 6);
 	char c;
 	UT_EQ(t, rcv((int)a, &c, 1, KS_MSG_DONTWAIT), -KS_EAGAIN);
 	UT_EQ(t, rcv((int)b, &c, 1, KS_MSG_DONTWAIT), -KS_EHOSTUNREACH);
@@ -314,7 +345,7 @@ static void t_icmp_errors(struct ut_ctx *t)
 	long s = udp_sock(0, 0, false);
 	UT_EQ(t, to((int)s, A1, 9, true, NULL), 0);
 	UT_EQ(t, snd((int)s, "hello", 5, 0), 5);
-	f = ks_pbufq_pop(&fx.l1.sent);
+	f = sent_pop(&fx.l1);
 	UT_TRUE(t, f != NULL && ks_get16(f->data + 12) == KS_ETH_P_IPV4);
 	/* Net unreachable: soft, not reported without IP_RECVERR. */
 	feed_error(&fx.l1, f, KS_ICMP_NET_UNREACH);
@@ -345,7 +376,7 @@ static void t_closed_port(struct ut_ctx *t)
 	UT_EQ(t, fx_up(&fx), 0);
 	feed_arp_reply(&fx.l1);
 	feed(&fx.l1, buf, frame_udp(buf, mac_b, A1, B1, 40000, 9, "anyone?"));
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, p != NULL);
 	UT_EQ(t, ks_inet_decode(&ks_inet_net_get()->st, p->data, p->len, 0, &d), 0);
 	UT_EQ(t, d.kind, KS_INET_ICMP);
@@ -381,12 +412,12 @@ static void t_routes(struct ut_ctx *t)
 	UT_EQ(t, ks_inet_route_add(0, 0, A1, 0), -KS_EEXIST);
 	/* To the gateway's MAC: first its ARP request. */
 	UT_EQ(t, to((int)s, REMOTE, 9, false, "far"), 3);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, p != NULL && ks_get16(p->data + 12) == KS_ETH_P_ARP);
 	UT_EQ(t, ks_get32(p->data + 38), A1);
 	ks_pbuf_free(p);
 	feed_arp_reply(&fx.l1);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, p != NULL);
 	UT_TRUE(t, memcmp(p->data, mac_a, 6) == 0);
 	UT_EQ(t, ks_get32(p->data + 26), B1);
@@ -411,8 +442,8 @@ static void t_routes(struct ut_ctx *t)
 	struct ks_msghdr mh = { .msg_name = &sin, .msg_namelen = sizeof(sin), .msg_iov = &iov,
 				.msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof(cm) };
 	UT_EQ(t, ks_sys_sendmsg((int)s, &mh, 0), 3);
-	UT_EQ(t, fx.l2.sent.count, 0);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_EQ(t, sent_count(&fx.l2), 0);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, p != NULL && memcmp(p->data, mac_a, 6) == 0);
 	UT_EQ(t, ks_get32(p->data + 26), B1);
 	UT_EQ(t, ks_get32(p->data + 30), KS_IPV4(198, 19, 5, 77));
@@ -447,13 +478,13 @@ static void t_broadcast(struct ut_ctx *t)
 	UT_EQ(t, to((int)s, 0xffffffffu, 5000, false, "all"), -KS_EACCES);
 	UT_EQ(t, ks_sys_setsockopt((int)s, KS_SOL_SOCKET, KS_SO_BROADCAST, &one, sizeof(one)), 0);
 	UT_EQ(t, to((int)s, 0xffffffffu, 5000, false, "all"), 3);
-	p = ks_pbufq_pop(&fx.l1.sent); /* out L1: the source's interface */
+	p = sent_pop(&fx.l1); /* out L1: the source's interface */
 	UT_TRUE(t, p != NULL);
 	UT_TRUE(t, memcmp(p->data, ks_eth_broadcast, 6) == 0);
 	UT_EQ(t, ks_get32(p->data + 30), 0xffffffffu);
 	ks_pbuf_free(p);
 	UT_EQ(t, to((int)s, KS_IPV4(198, 18, 0, 255), 5000, false, "sub"), 3);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, p != NULL && memcmp(p->data, ks_eth_broadcast, 6) == 0);
 	ks_pbuf_free(p);
 	/* Looped back: the INADDR_ANY sockets got both; the one bound to the
@@ -485,7 +516,7 @@ static void t_broadcast(struct ut_ctx *t)
 	UT_EQ(t, rcv((int)uni, got, sizeof(got), KS_MSG_DONTWAIT), -KS_EAGAIN);
 	/* Nobody on the port: dropped, never answered. */
 	feed(&fx.l1, buf, frame_udp(buf, ks_eth_broadcast, A1, 0xffffffffu, 777, 5999, "x"));
-	UT_EQ(t, fx.l1.sent.count, 0);
+	UT_EQ(t, sent_count(&fx.l1), 0);
 	ks_sys_close((int)s);
 	ks_sys_close((int)any);
 	ks_sys_close((int)any2);
@@ -543,21 +574,21 @@ static void t_fragments(struct ut_ctx *t)
 	/* Waiting for the gateway's MAC, whole; sent in fragments (DF clear). */
 	UT_EQ(t, ks_sys_sendto((int)s, big, 3000, 0, (struct ks_sockaddr *)&far, sizeof(far)),
 	      3000);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, p != NULL && ks_get16(p->data + 12) == KS_ETH_P_ARP);
 	ks_pbuf_free(p);
 	feed_arp_reply(&fx.l1);
-	UT_EQ(t, fx.l1.sent.count, 3);
+	UT_EQ(t, sent_count(&fx.l1), 3);
 	static const unsigned lens[3] = { 1500, 1500, 68 };
 	for (int i = 0; i < 3; i++) {
-		p = ks_pbufq_pop(&fx.l1.sent);
+		p = sent_pop(&fx.l1);
 		UT_TRUE(t, ip_frame(p, mac_a, lens[i], false, i < 2));
 		ks_pbuf_free(p);
 	}
 	/* What the route's MTU carries whole goes with DF. */
 	UT_EQ(t, ks_sys_sendto((int)s, big, 1472, 0, (struct ks_sockaddr *)&far, sizeof(far)),
 	      1472);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, ip_frame(p, mac_a, 1500, true, false));
 	ks_pbuf_free(p);
 	/* A broadcast past the MTU: two fragments, and a whole copy looped
@@ -566,11 +597,11 @@ static void t_fragments(struct ut_ctx *t)
 	struct ks_sockaddr_in bc = { .sin_family = KS_AF_INET, .sin_port = ks_hton16(5002),
 				     .sin_addr = { ks_hton32(KS_IPV4(198, 18, 0, 255)) } };
 	UT_EQ(t, ks_sys_sendto((int)s, big, 2000, 0, (struct ks_sockaddr *)&bc, sizeof(bc)), 2000);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, ip_frame(p, ks_eth_broadcast, 1500, false, true));
 	ks_pbuf_free(p);
-	UT_EQ(t, fx.l1.sent.count, 1);
-	ks_pbufq_purge(&fx.l1.sent);
+	UT_EQ(t, sent_count(&fx.l1), 1);
+	sent_purge(&fx.l1);
 	UT_EQ(t, rcv((int)r, got, sizeof(got), KS_MSG_DONTWAIT), 2000);
 	UT_TRUE(t, memcmp(got, big, 2000) == 0);
 	/* In: a datagram from behind the gateway, in three fragments, read
@@ -586,7 +617,7 @@ static void t_fragments(struct ut_ctx *t)
 	UT_EQ(t, fr.n, 3);
 	UT_EQ(t, rcv((int)r, got, sizeof(got), KS_MSG_DONTWAIT), 3000);
 	UT_TRUE(t, memcmp(got, big, 3000) == 0);
-	UT_EQ(t, fx.l1.sent.count, 0);
+	UT_EQ(t, sent_count(&fx.l1), 0);
 	ks_sys_close((int)s);
 	ks_sys_close((int)r);
 	fx_down(&fx);
@@ -665,7 +696,7 @@ static void t_pmtu_udp(struct ut_ctx *t)
 	UT_EQ(t, to((int)s, REMOTE, 9, true, NULL), 0);
 	UT_EQ(t, getint((int)s, KS_IP_MTU), 1500);
 	UT_EQ(t, snd((int)s, big, sizeof(big), 0), 1472);
-	f = ks_pbufq_pop(&fx.l1.sent);
+	f = sent_pop(&fx.l1);
 	UT_TRUE(t, ip_frame(f, mac_a, 1500, true, false));
 	/* Below RFC 791's 68: not believed (the error is still reported). */
 	unsigned long bad = st->pmtu.stats.bad_mtu;
@@ -679,11 +710,11 @@ static void t_pmtu_udp(struct ut_ctx *t)
 	UT_EQ(t, so_error((int)s), KS_EMSGSIZE);
 	/* WANT: cut to 1400 here, DF clear. */
 	UT_EQ(t, snd((int)s, big, sizeof(big), 0), 1472);
-	UT_EQ(t, fx.l1.sent.count, 2);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	UT_EQ(t, sent_count(&fx.l1), 2);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, ip_frame(p, mac_a, 1396, false, true));
 	ks_pbuf_free(p);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, ip_frame(p, mac_a, 20 + 1480 - 1376, false, false));
 	ks_pbuf_free(p);
 	/* DO: EMSGSIZE past it, DF on what fits. With IP_RECVERR, an entry
@@ -717,20 +748,20 @@ static void t_pmtu_udp(struct ut_ctx *t)
 	UT_EQ(t, getint((int)s, KS_IP_MTU), 1350);
 	UT_EQ(t, snd((int)s, big, 1372, 0), -KS_EMSGSIZE);
 	UT_EQ(t, snd((int)s, big, 1322, 0), 1322);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, ip_frame(p, mac_a, 1350, true, false));
 	ks_pbuf_free(p);
 	/* PROBE: the link's MTU, DF. */
 	UT_EQ(t, setint((int)s, KS_IP_MTU_DISCOVER, KS_IP_PMTUDISC_PROBE), 0);
 	UT_EQ(t, snd((int)s, big, sizeof(big), 0), 1472);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, ip_frame(p, mac_a, 1500, true, false));
 	ks_pbuf_free(p);
 	/* DONT: cut to the path's MTU, and its ICMP is no error. */
 	UT_EQ(t, setint((int)s, KS_IP_MTU_DISCOVER, KS_IP_PMTUDISC_DONT), 0);
 	UT_EQ(t, snd((int)s, big, sizeof(big), 0), 1472);
-	UT_EQ(t, fx.l1.sent.count, 2);
-	ks_pbufq_purge(&fx.l1.sent);
+	UT_EQ(t, sent_count(&fx.l1), 2);
+	sent_purge(&fx.l1);
 	feed_frag_needed(&fx.l1, f, 1300);
 	UT_EQ(t, so_error((int)s), 0);
 	UT_EQ(t, getint((int)s, KS_IP_MTU), 1300);
@@ -792,25 +823,25 @@ static void t_pmtu_tcp(struct ut_ctx *t)
 	UT_TRUE(t, s >= 0);
 	UT_EQ(t, getint((int)s, KS_IP_MTU), -KS_ENOTCONN);
 	UT_EQ(t, ks_sys_connect((int)s, (struct ks_sockaddr *)&sin, sizeof(sin)), -KS_EINPROGRESS);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, p != NULL && p->len >= 54 && (p->data[20] & 0x40)); /* the SYN, with DF */
 	uint32_t iss = ks_get32(p->data + 38);
 	uint16_t lport = ks_get16(p->data + 34);
 	ks_pbuf_free(p);
 	feed_tcp(&fx.l1, lport, 5000, iss + 1, KS_TCP_SYN | KS_TCP_ACK);
-	ks_pbufq_purge(&fx.l1.sent); /* the handshake's ACK */
+	sent_purge(&fx.l1); /* the handshake's ACK */
 	UT_EQ(t, getint((int)s, KS_IP_MTU), 1500);
 	UT_EQ(t, snd((int)s, big, sizeof(big), 0), 2920);
-	UT_EQ(t, fx.l1.sent.count, 2);
-	f = ks_pbufq_pop(&fx.l1.sent);
+	UT_EQ(t, sent_count(&fx.l1), 2);
+	f = sent_pop(&fx.l1);
 	UT_TRUE(t, ip_frame(f, mac_a, 1500, true, false));
-	ks_pbufq_purge(&fx.l1.sent);
+	sent_purge(&fx.l1);
 	/* Quoting a sequence number not in flight: ignored, counted. */
 	unsigned long oow = st->pmtu.stats.out_of_window;
 	ks_put32(f->data + 38, iss + 100000);
 	feed_frag_needed(&fx.l1, f, 1280);
 	UT_EQ(t, st->pmtu.stats.out_of_window, oow + 1);
-	UT_EQ(t, fx.l1.sent.count, 0);
+	UT_EQ(t, sent_count(&fx.l1), 0);
 	UT_EQ(t, getint((int)s, KS_IP_MTU), 1500);
 	/* Quoting the first segment: everything goes again at MSS 1240. */
 	ks_put32(f->data + 38, iss + 1);
@@ -822,9 +853,9 @@ static void t_pmtu_tcp(struct ut_ctx *t)
 	UT_EQ(t, mss, 1240);
 	UT_EQ(t, so_error((int)s), 0); /* not an error for the user */
 	static const unsigned lens[3] = { 1280, 1280, 40 + 2920 - 2480 };
-	UT_EQ(t, fx.l1.sent.count, 3);
+	UT_EQ(t, sent_count(&fx.l1), 3);
 	for (int i = 0; i < 3; i++) {
-		p = ks_pbufq_pop(&fx.l1.sent);
+		p = sent_pop(&fx.l1);
 		UT_TRUE(t, ip_frame(p, mac_a, lens[i], true, false));
 		UT_EQ(t, ks_get32(p->data + 38), iss + 1 + (uint32_t)i * 1240);
 		ks_pbuf_free(p);
@@ -833,7 +864,7 @@ static void t_pmtu_tcp(struct ut_ctx *t)
 	feed_tcp(&fx.l1, lport, 5001, iss + 1 + 2920, KS_TCP_RST);
 	ks_sys_close((int)s);
 	(void)ks_inet_tcp_expire(); /* nothing should be left; if it is, end it */
-	ks_pbufq_purge(&fx.l1.sent);
+	sent_purge(&fx.l1);
 	ks_pmtu_reset(&st->pmtu);
 	fx_down(&fx);
 }
@@ -862,7 +893,7 @@ static void t_ecn_tcp(struct ut_ctx *t)
 	UT_EQ(t, getint((int)s, KS_IP_TOS), 0x10);
 	UT_EQ(t, ks_sys_connect((int)s, (struct ks_sockaddr *)&sin, sizeof(sin)), -KS_EINPROGRESS);
 	(void)ks_inet_set_tcp_ecn(2); /* the SYN is out: the rest is the connection's */
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, p != NULL && p->len >= 54);
 	UT_EQ(t, p->data[47], KS_TCP_SYN | KS_TCP_ECE | KS_TCP_CWR);
 	UT_EQ(t, p->data[15], 0x10);
@@ -871,19 +902,19 @@ static void t_ecn_tcp(struct ut_ctx *t)
 	ks_pbuf_free(p);
 	feed_tcp_ecn(&fx.l1, lport, 5000, iss + 1, KS_TCP_SYN | KS_TCP_ACK | KS_TCP_ECE,
 		     KS_IP_ECN_NOT_ECT, NULL, 0);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, p != NULL);
 	UT_EQ(t, p->data[47], KS_TCP_ACK);
 	UT_EQ(t, p->data[15], 0x10);
 	ks_pbuf_free(p);
 	UT_EQ(t, snd((int)s, "data", 4, 0), 4);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, p != NULL);
 	UT_EQ(t, p->data[15], 0x10 | KS_IP_ECN_ECT0);
 	UT_EQ(t, p->data[47] & (KS_TCP_ECE | KS_TCP_CWR), 0);
 	ks_pbuf_free(p);
 	feed_tcp_ecn(&fx.l1, lport, 5001, iss + 5, KS_TCP_ACK | KS_TCP_PSH, KS_IP_ECN_CE, "abc", 3);
-	p = ks_pbufq_pop(&fx.l1.sent);
+	p = sent_pop(&fx.l1);
 	UT_TRUE(t, p != NULL);
 	UT_EQ(t, p->data[47], KS_TCP_ACK | KS_TCP_ECE);
 	UT_EQ(t, p->data[15], 0x10);
@@ -895,7 +926,7 @@ static void t_ecn_tcp(struct ut_ctx *t)
 	feed_tcp(&fx.l1, lport, 5004, iss + 5, KS_TCP_RST);
 	ks_sys_close((int)s);
 	(void)ks_inet_tcp_expire();
-	ks_pbufq_purge(&fx.l1.sent);
+	sent_purge(&fx.l1);
 	fx_down(&fx);
 }
 
