@@ -124,6 +124,23 @@ static inline uint64_t ks_tcp_now(const struct ks_tcp_pcb *pcb)
 	return *c;
 }
 
+/* The synchronized states in which our data (and FIN) may still go:
+ * ESTABLISHED, CLOSE-WAIT, and the closing states until our FIN is
+ * acknowledged. */
+static inline bool ks_tcp_state_sends(int state)
+{
+	switch (state) {
+	case KS_TCP_ESTABLISHED:
+	case KS_TCP_CLOSE_WAIT:
+	case KS_TCP_FIN_WAIT1:
+	case KS_TCP_CLOSING:
+	case KS_TCP_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static inline uint32_t ks_tcp_min32(uint32_t a, uint32_t b)
 {
 	return a < b ? a : b;

@@ -218,16 +218,7 @@ static bool may_send(const struct ks_tcp_pcb *pcb)
 {
 	if (pcb->snd_una == pcb->iss)
 		return false;
-	switch (pcb->state) {
-	case KS_TCP_ESTABLISHED:
-	case KS_TCP_CLOSE_WAIT:
-	case KS_TCP_FIN_WAIT1:
-	case KS_TCP_CLOSING:
-	case KS_TCP_LAST_ACK:
-		return true;
-	default:
-		return false;
-	}
+	return ks_tcp_state_sends(pcb->state);
 }
 
 enum { KS_TCP_NORMAL, KS_TCP_MORE, KS_TCP_PUSH };

@@ -432,16 +432,7 @@ void ks_tcp_sack_counts(const struct ks_tcp_pcb *pcb, uint32_t *sacked, uint32_t
 
 static bool probing_state(const struct ks_tcp_pcb *pcb)
 {
-	switch (pcb->state) {
-	case KS_TCP_ESTABLISHED:
-	case KS_TCP_CLOSE_WAIT:
-	case KS_TCP_FIN_WAIT1:
-	case KS_TCP_CLOSING:
-	case KS_TCP_LAST_ACK:
-		return true;
-	default:
-		return false;
-	}
+	return ks_tcp_state_sends(pcb->state);
 }
 
 void ks_tcp_tlp_arm(struct ks_tcp_pcb *pcb)

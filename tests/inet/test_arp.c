@@ -18,28 +18,28 @@
 
 static const uint8_t mac_a2[6] = { 0x02, 0, 0, 0, 0, 0xa2 };
 
-/* The request B broadcasts for addr, byte for byte. */
-static void want_request(struct it_ctx *t, struct ks_pbuf *p, uint32_t addr)
+/* The request B sends to `to` for addr, byte for byte. */
+static void want_request_to(struct it_ctx *t, struct ks_pbuf *p, const uint8_t *to, uint32_t addr)
 {
 	uint8_t want[42];
 	static const uint8_t zero[6];
 
-	lan_arp(want, ks_eth_broadcast, KS_ARP_OP_REQUEST, it_mac_b, IT_ADDR_B, zero, addr);
+	lan_arp(want, to, KS_ARP_OP_REQUEST, it_mac_b, IT_ADDR_B, zero, addr);
 	IT_TRUE(t, p != NULL);
 	IT_EQ(t, p->tot_len, 42);
 	IT_MEMEQ(t, p->data, want, 42);
 }
 
+/* The request B broadcasts for addr. */
+static void want_request(struct it_ctx *t, struct ks_pbuf *p, uint32_t addr)
+{
+	want_request_to(t, p, ks_eth_broadcast, addr);
+}
+
 /* The request B sends to A's MAC to check a stale entry. */
 static void want_probe(struct it_ctx *t, struct ks_pbuf *p)
 {
-	uint8_t want[42];
-	static const uint8_t zero[6];
-
-	lan_arp(want, it_mac_a, KS_ARP_OP_REQUEST, it_mac_b, IT_ADDR_B, zero, IT_ADDR_A);
-	IT_TRUE(t, p != NULL);
-	IT_EQ(t, p->tot_len, 42);
-	IT_MEMEQ(t, p->data, want, 42);
+	want_request_to(t, p, it_mac_a, IT_ADDR_A);
 }
 
 /* A's reply to B. */
