@@ -369,16 +369,6 @@ static long NOINLINE op_connect_accept_close(struct ic_state *s)
 	return ks_sys_close((int)a);
 }
 
-/* TCP: write 64 B on one end of an established pair (TCP_NODELAY: it
- * goes out at once), read it on the other. */
-static long NOINLINE op_tcp_64(struct ic_state *s)
-{
-	if (ks_sys_sendto(s->a, s->buf, 64, 0, NULL, 0) != 64 ||
-	    ks_sys_recvfrom(s->b, s->buf, 64, 0, NULL, NULL) != 64)
-		return -EIO;
-	return 0;
-}
-
 /* TCP: socket, connect to the listener on 127.0.0.1, accept, close the
  * connecting end, then the accepted one (the connecting end goes to
  * TIME-WAIT); the TIME-WAITs are ended every IC_TCP_EXPIRE operations,
@@ -419,7 +409,9 @@ static const struct ic_op ops[] = {
 	  listen_teardown },
 	{ "connect+accept+2 closes, pathname", path_setup, op_connect_accept_close,
 	  listen_teardown },
-	{ "tcp 64 B send+recv, loopback, NODELAY", tcp_pair_setup, op_tcp_64, tcp_pair_teardown },
+	/* op_msg_64 on an established pair (TCP_NODELAY: the write goes
+	 * out at once). */
+	{ "tcp 64 B send+recv, loopback, NODELAY", tcp_pair_setup, op_msg_64, tcp_pair_teardown },
 	{ "tcp connect+accept+2 closes, loopback", tcp_listen_setup, op_tcp_connect_accept_close,
 	  tcp_listen_teardown },
 };
